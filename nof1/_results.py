@@ -1,0 +1,48 @@
+"""Shared behaviour of result objects: tidy ``to_frame``, text ``summary``, HTML repr.
+
+Results are frozen dataclasses with stable ``snake_case`` fields. Subclasses
+list the scalar fields that make up their one-row frame in ``_frame_fields``
+and implement ``summary``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import html
+from typing import Any, ClassVar
+
+import numpy as np
+import pandas as pd
+
+
+def _scalar(value: Any) -> Any:
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+class ResultMixin:
+    """Mixin for frozen result dataclasses."""
+
+    _frame_fields: ClassVar[tuple[str, ...]] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        """The scalar fields as a plain ``dict`` (JSON-friendly)."""
+        names = self._frame_fields or tuple(
+            f.name for f in dataclasses.fields(self)  # type: ignore[arg-type]
+            if np.ndim(getattr(self, f.name)) == 0
+            and not dataclasses.is_dataclass(getattr(self, f.name))
+        )
+        return {name: _scalar(getattr(self, name)) for name in names}
+
+    def to_frame(self) -> pd.DataFrame:
+        """One tidy row, so that ``pd.concat`` works across analyses."""
+        return pd.DataFrame([self.to_dict()])
+
+    def summary(self) -> str:  # pragma: no cover - overridden
+        return repr(self)
+
+    def _repr_html_(self) -> str:
+        table = self.to_frame().to_html(index=False, float_format=lambda x: f"{x:.4g}")
+        text = html.escape(self.summary())
+        return f"<div><pre>{text}</pre>{table}</div>"

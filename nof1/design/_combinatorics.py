@@ -1,0 +1,46 @@
+"""Vectorized combinatorics used by the designs: combinations in lexicographic chunks."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from math import comb
+
+import numpy as np
+
+
+def combinations_chunks(n: int, r: int, chunk_size: int) -> Iterator[np.ndarray]:
+    """Yield all r-subsets of ``range(n)`` in lexicographic order, as int64 arrays.
+
+    Each chunk has shape ``(rows, r)`` with at most about ``chunk_size`` rows
+    (a single block that cannot be split further may be larger only when
+    ``r == 0``). The loop runs over prefixes, never over combinations.
+    """
+    if r == 0:
+        yield np.zeros((1, 0), dtype=np.int64)
+        return
+    if comb(n, r) <= chunk_size:
+        yield _all_combinations(n, r)
+        return
+    # Split on the first element: subsets starting with `first`.
+    for first in range(n - r + 1):
+        for rest in combinations_chunks(n - first - 1, r - 1, chunk_size):
+            out = np.empty((rest.shape[0], r), dtype=np.int64)
+            out[:, 0] = first
+            out[:, 1:] = rest + first + 1
+            yield out
+
+
+def _all_combinations(n: int, r: int) -> np.ndarray:
+    """All r-subsets of range(n), lexicographic, built column by column."""
+    if r == 0:
+        return np.zeros((1, 0), dtype=np.int64)
+    if r == 1:
+        return np.arange(n, dtype=np.int64)[:, None]
+    blocks = []
+    for first in range(n - r + 1):
+        rest = _all_combinations(n - first - 1, r - 1) + first + 1
+        block = np.empty((rest.shape[0], r), dtype=np.int64)
+        block[:, 0] = first
+        block[:, 1:] = rest
+        blocks.append(block)
+    return np.concatenate(blocks, axis=0)

@@ -1,0 +1,48 @@
+"""Exception and warning classes for problems with the user's data or files.
+
+Argument errors (a wrong type, a value outside the allowed set) raise the
+built-in ``TypeError`` / ``ValueError``. Problems with *data* — a diary that
+cannot be read, a key that fails its commitment, a trial folder that already
+exists — raise the classes below, so that callers (the CLI among them) can
+tell an expected problem from a bug.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "Nof1Error",
+    "DiaryError",
+    "KeyMismatchError",
+    "TrialExistsError",
+    "TrialFileError",
+    "Nof1Warning",
+    "DiaryWarning",
+]
+
+
+class Nof1Error(Exception):
+    """Base class for expected problems with the user's data or files."""
+
+
+class DiaryError(Nof1Error, ValueError):
+    """A diary cannot be used: unparseable or duplicate dates, out-of-range scores, ..."""
+
+
+class KeyMismatchError(Nof1Error, ValueError):
+    """The helper's key does not match the commitment the participant holds."""
+
+
+class TrialExistsError(Nof1Error, FileExistsError):
+    """A trial folder (or one of its files) already exists and will not be overwritten."""
+
+
+class TrialFileError(Nof1Error, OSError):
+    """A trial file is missing, unreadable, or not in the expected format."""
+
+
+class Nof1Warning(UserWarning):
+    """Base class for warnings about the user's data."""
+
+
+class DiaryWarning(Nof1Warning):
+    """A diary can be analysed but has problems worth knowing (missing days, low adherence)."""

@@ -1,0 +1,250 @@
+"""Lay one drawn assignment on the calendar: the trial's day-by-day schedule."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as _dt
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ._validation import check_date, check_int, check_treatments
+from .design import Design, as_assignment
+
+__all__ = ["Schedule", "make_schedule", "seed_entropy"]
+
+
+@dataclasses.dataclass(frozen=True, eq=False)
+class Schedule:
+    """One randomized assignment laid on the calendar.
+
+    Build it with :func:`make_schedule`. Every unit of the design (a period
+    for paired and alternating designs, an occasion for phase designs) lasts
+    ``period_days`` days; the trial starts with ``run_in_days`` unanalysed
+    days, and the first ``washout_days`` of each period are not analysed
+    (analytic wash-out).
+
+    Attributes
+    ----------
+    design : Design
+    assignment : numpy.ndarray
+        Condition per unit: 0 = A = ``treatments[0]``, 1 = B = ``treatments[1]``.
+    treatments : tuple of str
+    start : datetime.date
+        First day of the trial (first run-in day, or first period day).
+    period_days, run_in_days, washout_days : int
+    seed : int
+        Seed entropy the assignment was drawn with:
+        ``make_schedule(design, ..., rng=seed)`` reproduces it.
+    """
+
+    design: Design
+    assignment: np.ndarray
+    treatments: tuple[str, str]
+    start: _dt.date
+    period_days: int
+    run_in_days: int
+    washout_days: int
+    seed: int
+
+    # -- derived tables ---------------------------------------------------
+    @property
+    def n_days(self) -> int:
+        """Total number of days, run-in included."""
+        return self.run_in_days + self.design.n_units * self.period_days
+
+    @property
+    def end(self) -> _dt.date:
+        """Last day of the trial."""
+        return self.start + _dt.timedelta(days=self.n_days - 1)
+
+    @property
+    def unit_periods(self) -> np.ndarray:
+        """Period number (1-based) of each design unit."""
+        return self.design.unit_periods(self.assignment)
+
+    @property
+    def n_periods(self) -> int:
+        return int(self.unit_periods.max())
+
+    @property
+    def period_conditions(self) -> np.ndarray:
+        """Condition (0 = A, 1 = B) of each period, in order."""
+        periods = self.unit_periods
+        first = np.concatenate([[True], periods[1:] != periods[:-1]])
+        return self.assignment[first]
+
+    @property
+    def days(self) -> pd.DataFrame:
+        """One row per day: date, day, pair, period, day_in_period, condition,
+        treatment, analysed."""
+        return _days_frame(self)
+
+    @property
+    def periods(self) -> pd.DataFrame:
+        """One row per period: period, pair, condition, treatment, start, end,
+        n_days, n_analysed."""
+        d = self.days
+        d = d[d["period"].notna()]
+        g = d.groupby("period", sort=True)
+        out = pd.DataFrame({
+            "period": g["period"].first().astype(int).to_numpy(),
+            "pair": g["pair"].first().to_numpy(),
+            "condition": g["condition"].first().to_numpy(),
+            "treatment": g["treatment"].first().to_numpy(),
+            "start": g["date"].min().dt.date.to_numpy(),
+            "end": g["date"].max().dt.date.to_numpy(),
+            "n_days": g.size().to_numpy(),
+            "n_analysed": g["analysed"].sum().astype(int).to_numpy(),
+        })
+        return out
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-friendly parameters *including the allocation and the seed*.
+
+        This reveals the allocation: it belongs in the helper's key, never in
+        the participant's files.
+        """
+        return {
+            "design": self.design.to_dict(),
+            "assignment": [int(x) for x in self.assignment],
+            "treatments": list(self.treatments),
+            "start": self.start.isoformat(),
+            "period_days": self.period_days,
+            "run_in_days": self.run_in_days,
+            "washout_days": self.washout_days,
+            "seed": int(self.seed),
+        }
+
+    @classmethod
+    def from_dict(cls, spec: dict[str, Any]) -> Schedule:
+        """Rebuild a schedule written by :meth:`to_dict` (checks admissibility)."""
+        from .design import design_from_dict
+
+        design = design_from_dict(spec["design"])
+        assignment = as_assignment(spec["assignment"], design.n_units)
+        if not design.is_admissible(assignment):
+            raise ValueError("the recorded assignment is not admissible under its design")
+        return cls(design=design, assignment=assignment,
+                   treatments=check_treatments(spec["treatments"]),
+                   start=check_date(spec["start"], "start"),
+                   period_days=check_int(spec["period_days"], "period_days", minimum=1),
+                   run_in_days=check_int(spec["run_in_days"], "run_in_days", minimum=0),
+                   washout_days=check_int(spec["washout_days"], "washout_days", minimum=0),
+                   seed=check_int(spec["seed"], "seed", minimum=0))
+
+    def __repr__(self) -> str:
+        return (f"Schedule({self.design!r}, start={self.start.isoformat()}, "
+                f"end={self.end.isoformat()}, n_days={self.n_days}, "
+                f"period_days={self.period_days}, run_in_days={self.run_in_days}, "
+                f"washout_days={self.washout_days})")
+
+
+def _days_frame(s: Schedule) -> pd.DataFrame:
+    n_run = s.run_in_days
+    unit = np.repeat(np.arange(s.design.n_units), s.period_days)
+    cond = s.assignment[unit]
+    period = s.unit_periods[unit]
+    pair = s.design.unit_pairs(s.assignment)[unit]
+    # day index within its period (0-based), for the analytic wash-out
+    starts = np.concatenate([[True], period[1:] != period[:-1]])
+    idx = np.arange(period.size)
+    day_in_period = idx - np.maximum.accumulate(np.where(starts, idx, 0))
+    dates = pd.date_range(pd.Timestamp(s.start), periods=s.n_days, freq="D")
+    letters = np.array(["A", "B"], dtype=object)
+    names = np.array(s.treatments, dtype=object)
+    none = np.full(n_run, None, dtype=object)
+    frame = pd.DataFrame({
+        "date": dates,
+        "day": np.arange(1, s.n_days + 1),
+        "pair": pd.array(np.concatenate([np.full(n_run, -1), pair]), dtype="Int64"),
+        "period": pd.array(np.concatenate([np.full(n_run, -1), period]), dtype="Int64"),
+        "day_in_period": pd.array(np.concatenate([np.full(n_run, -1), day_in_period + 1]),
+                                  dtype="Int64"),
+        "condition": np.concatenate([none, letters[cond]]),
+        "treatment": np.concatenate([none, names[cond]]),
+        "analysed": np.concatenate([np.zeros(n_run, bool), day_in_period >= s.washout_days]),
+    })
+    for col in ("pair", "period", "day_in_period"):
+        frame.loc[frame[col] < 0, col] = pd.NA
+    frame.loc[frame["pair"] == 0, "pair"] = pd.NA  # designs without pairs
+    return frame
+
+
+def seed_entropy(rng: Any) -> int:
+    """Seed entropy to record: the int itself, fresh OS entropy for None, or a
+    value drawn from a Generator (so the draw can be reproduced from the int)."""
+    if rng is None:
+        return int(np.random.SeedSequence().entropy)
+    if isinstance(rng, np.random.Generator):
+        return int(rng.integers(0, 2**63))
+    if isinstance(rng, (int, np.integer)) and not isinstance(rng, bool):
+        return check_int(rng, "rng", minimum=0)
+    raise TypeError("`rng` must be None, a non-negative integer seed or a numpy.random.Generator")
+
+
+def make_schedule(design: Design, *, start: Any, period_days: int | None = None,
+                  run_in_days: int = 0, washout_days: int = 0,
+                  treatments: tuple[str, str] = ("magnesium", "placebo"),
+                  rng: Any = None) -> Schedule:
+    """Draw an assignment from ``design`` and lay it on the calendar.
+
+    Parameters
+    ----------
+    design : Design
+        The randomization scheme (paired, phase or alternating).
+    start : datetime.date or str
+        First day of the trial (ISO ``YYYY-MM-DD`` accepted).
+    period_days : int, optional
+        Days per design unit: per period for paired and alternating designs
+        (default 14), per occasion for phase designs (default 1).
+    run_in_days : int
+        Unanalysed days before the first period (default 0).
+    washout_days : int
+        Analytic wash-out: the first ``washout_days`` of every period are not
+        analysed. Must leave at least one analysed day per period.
+    treatments : pair of str
+        Names of condition A (the treatment) and condition B (the control).
+    rng : None, int or numpy.random.Generator
+        Randomness. The seed entropy actually used is stored in ``seed``;
+        passing it back as ``rng`` reproduces the schedule on any machine.
+
+    Returns
+    -------
+    Schedule
+
+    Examples
+    --------
+    >>> from nof1 import PairedDesign, make_schedule
+    >>> s = make_schedule(PairedDesign(n_pairs=2), start="2026-01-05", period_days=14,
+    ...                   run_in_days=7, washout_days=7, rng=12345)
+    >>> s.periods[["period", "pair", "treatment", "start", "end", "n_analysed"]]
+       period  pair  treatment       start         end  n_analysed
+    0       1     1    placebo  2026-01-12  2026-01-25           7
+    1       2     1  magnesium  2026-01-26  2026-02-08           7
+    2       3     2  magnesium  2026-02-09  2026-02-22           7
+    3       4     2    placebo  2026-02-23  2026-03-08           7
+    >>> s.end, s.n_days
+    (datetime.date(2026, 3, 8), 63)
+    """
+    if not isinstance(design, Design):
+        raise TypeError(f"`design` must be a nof1 Design, got {type(design).__name__}")
+    start = check_date(start, "start")
+    if period_days is None:
+        period_days = 1 if design.kind == "phase" else 14
+    period_days = check_int(period_days, "period_days", minimum=1, maximum=366)
+    run_in_days = check_int(run_in_days, "run_in_days", minimum=0, maximum=366)
+    washout_days = check_int(washout_days, "washout_days", minimum=0)
+    treatments = check_treatments(treatments)
+    seed = seed_entropy(rng)
+    assignment = design.draw(np.random.default_rng(seed))
+    schedule = Schedule(design=design, assignment=assignment, treatments=treatments,
+                        start=start, period_days=period_days, run_in_days=run_in_days,
+                        washout_days=washout_days, seed=seed)
+    shortest = int(schedule.periods["n_days"].min())
+    if washout_days >= shortest:
+        raise ValueError(
+            f"`washout_days`={washout_days} leaves no analysed day in a period of "
+            f"{shortest} days; it must be smaller than the shortest period")
+    return schedule
