@@ -187,7 +187,7 @@ def seed_entropy(rng: Any) -> int:
 def make_schedule(design: Design, *, start: Any, period_days: int | None = None,
                   run_in_days: int = 0, washout_days: int = 0,
                   treatments: tuple[str, str] = ("magnesium", "placebo"),
-                  rng: Any = None) -> Schedule:
+                  randomize_roles: bool = False, rng: Any = None) -> Schedule:
     """Draw an assignment from ``design`` and lay it on the calendar.
 
     Parameters
@@ -206,6 +206,13 @@ def make_schedule(design: Design, *, start: Any, period_days: int | None = None,
         analysed. Must leave at least one analysed day per period.
     treatments : pair of str
         Names of condition A (the treatment) and condition B (the control).
+    randomize_roles : bool
+        If True, a fair coin (from the same seeded generator, drawn after the
+        assignment) decides which treatment plays condition A; the outcome is
+        recorded in ``Schedule.treatments``. Phase designs fix the order of
+        A and B, so a blinded phase design needs this; for paired and
+        alternating designs it is equivalent to the design's own mirror
+        symmetry.
     rng : None, int or numpy.random.Generator
         Randomness. The seed entropy actually used is stored in ``seed``;
         passing it back as ``rng`` reproduces the schedule on any machine.
@@ -237,8 +244,13 @@ def make_schedule(design: Design, *, start: Any, period_days: int | None = None,
     run_in_days = check_int(run_in_days, "run_in_days", minimum=0, maximum=366)
     washout_days = check_int(washout_days, "washout_days", minimum=0)
     treatments = check_treatments(treatments)
+    if not isinstance(randomize_roles, bool):
+        raise TypeError("`randomize_roles` must be True or False")
     seed = seed_entropy(rng)
-    assignment = design.draw(np.random.default_rng(seed))
+    gen = np.random.default_rng(seed)
+    assignment = design.draw(gen)
+    if randomize_roles and gen.integers(0, 2) == 1:
+        treatments = (treatments[1], treatments[0])
     schedule = Schedule(design=design, assignment=assignment, treatments=treatments,
                         start=start, period_days=period_days, run_in_days=run_in_days,
                         washout_days=washout_days, seed=seed)

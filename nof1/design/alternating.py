@@ -189,7 +189,8 @@ def _expand_all(prefix: np.ndarray, state: tuple[int, int, int, int], cap: int,
                 new_rows.append(block)
                 new_state.append((nra[idx], nrb[idx], np.full(idx.size, c), nrun[idx]))
         rows = np.concatenate(new_rows, axis=0)
-        s_ra, s_rb, s_last, s_run = (np.concatenate(parts) for parts in zip(*new_state, strict=False))
+        s_ra, s_rb, s_last, s_run = (np.concatenate(parts)
+                                     for parts in zip(*new_state, strict=True))
     # lexicographic order, so that the order does not depend on the chunk size
     return rows[np.lexsort(rows.T[::-1])]
 
