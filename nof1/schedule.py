@@ -37,6 +37,9 @@ class Schedule:
     seed : int
         Seed entropy the assignment was drawn with:
         ``make_schedule(design, ..., rng=seed)`` reproduces it.
+    roles_swapped : bool
+        True when ``randomize_roles`` made the control play condition A (then
+        ``treatments`` is ``(control, treatment)``; :attr:`active` names the treatment).
     """
 
     design: Design
@@ -47,6 +50,17 @@ class Schedule:
     run_in_days: int
     washout_days: int
     seed: int
+    roles_swapped: bool = False
+
+    @property
+    def active(self) -> str:
+        """The treatment under test (the first name given to :func:`make_schedule`)."""
+        return self.treatments[1] if self.roles_swapped else self.treatments[0]
+
+    @property
+    def control(self) -> str:
+        """The comparator (placebo, or nothing in an open-label trial)."""
+        return self.treatments[0] if self.roles_swapped else self.treatments[1]
 
     # -- derived tables ---------------------------------------------------
     @property
@@ -115,6 +129,7 @@ class Schedule:
             "run_in_days": self.run_in_days,
             "washout_days": self.washout_days,
             "seed": int(self.seed),
+            "roles_swapped": bool(self.roles_swapped),
         }
 
     @classmethod
@@ -132,7 +147,8 @@ class Schedule:
                    period_days=check_int(spec["period_days"], "period_days", minimum=1),
                    run_in_days=check_int(spec["run_in_days"], "run_in_days", minimum=0),
                    washout_days=check_int(spec["washout_days"], "washout_days", minimum=0),
-                   seed=check_int(spec["seed"], "seed", minimum=0))
+                   seed=check_int(spec["seed"], "seed", minimum=0),
+                   roles_swapped=bool(spec.get("roles_swapped", False)))
 
     def __repr__(self) -> str:
         return (f"Schedule({self.design!r}, start={self.start.isoformat()}, "
@@ -249,11 +265,12 @@ def make_schedule(design: Design, *, start: Any, period_days: int | None = None,
     seed = seed_entropy(rng)
     gen = np.random.default_rng(seed)
     assignment = design.draw(gen)
-    if randomize_roles and gen.integers(0, 2) == 1:
+    swapped = bool(randomize_roles and gen.integers(0, 2) == 1)
+    if swapped:
         treatments = (treatments[1], treatments[0])
     schedule = Schedule(design=design, assignment=assignment, treatments=treatments,
                         start=start, period_days=period_days, run_in_days=run_in_days,
-                        washout_days=washout_days, seed=seed)
+                        washout_days=washout_days, seed=seed, roles_swapped=swapped)
     shortest = int(schedule.periods["n_days"].min())
     if washout_days >= shortest:
         raise ValueError(

@@ -87,6 +87,8 @@ def test_randomize_roles_swaps_treatments_reproducibly():
     for seed in range(20):
         s = make_schedule(design, start="2026-01-01", randomize_roles=True, rng=seed)
         seen.add(s.treatments)
+        assert s.active == "magnesium" and s.control == "placebo"
+        assert s.roles_swapped == (s.treatments[0] == "placebo")
         assert make_schedule(design, start="2026-01-01", randomize_roles=True,
                              rng=seed).treatments == s.treatments
     assert seen == {("magnesium", "placebo"), ("placebo", "magnesium")}
