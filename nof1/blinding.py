@@ -1,0 +1,451 @@
+"""Blinding: random pack codes, the helper's key, and a salted SHA-256 commitment.
+
+The helper (a pharmacist, a friend) fills one pack per period and holds the
+*key*: which pack holds which treatment. The participant holds only the
+*commitment*, a SHA-256 digest of the key. Unblinding recomputes the digest,
+so nobody can swap the key after seeing the data.
+
+Key format (``helper/key.json``)::
+
+    {"format": "nof1-key", "version": 1,
+     "trial_id": "...", "created": "2026-01-04T10:20:30Z",
+     "schedule": Schedule.to_dict(),           # assignment and seed included
+     "packs": [{"period": 1, "code": "K7TM", "treatment": "...",
+                "start": "2026-01-12", "end": "2026-01-25"}, ...],
+     "salt": "<64 hex digits>", "commitment": "<64 hex digits>"}
+
+Commitment::
+
+    payload = {"trial_id": key["trial_id"], "schedule": key["schedule"],
+               "packs": key["packs"]}
+    commitment = sha256(bytes.fromhex(salt)
+                        + json.dumps(payload, sort_keys=True, separators=(",", ":"),
+                                     ensure_ascii=True).encode("ascii")).hexdigest()
+
+The salt (32 random bytes) makes the digest useless for guessing: without it
+nobody can test candidate allocations against the commitment, even for a
+small design. ``created``, ``salt`` and ``commitment`` itself are outside the
+payload.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import hashlib
+import hmac
+import json
+import re
+import secrets
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from ._validation import as_rng, check_int
+from .exceptions import KeyMismatchError, TrialFileError
+from .schedule import Schedule
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .protocol import Protocol
+
+__all__ = [
+    "PACK_ALPHABET", "make_pack_codes", "make_key", "key_commitment", "verify_key",
+    "load_key", "write_key", "unblind", "group_key", "schedule_from_groups",
+    "short_commitment",
+]
+
+#: Characters of pack codes: upper-case letters and digits that are hard to confuse
+#: when handwritten or read aloud (no 0/O/Q/D, 1/I/L, 2/Z, 5/S, 6/G, 8/B, U/V, vowels).
+PACK_ALPHABET = "3479CFHJKMNPRTWXY"
+KEY_FORMAT = "nof1-key"
+GROUP_KEY_FORMAT = "nof1-group-key"
+_HEX64 = re.compile(r"^[0-9a-f]{64}$")
+_KEY_FIELDS = ("format", "version", "trial_id", "created", "schedule", "packs", "salt",
+               "commitment")
+
+
+# -- pack codes and ids -----------------------------------------------------
+def make_pack_codes(n: int, *, length: int = 4) -> list[str]:
+    """Draw ``n`` distinct random pack codes from :data:`PACK_ALPHABET`.
+
+    Codes come from the operating system's secure generator (:mod:`secrets`),
+    independently of the allocation seed: the same seed gives the same
+    allocation but new codes, and a code says nothing about its period or
+    its contents.
+
+    Parameters
+    ----------
+    n : int
+        Number of codes (one per period), 1 to 1000.
+    length : int
+        Characters per code, 3 to 8 (default 4: 17**4 = 83,521 possible codes).
+
+    Returns
+    -------
+    list of str
+        Distinct codes, in random order.
+
+    Examples
+    --------
+    >>> codes = make_pack_codes(3)
+    >>> len(set(codes)), all(len(c) == 4 and set(c) <= set(PACK_ALPHABET) for c in codes)
+    (3, True)
+    """
+    n = check_int(n, "n", minimum=1, maximum=1000)
+    length = check_int(length, "length", minimum=3, maximum=8)
+    codes: list[str] = []
+    seen: set[str] = set()
+    while len(codes) < n:
+        code = "".join(secrets.choice(PACK_ALPHABET) for _ in range(length))
+        if code not in seen:
+            seen.add(code)
+            codes.append(code)
+    return codes
+
+
+def _make_trial_id() -> str:
+    raw = "".join(secrets.choice(PACK_ALPHABET) for _ in range(8))
+    return f"{raw[:4]}-{raw[4:]}"
+
+
+def _utc_now() -> str:
+    now = _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0)
+    return now.isoformat().replace("+00:00", "Z")
+
+
+def short_commitment(commitment: str) -> str:
+    """The first 16 hex digits of a commitment, as printed on the participant's sheets."""
+    return str(commitment)[:16]
+
+
+# -- key and commitment ---------------------------------------------------------
+def _canonical(payload: dict[str, Any]) -> bytes:
+    return json.dumps(payload, sort_keys=True, separators=(",", ":"),
+                      ensure_ascii=True).encode("ascii")
+
+
+def key_commitment(key: dict[str, Any]) -> str:
+    """SHA-256 commitment of a key: ``sha256(salt bytes + canonical JSON payload)``.
+
+    Parameters
+    ----------
+    key : dict
+        A key as written by :func:`make_key` (only ``trial_id``, ``schedule``,
+        ``packs`` and ``salt`` are used).
+
+    Returns
+    -------
+    str
+        64 lower-case hex digits.
+
+    Raises
+    ------
+    TrialFileError
+        If the key lacks a field or its salt is not 64 hex digits.
+
+    Notes
+    -----
+    The payload is ``{"trial_id", "schedule", "packs"}`` serialized with
+    ``json.dumps(sort_keys=True, separators=(",", ":"), ensure_ascii=True)``;
+    the salt's 32 bytes are prepended before hashing.
+    """
+    if not isinstance(key, dict):
+        raise TrialFileError("the key must be a JSON object")
+    missing = [f for f in ("trial_id", "schedule", "packs", "salt") if f not in key]
+    if missing:
+        raise TrialFileError(f"the key has no {missing[0]!r} field")
+    salt = key["salt"]
+    if not isinstance(salt, str) or not _HEX64.match(salt):
+        raise TrialFileError("the key's salt must be 64 lower-case hex digits")
+    payload = {"trial_id": key["trial_id"], "schedule": key["schedule"], "packs": key["packs"]}
+    try:
+        blob = _canonical(payload)
+    except (TypeError, ValueError) as exc:
+        raise TrialFileError(f"the key cannot be serialized: {exc}") from None
+    return hashlib.sha256(bytes.fromhex(salt) + blob).hexdigest()
+
+
+def make_key(schedule: Schedule, *, trial_id: str | None = None,
+             created: str | None = None) -> dict[str, Any]:
+    """The helper's key for a schedule: random pack codes, salt and commitment.
+
+    Parameters
+    ----------
+    schedule : Schedule
+        The drawn schedule (its allocation and seed go into the key).
+    trial_id : str, optional
+        Identifier printed on every sheet (default: random, e.g. ``"K7TM-X9QR"``).
+    created : str, optional
+        UTC creation time in ISO format (default: now).
+
+    Returns
+    -------
+    dict
+        The key (format in the module docstring). One pack per period of the
+        schedule; pack codes from :func:`make_pack_codes`.
+
+    Examples
+    --------
+    >>> from nof1 import PairedDesign, make_schedule
+    >>> s = make_schedule(PairedDesign(2), start="2026-01-05", rng=12345)
+    >>> key = make_key(s, trial_id="TEST-0001")
+    >>> for pack in key["packs"]:
+    ...     print(pack["period"], pack["treatment"], pack["start"], pack["end"])
+    1 placebo 2026-01-05 2026-01-18
+    2 magnesium 2026-01-19 2026-02-01
+    3 magnesium 2026-02-02 2026-02-15
+    4 placebo 2026-02-16 2026-03-01
+    >>> key["commitment"] == key_commitment(key)
+    True
+    """
+    if not isinstance(schedule, Schedule):
+        raise TypeError(f"`schedule` must be a nof1 Schedule, got {type(schedule).__name__}")
+    trial_id = _make_trial_id() if trial_id is None else str(trial_id)
+    created = _utc_now() if created is None else str(created)
+    periods = schedule.periods
+    codes = make_pack_codes(len(periods))
+    packs = [{"period": int(row.period), "code": code, "treatment": str(row.treatment),
+              "start": row.start.isoformat(), "end": row.end.isoformat()}
+             for row, code in zip(periods.itertuples(), codes, strict=True)]
+    key: dict[str, Any] = {"format": KEY_FORMAT, "version": 1, "trial_id": trial_id,
+                           "created": created, "schedule": schedule.to_dict(),
+                           "packs": packs, "salt": secrets.token_hex(32)}
+    key["commitment"] = key_commitment(key)
+    return key
+
+
+def verify_key(key: dict[str, Any], commitment: str) -> None:
+    """Check a key against the commitment the participant holds.
+
+    Parameters
+    ----------
+    key : dict
+        The helper's key (e.g. from :func:`load_key`).
+    commitment : str
+        The participant's commitment (``protocol.json``), 64 hex digits.
+
+    Raises
+    ------
+    KeyMismatchError
+        If the recomputed digest differs from ``commitment`` or from the key's own
+        ``commitment`` field (the message is one line).
+    TrialFileError
+        If the key lacks a field or its salt is malformed.
+
+    Notes
+    -----
+    Digests are compared with :func:`hmac.compare_digest`.
+
+    Examples
+    --------
+    >>> from nof1 import PairedDesign, make_schedule
+    >>> key = make_key(make_schedule(PairedDesign(2), start="2026-01-05", rng=12345))
+    >>> verify_key(key, key["commitment"])          # intact: returns None
+    >>> key["packs"][0]["treatment"] = "magnesium"   # edited after the fact
+    >>> verify_key(key, key["commitment"])
+    Traceback (most recent call last):
+    ...
+    nof1.exceptions.KeyMismatchError: the key does not match the commitment ...
+    """
+    if not isinstance(commitment, str) or not _HEX64.match(commitment.strip().lower()):
+        raise ValueError("`commitment` must be 64 hex digits (a SHA-256 digest)")
+    commitment = commitment.strip().lower()
+    actual = key_commitment(key)
+    if not hmac.compare_digest(actual, commitment):
+        raise KeyMismatchError(
+            f"the key does not match the commitment {short_commitment(commitment)} "
+            f"(key digest {short_commitment(actual)}): it was edited or belongs to another trial")
+    own = key.get("commitment")
+    if not isinstance(own, str) or not hmac.compare_digest(own.lower(), commitment):
+        raise KeyMismatchError("the key's own commitment field does not match its content")
+
+
+def load_key(path: str | Path) -> dict[str, Any]:
+    """Read a key file and check its format (not its commitment: see :func:`verify_key`).
+
+    Raises
+    ------
+    TrialFileError
+        If the file is missing, unreadable, not JSON, or not a nof1 key.
+    """
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise TrialFileError(f"key file not found: {path}") from None
+    except UnicodeDecodeError:
+        raise TrialFileError(f"key file {path} is not UTF-8 text") from None
+    except OSError as exc:
+        raise TrialFileError(f"cannot read key file {path}: {exc.strerror}") from None
+    try:
+        key = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise TrialFileError(f"key file {path} is not valid JSON (line {exc.lineno})") from None
+    if not isinstance(key, dict) or key.get("format") != KEY_FORMAT:
+        raise TrialFileError(f"{path} is not a nof1 key (format {KEY_FORMAT!r})")
+    if key.get("version") != 1:
+        raise TrialFileError(f"{path}: unsupported key version {key.get('version')!r}")
+    missing = [f for f in _KEY_FIELDS if f not in key]
+    if missing:
+        raise TrialFileError(f"{path}: the key has no {missing[0]!r} field")
+    if not isinstance(key["packs"], list) or not all(isinstance(p, dict) for p in key["packs"]):
+        raise TrialFileError(f"{path}: the key's packs must be a list of objects")
+    return key
+
+
+def write_key(key: dict[str, Any], path: str | Path, *, overwrite: bool = False) -> Path:
+    """Write a key (or a group key) as JSON, atomically (temp file, then rename).
+
+    Raises
+    ------
+    TrialExistsError
+        If ``path`` exists and ``overwrite`` is False.
+    """
+    from .trial._atomic import write_file_atomic
+
+    text = json.dumps(key, indent=2, ensure_ascii=False) + "\n"
+    return write_file_atomic(path, text.encode("utf-8"), overwrite=overwrite)
+
+
+# -- unblinding -------------------------------------------------------------------
+def unblind(key: dict[str, Any], commitment: str) -> Schedule:
+    """Verify a key, then return the schedule it holds.
+
+    Parameters
+    ----------
+    key : dict
+        The helper's key.
+    commitment : str
+        The participant's commitment.
+
+    Returns
+    -------
+    Schedule
+        ``Schedule.from_dict(key["schedule"])``, after checking that the packs
+        list one pack per period with that period's treatment and dates.
+
+    Raises
+    ------
+    KeyMismatchError
+        If the key fails its commitment.
+    TrialFileError
+        If the key matches but its schedule or packs are inconsistent.
+    """
+    verify_key(key, commitment)
+    try:
+        schedule = Schedule.from_dict(key["schedule"])
+    except (KeyError, TypeError, ValueError) as exc:
+        raise TrialFileError(f"the key's schedule cannot be read: {exc}") from None
+    _check_packs(key["packs"], schedule)
+    return schedule
+
+
+def _check_packs(packs: list[dict[str, Any]], schedule: Schedule) -> None:
+    periods = schedule.periods
+    if len(packs) != len(periods):
+        raise TrialFileError(f"the key lists {len(packs)} packs for {len(periods)} periods")
+    codes = [p.get("code") for p in packs]
+    if len(set(codes)) != len(codes):
+        raise TrialFileError("the key's pack codes are not distinct")
+    for pack, row in zip(packs, periods.itertuples(), strict=True):
+        expected = {"period": int(row.period), "treatment": str(row.treatment),
+                    "start": row.start.isoformat(), "end": row.end.isoformat()}
+        got = {k: pack.get(k) for k in expected}
+        if got != expected:
+            raise TrialFileError(f"the key's pack {pack.get('code')!r} disagrees with the "
+                                 f"schedule for period {int(row.period)}")
+
+
+def group_key(key: dict[str, Any], rng: Any = None) -> dict[str, Any]:
+    """What the helper can hand over for a blinded analysis: which packs match.
+
+    Each pack code maps to group ``"X"`` or ``"Y"``; packs with the same
+    treatment share a group, and the treatments stay hidden.
+
+    Parameters
+    ----------
+    key : dict
+        The helper's key (checked against its own commitment field).
+    rng : None, int or numpy.random.Generator
+        Decides which treatment becomes group X (paired and alternating designs).
+
+    Returns
+    -------
+    dict
+        ``{"format": "nof1-group-key", "version": 1, "trial_id", "commitment",
+        "groups": {code: "X" or "Y"}}``.
+
+    Notes
+    -----
+    For paired and alternating designs, X is a random one of the two
+    treatments; both labellings are admissible because these designs are
+    symmetric. Phase designs fix the order of the phases (``"ABAB"``), so X is
+    always the condition of the first phase (condition A); which treatment that
+    is was decided by a coin when the schedule was drawn, and stays hidden.
+
+    Examples
+    --------
+    >>> from nof1 import PairedDesign, make_schedule
+    >>> key = make_key(make_schedule(PairedDesign(2), start="2026-01-05", rng=12345))
+    >>> sorted(group_key(key, rng=12345)["groups"].values())
+    ['X', 'X', 'Y', 'Y']
+    """
+    verify_key(key, key.get("commitment", ""))
+    gen = as_rng(rng)
+    treatments = list(key["schedule"]["treatments"])
+    if key["schedule"]["design"].get("kind") == "phase":
+        x = treatments[0]
+    else:
+        x = treatments[int(gen.integers(0, 2))]
+    groups = {p["code"]: ("X" if p["treatment"] == x else "Y") for p in key["packs"]}
+    return {"format": GROUP_KEY_FORMAT, "version": 1, "trial_id": key["trial_id"],
+            "commitment": key["commitment"], "groups": groups}
+
+
+def schedule_from_groups(groups: dict[str, Any], protocol: Protocol) -> Schedule:
+    """A schedule whose two conditions are the blinded groups X and Y.
+
+    Parameters
+    ----------
+    groups : dict
+        Output of :func:`group_key`.
+    protocol : Protocol
+        The participant's protocol (design, dates and pack codes).
+
+    Returns
+    -------
+    Schedule
+        Condition A is ``"group X"``, condition B ``"group Y"``; ``seed`` is 0
+        (a group schedule is not drawn and cannot be reproduced from a seed).
+
+    Raises
+    ------
+    KeyMismatchError
+        If the group key belongs to another trial, or its pack codes are not the
+        protocol's.
+    """
+    from .design import design_from_dict
+
+    if not isinstance(groups, dict) or groups.get("format") != GROUP_KEY_FORMAT:
+        raise TrialFileError("`groups` is not a nof1 group key")
+    if groups.get("commitment") != protocol.commitment:
+        raise KeyMismatchError("the group key belongs to another trial (commitment differs)")
+    mapping = groups.get("groups", {})
+    codes = [p["code"] for p in protocol.packs]
+    if set(mapping) != set(codes) or not set(mapping.values()) <= {"X", "Y"}:
+        raise KeyMismatchError("the group key's pack codes are not this trial's packs")
+    design = design_from_dict(protocol.design)
+    n_units = design.n_units
+    unit_start = [protocol.start + _dt.timedelta(days=protocol.run_in_days
+                                                 + i * protocol.period_days)
+                  for i in range(n_units)]
+    assignment = np.empty(n_units, dtype=np.int8)
+    for i, day in enumerate(unit_start):
+        pack = next(p for p in protocol.packs if p["start"] <= day.isoformat() <= p["end"])
+        assignment[i] = 0 if mapping[pack["code"]] == "X" else 1
+    if not design.is_admissible(assignment):
+        raise KeyMismatchError("the groups do not form an admissible assignment of the design")
+    return Schedule(design=design, assignment=assignment, treatments=("group X", "group Y"),
+                    start=protocol.start, period_days=protocol.period_days,
+                    run_in_days=protocol.run_in_days, washout_days=protocol.washout_days,
+                    seed=0)

@@ -1,0 +1,315 @@
+"""The trial protocol: what will be done and how it will be judged, fixed before the first dose.
+
+The protocol is the participant's record (``participant/protocol.json``), in the
+spirit of SPENT 2019 (Porcino et al., BMJ 2020;368:m122): design and its
+parameters, dates, outcomes with scale, direction of benefit and MCID (with its
+source), which outcome is primary, the analytic wash-out, the analysis plan and
+decision rule, the commitment to the helper's key, the creation time and the
+toolkit version. It holds **no allocation**: no assignment, no seed, no salt,
+and the compared treatments only as an alphabetical list.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as _dt
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from ._validation import check_date, check_float, check_int
+from .design import design_from_dict
+from .exceptions import TrialFileError
+from .outcomes import Outcome, outcome_from_dict
+from .schedule import Schedule
+
+__all__ = ["Protocol", "make_protocol", "read_protocol", "write_protocol", "DISCLAIMER"]
+
+DISCLAIMER = "A research and self-tracking tool, not medical advice."
+PROTOCOL_FORMAT = "nof1-protocol"
+#: two-sided level used to describe randomization-test results
+ALPHA = 0.05
+
+_DATE_FIELDS = ("start", "end")
+
+
+@dataclasses.dataclass(frozen=True)
+class Protocol:
+    """The participant's pre-registered protocol (no allocation in it).
+
+    Attributes
+    ----------
+    trial_id : str
+    created : str
+        UTC creation time, ISO 8601 (``...Z``).
+    nof1_version : str
+    blinded : bool
+        False for an open-label trial.
+    treatments : tuple of str
+        The two compared treatments in alphabetical order (never in role order).
+    control : str
+        Which of them is the comparator: effects are treatment − control.
+    design : dict
+        ``Design.to_dict()`` (parameters only).
+    n_assignments : int
+        Size of the design's reference set.
+    min_pvalue : dict
+        Smallest attainable randomization p-value, ``"two-sided"`` and ``"one-sided"``.
+    start, end : datetime.date
+        First and last day of the trial (run-in included).
+    run_in_days, period_days, washout_days, n_days : int
+    packs : tuple of dict
+        Per period: ``period``, ``code``, ``start``, ``end`` (ISO), ``n_days``,
+        ``first_analysed`` (ISO). No contents.
+    outcomes : tuple of Outcome
+    primary : str
+        Name of the primary outcome.
+    analysis_plan, decision_rule : dict
+    commitment : str
+        SHA-256 commitment to the helper's key (see :mod:`nof1.blinding`).
+    disclaimer : str
+    """
+
+    trial_id: str
+    created: str
+    nof1_version: str
+    blinded: bool
+    treatments: tuple[str, str]
+    control: str
+    design: dict[str, Any]
+    n_assignments: int
+    min_pvalue: dict[str, float]
+    start: _dt.date
+    end: _dt.date
+    run_in_days: int
+    period_days: int
+    washout_days: int
+    n_days: int
+    packs: tuple[dict[str, Any], ...]
+    outcomes: tuple[Outcome, ...]
+    primary: str
+    analysis_plan: dict[str, Any]
+    decision_rule: dict[str, Any]
+    commitment: str
+    disclaimer: str = DISCLAIMER
+
+    @property
+    def primary_outcome(self) -> Outcome:
+        """The :class:`~nof1.Outcome` named by ``primary``."""
+        return next(o for o in self.outcomes if o.name == self.primary)
+
+    @property
+    def outcome_names(self) -> list[str]:
+        return [o.name for o in self.outcomes]
+
+    @property
+    def active(self) -> str:
+        """The treatment that is not the control."""
+        return next(t for t in self.treatments if t != self.control)
+
+    @property
+    def n_periods(self) -> int:
+        return len(self.packs)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-friendly dict, as written to ``protocol.json``."""
+        out: dict[str, Any] = {"format": PROTOCOL_FORMAT, "version": 1}
+        for f in dataclasses.fields(self):
+            value = getattr(self, f.name)
+            if f.name in _DATE_FIELDS:
+                value = value.isoformat()
+            elif f.name == "outcomes":
+                value = [o.to_dict() for o in value]
+            elif isinstance(value, tuple):
+                value = list(value)
+            out[f.name] = value
+        return out
+
+    @classmethod
+    def from_dict(cls, spec: dict[str, Any]) -> Protocol:
+        """Rebuild a protocol from :meth:`to_dict` output (checks format and fields)."""
+        if not isinstance(spec, dict) or spec.get("format") != PROTOCOL_FORMAT:
+            raise TrialFileError(f"not a nof1 protocol (format {PROTOCOL_FORMAT!r})")
+        if spec.get("version") != 1:
+            raise TrialFileError(f"unsupported protocol version {spec.get('version')!r}")
+        names = [f.name for f in dataclasses.fields(cls)]
+        missing = [n for n in names if n not in spec and n != "disclaimer"]
+        if missing:
+            raise TrialFileError(f"the protocol has no {missing[0]!r} field")
+        try:
+            kw = {n: spec[n] for n in names if n in spec}
+            kw["start"] = check_date(spec["start"], "start")
+            kw["end"] = check_date(spec["end"], "end")
+            kw["outcomes"] = tuple(outcome_from_dict(o) for o in spec["outcomes"])
+            kw["treatments"] = tuple(spec["treatments"])
+            kw["packs"] = tuple(dict(p) for p in spec["packs"])
+            design_from_dict(kw["design"])
+            protocol = cls(**kw)
+        except (TypeError, ValueError, KeyError) as exc:
+            raise TrialFileError(f"the protocol cannot be read: {exc}") from None
+        if protocol.primary not in protocol.outcome_names:
+            raise TrialFileError(f"the protocol's primary outcome {protocol.primary!r} is "
+                                 f"not among its outcomes")
+        return protocol
+
+
+# -- building ---------------------------------------------------------------
+def _analysis_plan(kind: str, primary: Outcome, secondary: list[str], washout_days: int,
+                   n_assignments: int) -> dict[str, Any]:
+    window = ("run-in days and the first "
+              f"{washout_days} day(s) of every period are not analysed (analytic wash-out)"
+              if washout_days else "run-in days are not analysed")
+    tests = {
+        "paired": ("paired t-test on the within-pair differences of period means "
+                   "(treatment − control), with a 95% confidence interval",
+                   "mean pair difference"),
+        "alternating": ("Welch t-test on the period means (treatment − control), with a "
+                        "95% confidence interval", "difference of condition means (A−B)"),
+        "phase": ("difference of phase means (treatment − control), described with its "
+                  "phase means", "mean of phase means (PA−PB)"),
+    }
+    ttest, statistic = tests[kind]
+    return {
+        "unit": "period",
+        "analysed_days": window,
+        "effect": ("mean under treatment − mean under control, in the outcome's units; "
+                   "benefit is the effect re-signed by the outcome's direction"),
+        "primary_outcome": primary.name,
+        "primary": (f"{primary.name}: per-period means of analysed days; {ttest}; and the exact "
+                    f"randomization test over all {n_assignments:,} admissible assignments "
+                    f"of the design (statistic: {statistic}; two-sided; ties count as extreme)"),
+        "alpha": ALPHA,
+        "secondary_outcomes": secondary,
+        "secondary": ("the same analyses for each secondary outcome, with Holm-adjusted "
+                      "p-values over the secondary outcomes" if secondary else "none"),
+        "sensitivity": [
+            "day-level GLS with AR(1) errors, pair (block) effects and an optional linear trend",
+            "Bayesian model of the effect: P(benefit > 0) and P(benefit >= MCID), with a "
+            "skeptical prior N(0, (MCID/1.5)^2) and a flat prior",
+            "all period days analysed (no analytic wash-out)",
+            "per-protocol: periods with the pack taken on fewer than 80% of days excluded",
+        ],
+        "missing_data": ("missing days stay missing (never filled in); a period's mean uses "
+                         "the analysed days with a score"),
+    }
+
+
+def _decision_rule(primary: Outcome, threshold: float) -> dict[str, Any]:
+    unit = "point" if primary.mcid == 1 else "points"
+    return {
+        "outcome": primary.name,
+        "mcid": primary.mcid,
+        "mcid_source": primary.mcid_source,
+        "probability_threshold": threshold,
+        "no_benefit_threshold": 0.5,
+        "text": (f"Pre-registered rule: the treatment is judged worthwhile for this person if "
+                 f"the posterior probability that it improves {primary.name} by at least the "
+                 f"MCID ({primary.mcid:g} {unit}) is at least {threshold:g} (Bayesian model, "
+                 f"skeptical prior); judged not worthwhile if the probability of any benefit "
+                 f"is below 0.5; otherwise the result is inconclusive. Any change of treatment "
+                 f"is decided with a clinician."),
+    }
+
+
+def make_protocol(schedule: Schedule, key: dict[str, Any], *, outcomes: Sequence[Outcome],
+                  primary: str, control: str, blinded: bool,
+                  decision_threshold: float = 0.8) -> Protocol:
+    """The participant's protocol for a drawn schedule and its key.
+
+    Parameters
+    ----------
+    schedule : Schedule
+        The drawn schedule (only its public parameters and dates are used).
+    key : dict
+        The helper's key from :func:`nof1.blinding.make_key` (trial id, pack codes,
+        creation time and commitment are copied; contents are not).
+    outcomes : sequence of Outcome
+        The daily outcomes, in diary order.
+    primary : str
+        Name of the primary outcome.
+    control : str
+        Which treatment is the comparator (effects are treatment − control).
+    blinded : bool
+        False for an open-label trial.
+    decision_threshold : float
+        Posterior probability of a benefit of at least the MCID needed to judge the
+        treatment worthwhile (default 0.8; methods.md §2.5).
+
+    Returns
+    -------
+    Protocol
+    """
+    from . import __version__
+
+    outcomes = tuple(outcomes)
+    names = [o.name for o in outcomes]
+    if primary not in names:
+        raise ValueError(f"`primary` must be one of the outcomes {names}, got {primary!r}")
+    if control not in schedule.treatments:
+        raise ValueError(f"`control` must be one of {list(schedule.treatments)}, got {control!r}")
+    threshold = check_float(decision_threshold, "decision_threshold", minimum=0.5, maximum=1.0,
+                            inclusive=False)
+    design = schedule.design
+    periods = schedule.periods
+    packs = tuple(
+        {"period": int(row.period), "code": pack["code"], "start": row.start.isoformat(),
+         "end": row.end.isoformat(), "n_days": int(row.n_days),
+         "first_analysed": (row.start + _dt.timedelta(days=schedule.washout_days)).isoformat()}
+        for row, pack in zip(periods.itertuples(), key["packs"], strict=True))
+    by_name = {o.name: o for o in outcomes}
+    return Protocol(
+        trial_id=key["trial_id"], created=key["created"], nof1_version=__version__,
+        blinded=bool(blinded), treatments=tuple(sorted(schedule.treatments)),  # type: ignore
+        control=control, design=design.to_dict(),
+        n_assignments=int(design.n_assignments),
+        min_pvalue={"two-sided": design.min_pvalue("two-sided"),
+                    "one-sided": design.min_pvalue("greater")},
+        start=schedule.start, end=schedule.end, run_in_days=schedule.run_in_days,
+        period_days=schedule.period_days, washout_days=schedule.washout_days,
+        n_days=check_int(schedule.n_days, "n_days", minimum=1), packs=packs,
+        outcomes=outcomes, primary=primary,
+        analysis_plan=_analysis_plan(design.kind, by_name[primary],
+                                     [n for n in names if n != primary],
+                                     schedule.washout_days, int(design.n_assignments)),
+        decision_rule=_decision_rule(by_name[primary], threshold),
+        commitment=key["commitment"])
+
+
+# -- files --------------------------------------------------------------------------
+def protocol_json(protocol: Protocol) -> str:
+    """The text of ``protocol.json``."""
+    return json.dumps(protocol.to_dict(), indent=2, ensure_ascii=False) + "\n"
+
+
+def write_protocol(protocol: Protocol, path: str | Path, *, overwrite: bool = False) -> Path:
+    """Write ``protocol.json`` atomically; refuses to overwrite unless asked."""
+    from .trial._atomic import write_file_atomic
+
+    return write_file_atomic(path, protocol_json(protocol).encode("utf-8"), overwrite=overwrite)
+
+
+def read_protocol(path: str | Path) -> Protocol:
+    """Read ``protocol.json``.
+
+    Raises
+    ------
+    TrialFileError
+        If the file is missing, unreadable, not JSON or not a nof1 protocol.
+    """
+    path = Path(path)
+    try:
+        spec = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise TrialFileError(f"protocol file not found: {path}") from None
+    except UnicodeDecodeError:
+        raise TrialFileError(f"protocol file {path} is not UTF-8 text") from None
+    except json.JSONDecodeError as exc:
+        raise TrialFileError(f"protocol file {path} is not valid JSON "
+                             f"(line {exc.lineno})") from None
+    except OSError as exc:
+        raise TrialFileError(f"cannot read protocol file {path}: {exc.strerror}") from None
+    try:
+        return Protocol.from_dict(spec)
+    except TrialFileError as exc:
+        raise TrialFileError(f"{path}: {exc}") from None
