@@ -49,7 +49,8 @@ class Protocol:
     treatments : tuple of str
         The two compared treatments in alphabetical order (never in role order).
     control : str
-        Which of them is the comparator: effects are treatment − control.
+        Which of them is the comparator (``Schedule.control``): effects are
+        treatment − control.
     design : dict
         ``Design.to_dict()`` (parameters only).
     n_assignments : int
@@ -213,7 +214,7 @@ def _decision_rule(primary: Outcome, threshold: float) -> dict[str, Any]:
 
 
 def make_protocol(schedule: Schedule, key: dict[str, Any], *, outcomes: Sequence[Outcome],
-                  primary: str, control: str, blinded: bool,
+                  primary: str, blinded: bool,
                   decision_threshold: float = 0.8) -> Protocol:
     """The participant's protocol for a drawn schedule and its key.
 
@@ -228,8 +229,6 @@ def make_protocol(schedule: Schedule, key: dict[str, Any], *, outcomes: Sequence
         The daily outcomes, in diary order.
     primary : str
         Name of the primary outcome.
-    control : str
-        Which treatment is the comparator (effects are treatment − control).
     blinded : bool
         False for an open-label trial.
     decision_threshold : float
@@ -246,8 +245,6 @@ def make_protocol(schedule: Schedule, key: dict[str, Any], *, outcomes: Sequence
     names = [o.name for o in outcomes]
     if primary not in names:
         raise ValueError(f"`primary` must be one of the outcomes {names}, got {primary!r}")
-    if control not in schedule.treatments:
-        raise ValueError(f"`control` must be one of {list(schedule.treatments)}, got {control!r}")
     threshold = check_float(decision_threshold, "decision_threshold", minimum=0.5, maximum=1.0,
                             inclusive=False)
     design = schedule.design
@@ -261,7 +258,7 @@ def make_protocol(schedule: Schedule, key: dict[str, Any], *, outcomes: Sequence
     return Protocol(
         trial_id=key["trial_id"], created=key["created"], nof1_version=__version__,
         blinded=bool(blinded), treatments=tuple(sorted(schedule.treatments)),  # type: ignore
-        control=control, design=design.to_dict(),
+        control=schedule.control, design=design.to_dict(),
         n_assignments=int(design.n_assignments),
         min_pvalue={"two-sided": design.min_pvalue("two-sided"),
                     "one-sided": design.min_pvalue("greater")},

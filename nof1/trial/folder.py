@@ -307,8 +307,7 @@ def create_trial(directory: str | os.PathLike[str], *, design: Design, start: An
                              treatments=treatments,
                              randomize_roles=blinded and design.kind == "phase", rng=rng)
     key = make_key(schedule)
-    protocol = make_protocol(schedule, key, outcomes=outs, primary=primary,
-                             control=treatments[1], blinded=blinded,
+    protocol = make_protocol(schedule, key, outcomes=outs, primary=primary, blinded=blinded,
                              decision_threshold=decision_threshold)
     files = _render(schedule, key, protocol, diary_time)
     write_tree_atomic(target, files)
@@ -327,8 +326,11 @@ def _read_calendar(directory: Path) -> pd.DataFrame:
     if tuple(frame.columns) != SCHEDULE_COLUMNS:
         raise TrialFileError(f"{path} must have columns {', '.join(SCHEDULE_COLUMNS)}")
     try:
+        dates = pd.to_datetime(frame["date"], format="%Y-%m-%d")
+        if len(dates):  # the resolution Schedule.days uses, so that frames merge cleanly
+            dates = dates.dt.as_unit(pd.Timestamp(dates.iloc[0].date()).unit)
         return pd.DataFrame({
-            "date": pd.to_datetime(frame["date"], format="%Y-%m-%d"),
+            "date": dates,
             "day": frame["day"].astype(int),
             "period": pd.array([int(v) if v else pd.NA for v in frame["period"]],
                                dtype="Int64"),
