@@ -60,21 +60,37 @@ class Design(abc.ABC):
     def to_dict(self) -> dict[str, Any]:
         """Parameters as a JSON-friendly dict (``{"kind": ..., ...}``)."""
 
-    def draw(self, rng: Any = None) -> np.ndarray:
-        """Draw one assignment uniformly at random from the admissible set.
+    def draw(self, rng: Any = None, size: int | None = None) -> np.ndarray:
+        """Draw assignments uniformly at random from the admissible set.
 
         Parameters
         ----------
         rng : None, int or numpy.random.Generator
             Source of randomness (``np.random.default_rng(rng)``).
+        size : int or None
+            ``None`` (default) draws one assignment. An integer draws that many
+            independent assignments at once (vectorized; used by Monte Carlo
+            randomization tests and power simulations).
 
         Returns
         -------
         numpy.ndarray
-            ``int8`` array of length ``n_units``: 0 for condition A, 1 for B.
+            ``int8`` array of length ``n_units`` (0 for condition A, 1 for B), or
+            of shape ``(size, n_units)`` when ``size`` is given.
         """
-        out = self._draw(as_rng(rng))
-        return np.asarray(out, dtype=np.int8)
+        rng = as_rng(rng)
+        if size is None:
+            return np.asarray(self._draw(rng), dtype=np.int8)
+        size = check_int(size, "size", minimum=0)
+        out = np.asarray(self._draw_many(rng, size), dtype=np.int8)
+        return out.reshape(size, self.n_units)
+
+    def _draw_many(self, rng: np.random.Generator, size: int) -> np.ndarray:
+        """Draw ``size`` assignments; subclasses replace this loop by a vectorized draw."""
+        out = np.empty((size, self.n_units), dtype=np.int8)
+        for i in range(size):
+            out[i] = self._draw(rng)
+        return out
 
     def iter_assignments(self, chunk_size: int = DEFAULT_CHUNK) -> Iterator[np.ndarray]:
         """Yield every admissible assignment, in chunks of at most ``chunk_size`` rows.

@@ -1,4 +1,5 @@
-"""Vectorized combinatorics used by the designs: combinations in lexicographic chunks."""
+"""Vectorized combinatorics used by the designs: combinations in lexicographic chunks,
+uniform random subsets."""
 
 from __future__ import annotations
 
@@ -44,3 +45,28 @@ def _all_combinations(n: int, r: int) -> np.ndarray:
         block[:, 1:] = rest
         blocks.append(block)
     return np.concatenate(blocks, axis=0)
+
+
+def random_combinations(rng: np.random.Generator, n: int, r: int, size: int) -> np.ndarray:
+    """``size`` independent uniform r-subsets of ``range(n)``, each sorted: shape ``(size, r)``.
+
+    Rows of ``r`` independent uniform integers are kept when all entries differ
+    (each subset is then equally likely) and redrawn otherwise; when that is
+    unlikely to succeed, the ``r`` smallest of ``n`` random keys are used instead.
+    """
+    if r == 0:
+        return np.zeros((size, 0), dtype=np.int64)
+    accept = 1.0
+    for i in range(r):
+        accept *= 1.0 - i / n
+    if accept < 0.25:
+        keys = rng.random((size, n))
+        return np.sort(np.argpartition(keys, r - 1, axis=1)[:, :r], axis=1).astype(np.int64)
+    out = np.empty((size, r), dtype=np.int64)
+    todo = np.arange(size)
+    while todo.size:
+        rows = np.sort(rng.integers(0, n, size=(todo.size, r)), axis=1)
+        ok = np.all(np.diff(rows, axis=1) > 0, axis=1)
+        out[todo[ok]] = rows[ok]
+        todo = todo[~ok]
+    return out

@@ -37,6 +37,9 @@ class AlternatingDesign(Design):
     1296
     >>> AlternatingDesign(n_periods=8).draw(rng=12345)
     array([1, 0, 1, 0, 0, 1, 1, 0], dtype=int8)
+    >>> AlternatingDesign(n_periods=8, max_run=2).draw(rng=12345, size=2)
+    array([[0, 1, 0, 1, 1, 0, 1, 0],
+           [0, 1, 0, 0, 1, 1, 0, 1]], dtype=int8)
     """
 
     kind = "alternating"
@@ -92,6 +95,28 @@ class AlternatingDesign(Design):
             c = 0 if pick < n_a else 1
             out[i] = c
             ra, rb, last, run = _step(c, ra, rb, last, run)
+        return out
+
+    def _draw_many(self, rng: np.random.Generator, size: int) -> np.ndarray:
+        m = self.n_periods // 2
+        if self.max_run is None:
+            # a uniform random order of m A's and m B's
+            base = np.repeat(np.array([0, 1], dtype=np.int8), m)
+            return rng.permuted(np.tile(base, (size, 1)), axis=1)
+        # Sequential draws as in _draw, vectorized over rows: the probability of A next
+        # is (completions starting with A) / (all completions) for each row's state.
+        cap = self._cap
+        state = np.tile(np.array([m, m, -1, 0], dtype=np.int64), (size, 1))  # ra, rb, last, run
+        out = np.empty((size, self.n_periods), dtype=np.int8)
+        for i in range(self.n_periods):
+            uniq, inverse = np.unique(state, axis=0, return_inverse=True)
+            p_a = np.array([_count_after(0, *map(int, s), cap) / _count(*map(int, s), cap)
+                            for s in uniq])
+            c = (rng.random(size) >= p_a[inverse.ravel()]).astype(np.int8)
+            out[:, i] = c
+            ra, rb, last, run = state.T
+            state = np.stack([ra - (c == 0), rb - (c == 1), c,
+                              np.where(last == c, run + 1, 1)], axis=1)
         return out
 
     def _iter(self, chunk_size: int) -> Iterator[np.ndarray]:

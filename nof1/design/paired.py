@@ -34,6 +34,9 @@ class PairedDesign(Design):
     array([1, 0, 0, 1, 1, 0], dtype=int8)
     >>> design.min_pvalue("two-sided")
     0.25
+    >>> design.draw(rng=12345, size=2)
+    array([[1, 0, 0, 1, 1, 0],
+           [0, 1, 0, 1, 1, 0]], dtype=int8)
     """
 
     kind = "paired"
@@ -71,6 +74,9 @@ class PairedDesign(Design):
 
     def _draw(self, rng: np.random.Generator) -> np.ndarray:
         return self._expand(rng.integers(0, 2, size=self.n_pairs))
+
+    def _draw_many(self, rng: np.random.Generator, size: int) -> np.ndarray:
+        return self._expand(rng.integers(0, 2, size=(size, self.n_pairs)))
 
     def _iter(self, chunk_size: int) -> Iterator[np.ndarray]:
         k = self.n_pairs

@@ -10,7 +10,7 @@ import numpy as np
 
 from .._validation import check_int
 from ._base import Design
-from ._combinatorics import combinations_chunks
+from ._combinatorics import combinations_chunks, random_combinations
 
 __all__ = ["PhaseDesign"]
 
@@ -41,6 +41,8 @@ class PhaseDesign(Design):
     165
     >>> design.changepoints(design.draw(rng=12345))
     array([ 6, 13, 18])
+    >>> design.draw(rng=12345, size=1000).shape
+    (1000, 24)
     """
 
     kind = "phase"
@@ -128,6 +130,15 @@ class PhaseDesign(Design):
         p = self.n_phases
         bars = np.sort(rng.choice(self._slack + p - 1, size=p - 1, replace=False))
         return self.assignments_from_changepoints(self._bars_to_changepoints(bars))[0]
+
+    def _draw_many(self, rng: np.random.Generator, size: int) -> np.ndarray:
+        p = self.n_phases
+        cps = self._bars_to_changepoints(random_combinations(rng, self._slack + p - 1, p - 1, size))
+        # phase index of each occasion: number of change points at or before it
+        marks = np.zeros((size, self.n_occasions + 1), dtype=np.int8)
+        np.put_along_axis(marks, cps, 1, axis=1)
+        phase_index = np.cumsum(marks[:, :-1], axis=1)
+        return self.phase_conditions[phase_index]
 
     def _iter(self, chunk_size: int) -> Iterator[np.ndarray]:
         for cps in self.iter_changepoints(chunk_size):
