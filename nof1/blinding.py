@@ -85,6 +85,11 @@ def make_pack_codes(n: int, *, length: int = 4) -> list[str]:
     list of str
         Distinct codes, in random order.
 
+    Raises
+    ------
+    ValueError, TypeError
+        If ``n`` or ``length`` is out of range or not an integer.
+
     Examples
     --------
     >>> codes = make_pack_codes(3)
@@ -114,7 +119,13 @@ def _utc_now() -> str:
 
 
 def short_commitment(commitment: str) -> str:
-    """The first 16 hex digits of a commitment, as printed on the participant's sheets."""
+    """The first 16 hex digits of a commitment, as printed on the participant's sheets.
+
+    Examples
+    --------
+    >>> short_commitment("abcf2125d41d3758b5d70c270df525491be4d1e0effd46bb2b751248916e1f6d")
+    'abcf2125d41d3758'
+    """
     return str(commitment)[:16]
 
 
@@ -147,7 +158,18 @@ def key_commitment(key: dict[str, Any]) -> str:
     -----
     The payload is ``{"trial_id", "schedule", "packs"}`` serialized with
     ``json.dumps(sort_keys=True, separators=(",", ":"), ensure_ascii=True)``;
-    the salt's 32 bytes are prepended before hashing.
+    the salt's 32 bytes are prepended before hashing. The digest can be
+    recomputed with any SHA-256 tool (e.g. ``sha256sum``) from those bytes.
+
+    References
+    ----------
+    .. [1] NIST FIPS 180-4, Secure Hash Standard (SHA-256), 2015.
+
+    Examples
+    --------
+    >>> key = {"trial_id": "T", "schedule": {}, "packs": [], "salt": "01" * 32}
+    >>> key_commitment(key)
+    'abcf2125d41d3758b5d70c270df525491be4d1e0effd46bb2b751248916e1f6d'
     """
     if not isinstance(key, dict):
         raise TrialFileError("the key must be a JSON object")
@@ -263,10 +285,30 @@ def verify_key(key: dict[str, Any], commitment: str) -> None:
 def load_key(path: str | Path) -> dict[str, Any]:
     """Read a key file and check its format (not its commitment: see :func:`verify_key`).
 
+    Parameters
+    ----------
+    path : str or Path
+        Usually ``helper/key.json``.
+
+    Returns
+    -------
+    dict
+        The key.
+
     Raises
     ------
     TrialFileError
         If the file is missing, unreadable, not JSON, or not a nof1 key.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from nof1 import PairedDesign, make_schedule
+    >>> key = make_key(make_schedule(PairedDesign(2), start="2026-01-05", rng=12345))
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     path = write_key(key, pathlib.Path(tmp) / "key.json")
+    ...     load_key(path) == key
+    True
     """
     path = Path(path)
     try:
@@ -296,10 +338,30 @@ def load_key(path: str | Path) -> dict[str, Any]:
 def write_key(key: dict[str, Any], path: str | Path, *, overwrite: bool = False) -> Path:
     """Write a key (or a group key) as JSON, atomically (temp file, then rename).
 
+    Parameters
+    ----------
+    key : dict
+        A key from :func:`make_key` or a group key from :func:`group_key`.
+    path : str or Path
+        Destination; its folder must exist.
+    overwrite : bool
+        Replace an existing file (default False: refuse).
+
+    Returns
+    -------
+    Path
+        ``path``.
+
     Raises
     ------
     TrialExistsError
         If ``path`` exists and ``overwrite`` is False.
+    TrialFileError
+        If the folder does not exist.
+
+    Examples
+    --------
+    See :func:`load_key`.
     """
     from .trial._atomic import write_file_atomic
 
@@ -330,6 +392,19 @@ def unblind(key: dict[str, Any], commitment: str) -> Schedule:
         If the key fails its commitment.
     TrialFileError
         If the key matches but its schedule or packs are inconsistent.
+
+    Notes
+    -----
+    Verifying first means an analysis can only ever use the allocation that
+    was committed to before the data existed.
+
+    Examples
+    --------
+    >>> from nof1 import PairedDesign, make_schedule
+    >>> s = make_schedule(PairedDesign(2), start="2026-01-05", rng=12345)
+    >>> key = make_key(s)
+    >>> unblind(key, key["commitment"]).periods["treatment"].tolist()
+    ['placebo', 'magnesium', 'magnesium', 'placebo']
     """
     verify_key(key, commitment)
     try:
@@ -422,7 +497,29 @@ def schedule_from_groups(groups: dict[str, Any], protocol: Protocol) -> Schedule
     ------
     KeyMismatchError
         If the group key belongs to another trial, or its pack codes are not the
-        protocol's.
+        protocol's, or the groups are not an admissible assignment.
+    TrialFileError
+        If ``groups`` is not a group key.
+
+    Notes
+    -----
+    Each design unit takes the group of the pack in use on its first day.
+    With this schedule a blinded analysis estimates X − Y; whether that is
+    treatment − control or its negative stays unknown until the full key is
+    opened.
+
+    Examples
+    --------
+    >>> from nof1 import PairedDesign, make_schedule
+    >>> from nof1.outcomes import default_outcomes
+    >>> from nof1.protocol import make_protocol
+    >>> s = make_schedule(PairedDesign(2), start="2026-01-05", rng=12345)
+    >>> key = make_key(s)
+    >>> protocol = make_protocol(s, key, outcomes=default_outcomes(), primary="pain",
+    ...                          blinded=True)
+    >>> g = schedule_from_groups(group_key(key, rng=12345), protocol)
+    >>> g.treatments, g.design.is_admissible(g.assignment)
+    (('group X', 'group Y'), True)
     """
     from .design import design_from_dict
 

@@ -185,6 +185,9 @@ def _cmd_design(args: argparse.Namespace) -> int:
     if trial.protocol.blinded:
         print("Keep helper/ away from the participant until the analysis: it reveals which "
               "pack holds what.")
+    if args.seed is not None:
+        print("The seed reproduces the allocation: keep it with the helper, not the "
+              "participant.")
     return 0
 
 
@@ -244,7 +247,25 @@ def _one_line(exc: BaseException) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line with ``argv`` (default ``sys.argv[1:]``); return the exit code."""
+    """Run the command line with ``argv`` (default ``sys.argv[1:]``); return the exit code.
+
+    Parameters
+    ----------
+    argv : sequence of str, optional
+        Arguments after the program name.
+
+    Returns
+    -------
+    int
+        0 on success, 1 when ``verify`` finds a key that does not match its
+        commitment, 2 for any other expected error (one line on stderr).
+
+    Examples
+    --------
+    >>> main(["--version"])
+    nof1 ...
+    0
+    """
     try:
         args = _parser().parse_args(argv)
         return _COMMANDS[args.command][1](args)

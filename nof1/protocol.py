@@ -238,6 +238,36 @@ def make_protocol(schedule: Schedule, key: dict[str, Any], *, outcomes: Sequence
     Returns
     -------
     Protocol
+
+    Raises
+    ------
+    ValueError
+        If ``primary`` is not among the outcomes or the threshold is outside (0.5, 1).
+
+    Notes
+    -----
+    The compared treatments are listed alphabetically, so that their order
+    cannot hint at which one plays condition A. The primary analysis is at
+    the period level (days within a period are not independent); the
+    randomization test's reference set is the design's admissible set.
+
+    References
+    ----------
+    .. [1] Porcino AJ et al. SPIRIT extension and elaboration for n-of-1 trials:
+       SPENT 2019 checklist. BMJ 2020;368:m122.
+
+    Examples
+    --------
+    >>> from nof1 import PairedDesign, make_schedule
+    >>> from nof1.blinding import make_key
+    >>> from nof1.outcomes import default_outcomes
+    >>> s = make_schedule(PairedDesign(6), start="2026-01-05", rng=12345)
+    >>> p = make_protocol(s, make_key(s), outcomes=default_outcomes(), primary="pain",
+    ...                   blinded=True)
+    >>> p.treatments, p.control, p.n_assignments, p.min_pvalue["two-sided"]
+    (('magnesium', 'placebo'), 'placebo', 64, 0.03125)
+    >>> print(p.decision_rule["text"][:74])
+    Pre-registered rule: the treatment is judged worthwhile for this person if
     """
     from . import __version__
 
@@ -280,7 +310,25 @@ def protocol_json(protocol: Protocol) -> str:
 
 
 def write_protocol(protocol: Protocol, path: str | Path, *, overwrite: bool = False) -> Path:
-    """Write ``protocol.json`` atomically; refuses to overwrite unless asked."""
+    """Write ``protocol.json`` atomically; refuses to overwrite unless asked.
+
+    Parameters
+    ----------
+    protocol : Protocol
+    path : str or Path
+        Destination; its folder must exist.
+    overwrite : bool
+        Replace an existing file (default False).
+
+    Returns
+    -------
+    Path
+
+    Raises
+    ------
+    TrialExistsError
+        If ``path`` exists and ``overwrite`` is False.
+    """
     from .trial._atomic import write_file_atomic
 
     return write_file_atomic(path, protocol_json(protocol).encode("utf-8"), overwrite=overwrite)
@@ -288,6 +336,14 @@ def write_protocol(protocol: Protocol, path: str | Path, *, overwrite: bool = Fa
 
 def read_protocol(path: str | Path) -> Protocol:
     """Read ``protocol.json``.
+
+    Parameters
+    ----------
+    path : str or Path
+
+    Returns
+    -------
+    Protocol
 
     Raises
     ------

@@ -94,8 +94,9 @@ class Trial:
             unit = "days" if p.period_days == 1 else f"occasions of {p.period_days} days"
             shape = (f"phase {d['phases']} over {d['n_occasions']} {unit}, every phase at "
                      f"least {d['min_phase'] * p.period_days} days")
-        extras = [f"run-in {p.run_in_days} days",
-                  f"wash-out: first {p.washout_days} days of each period not analysed"]
+        extras = [f"run-in {p.run_in_days} days" if p.run_in_days else "no run-in",
+                  f"wash-out: first {p.washout_days} days of each period not analysed"
+                  if p.washout_days else "no analytic wash-out"]
         two, one = p.min_pvalue["two-sided"], p.min_pvalue["one-sided"]
         primary = p.primary_outcome
         secondary = [n for n in p.outcome_names if n != p.primary]
@@ -363,6 +364,20 @@ def read_trial(directory: str | os.PathLike[str], *, unblind: bool = False) -> T
         A file is missing or malformed.
     KeyMismatchError
         ``unblind=True`` and the key fails the commitment.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from nof1 import PairedDesign
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     folder = pathlib.Path(tmp) / "trial"
+    ...     _ = create_trial(folder, design=PairedDesign(6), start="2026-01-05", rng=12345)
+    ...     blind = read_trial(folder)
+    ...     full = read_trial(folder, unblind=True)
+    >>> blind.schedule is None, blind.calendar.shape
+    (True, (175, 6))
+    >>> full.schedule.periods["treatment"].tolist()[:4]
+    ['placebo', 'magnesium', 'magnesium', 'placebo']
     """
     directory = Path(directory)
     if not (directory / "participant").is_dir():
@@ -399,6 +414,15 @@ def verify_trial(directory: str | os.PathLike[str]) -> str:
         The key was edited, or belongs to another trial.
     TrialFileError
         A file is missing, unreadable or malformed.
+
+    Notes
+    -----
+    Besides the commitment, checks that the key's packs agree with its
+    schedule and carry the participant's pack codes (:func:`nof1.blinding.unblind`).
+
+    Examples
+    --------
+    See :func:`create_trial`.
     """
     directory = Path(directory)
     protocol = read_protocol(directory / "participant" / "protocol.json")

@@ -90,8 +90,8 @@ def schedule_html(protocol: Protocol) -> bytes:
         + "<h2>Daily diary (diary.csv)</h2>\n<p>Every evening, one row per day:</p>\n"
         f"<ul>{questions}<li><b>took_pack</b>: yes / no</li>"
         "<li><b>side_effects</b> and <b>notes</b>: free text</li>"
-        "<li><b>blinding_guess</b>: on the last day of each period, which pack you think "
-        "it was (or &ldquo;don&rsquo;t know&rdquo;)</li></ul>\n"
+        "<li><b>blinding_guess</b>: on the last day of each period, which treatment you "
+        "think the pack held (or &ldquo;don&rsquo;t know&rdquo;)</li></ul>\n"
         "<p>Leave a day empty rather than filling it in later from memory.</p>\n"
         f'<p class="small">{escape(p.disclaimer)}</p>\n')
     return _page(f"Trial {p.trial_id} schedule", body)
