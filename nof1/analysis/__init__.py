@@ -1,0 +1,28 @@
+"""Analysis of personal trials: period-level tests, day-level models, effect sizes, Bayes."""
+
+from .bayes import (
+    PRIOR_PRESETS,
+    BayesResult,
+    NormalInverseGammaPrior,
+    bayes_paired,
+    make_prior,
+    prior_sensitivity,
+)
+from .effect_sizes import (
+    EffectSizeResult,
+    mean_difference,
+    nap,
+    percent_change,
+    within_person_smd,
+)
+from .models import DayTTestResult, GLSResult, gls_ar1, naive_day_ttest
+from .multiplicity import HolmResult, holm
+from .period import PairedTestResult, WilcoxonResult, paired_period_test, wilcoxon_period_test
+
+__all__ = [
+    "NormalInverseGammaPrior", "BayesResult", "make_prior", "bayes_paired",
+    "prior_sensitivity", "PRIOR_PRESETS", "HolmResult", "holm",
+    "EffectSizeResult", "mean_difference", "percent_change", "within_person_smd", "nap",
+    "GLSResult", "DayTTestResult", "gls_ar1", "naive_day_ttest",
+    "PairedTestResult", "WilcoxonResult", "paired_period_test", "wilcoxon_period_test",
+]
