@@ -538,7 +538,10 @@ def schedule_from_groups(groups: dict[str, Any], protocol: Protocol) -> Schedule
                   for i in range(n_units)]
     assignment = np.empty(n_units, dtype=np.int8)
     for i, day in enumerate(unit_start):
-        pack = next(p for p in protocol.packs if p["start"] <= day.isoformat() <= p["end"])
+        pack = next((p for p in protocol.packs if p["start"] <= day.isoformat() <= p["end"]),
+                    None)
+        if pack is None:
+            raise TrialFileError(f"no pack in the protocol covers {day.isoformat()}")
         assignment[i] = 0 if mapping[pack["code"]] == "X" else 1
     if not design.is_admissible(assignment):
         raise KeyMismatchError("the groups do not form an admissible assignment of the design")
