@@ -1,0 +1,178 @@
+"""Argument checking for the randomization test and its confidence interval.
+
+Everything is validated here, at the top, and returned normalized: scores as a
+2-D float array (one row per analysed data set), observed assignments as a 2-D
+``int8`` array, and the statistic/alternative pair as a :class:`StatSpec`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+import numpy as np
+
+from .._validation import check_alternative, check_choice, check_int
+from ..design import Design, PairedDesign, PhaseDesign
+
+__all__ = ["STATISTICS", "StatSpec", "parse_statistic", "parse_scores", "parse_labels",
+           "check_design", "check_washout", "check_n_resamples", "check_admissible"]
+
+#: statistics as SCRT names them
+STATISTICS = ("A-B", "B-A", "|A-B|", "PA-PB", "PB-PA", "|PA-PB|")
+
+
+@dataclasses.dataclass(frozen=True)
+class StatSpec:
+    """A statistic name and alternative, reduced to one oriented statistic and one tail.
+
+    ``base`` is ``'A-B'`` (difference of condition means) or ``'PA-PB'`` (mean of
+    phase means), always oriented A minus B; ``tail`` is the tail of ``base``
+    that counts as extreme. The reported statistic is ``sign * base``, or
+    ``|base|`` when ``absolute``.
+    """
+
+    name: str
+    alternative: str
+    base: str
+    sign: int
+    absolute: bool
+    tail: str
+
+    def report(self, values: Any) -> Any:
+        """Map values of ``base`` to the statistic the user named."""
+        values = np.asarray(values, dtype=float)
+        return np.abs(values) if self.absolute else self.sign * values
+
+
+def parse_statistic(statistic: Any, alternative: Any, design: Design) -> StatSpec:
+    """Validate ``statistic`` and ``alternative`` together and against ``design``."""
+    statistic = check_choice(statistic, "statistic", STATISTICS)
+    alternative = check_alternative(alternative)
+    base = "PA-PB" if "P" in statistic else "A-B"
+    if base == "PA-PB" and not isinstance(design, PhaseDesign):
+        raise ValueError(
+            f"statistic={statistic!r} (mean of phase means) needs a PhaseDesign; "
+            f"{type(design).__name__} has no phases. Use 'A-B', 'B-A' or '|A-B|'."
+        )
+    absolute = statistic.startswith("|")
+    if absolute:
+        if alternative == "less":
+            raise ValueError(
+                f"statistic={statistic!r} with alternative='less' is contradictory: "
+                f"an absolute difference is tested two-sided. Use alternative='two-sided' "
+                f"(or 'greater', SCRT's reading of {statistic!r})."
+            )
+        return StatSpec(statistic, "two-sided", base, 1, True, "two-sided")
+    sign = -1 if statistic.startswith(("B-", "PB-")) else 1
+    if alternative == "two-sided":
+        tail = "two-sided"
+    elif sign == 1:
+        tail = alternative
+    else:  # B minus A: its upper tail is the lower tail of A minus B
+        tail = "less" if alternative == "greater" else "greater"
+    return StatSpec(statistic, alternative, base, sign, False, tail)
+
+
+def check_design(design: Any) -> Design:
+    if not isinstance(design, Design):
+        raise TypeError(
+            "`design` must be a nof1 Design (PairedDesign, PhaseDesign or "
+            f"AlternatingDesign), got {type(design).__name__}"
+        )
+    return design
+
+
+def check_washout(washout: Any, design: Design) -> int:
+    washout = check_int(washout, "washout", minimum=0)
+    if washout and not isinstance(design, PhaseDesign):
+        raise ValueError(
+            f"`washout` applies to phase designs (occasion-level units) only; for a "
+            f"{type(design).__name__} the units are period means, so leave wash-out days out "
+            f"before taking the means. Got washout={washout}."
+        )
+    if washout and washout >= design.min_phase:
+        raise ValueError(
+            f"`washout`={washout} must be smaller than the design's min_phase="
+            f"{design.min_phase}, so that every phase keeps at least one analysed occasion"
+        )
+    return washout
+
+
+def check_n_resamples(n_resamples: Any) -> int | None:
+    if n_resamples is None:
+        return None
+    return check_int(n_resamples, "n_resamples", minimum=1)
+
+
+def parse_scores(scores: Any, n_units: int) -> tuple[np.ndarray, bool]:
+    """Scores as a float ``(n_batch, n_units)`` array (NaN = missing) and a batch flag."""
+    try:
+        x = np.array(scores, dtype=float)
+    except (TypeError, ValueError):
+        raise TypeError("`scores` must be numbers (NaN for missing values)") from None
+    if x.ndim not in (1, 2):
+        raise ValueError(f"`scores` must be 1-D (one score per unit) or 2-D (n_batch, n_units); "
+                         f"got {x.ndim} dimensions")
+    batch = x.ndim == 2
+    x = np.atleast_2d(x)
+    if x.shape[1] != n_units:
+        raise ValueError(f"`scores` has {x.shape[1]} entries per data set, but the design has "
+                         f"{n_units} units")
+    if x.shape[0] == 0:
+        raise ValueError("`scores` has no rows")
+    if np.isinf(x).any():
+        raise ValueError("`scores` must be finite or NaN (missing); found an infinite value")
+    if np.isnan(x).all(axis=1).any():
+        raise ValueError("`scores` has a data set with no non-missing value")
+    return x, batch
+
+
+def parse_labels(labels: Any, n_units: int, n_batch: int) -> np.ndarray:
+    """Observed assignments as ``int8`` rows (0 = A, 1 = B), broadcast to ``n_batch`` rows.
+
+    Accepts 'A'/'B', SCRT's phase labels 'A1', 'B1', 'A2', ... (digits ignored),
+    0/1 integers or booleans.
+    """
+    arr = np.asarray(labels)
+    if arr.ndim not in (1, 2):
+        raise ValueError("`labels` must be 1-D (one label per unit) or 2-D (n_batch, n_units)")
+    if arr.dtype.kind in "USO":
+        text = np.char.upper(np.char.strip(arr.astype(str)))
+        text = np.char.strip(np.char.rstrip(text, "0123456789"))
+        bad = ~np.isin(text, ("A", "B"))
+        if bad.any():
+            raise ValueError(f"`labels` must be 'A'/'B' (or SCRT's 'A1', 'B1', ...), "
+                             f"got {arr[bad].ravel()[0]!r}")
+        out = (text == "B").astype(np.int8)
+    elif arr.dtype.kind in "biuf":
+        if arr.size and not np.isin(arr, (0, 1)).all():
+            raise ValueError("numeric `labels` must be 0 (condition A) or 1 (condition B)")
+        out = arr.astype(np.int8)
+    else:
+        raise TypeError(f"`labels` must be strings, 0/1 integers or booleans, got {arr.dtype}")
+    if out.shape[-1] != n_units:
+        raise ValueError(f"`labels` has {out.shape[-1]} entries per data set, but the design has "
+                         f"{n_units} units (and `scores` has as many)")
+    if out.ndim == 2 and out.shape[0] != n_batch:
+        raise ValueError(f"`labels` has {out.shape[0]} rows, `scores` has {n_batch}")
+    return np.broadcast_to(out, (n_batch, n_units))
+
+
+def check_admissible(design: Design, obs: np.ndarray) -> None:
+    """Raise if any observed assignment is outside the design's admissible set."""
+    if isinstance(design, PairedDesign):
+        ok = np.all(obs[:, 0::2] + obs[:, 1::2] == 1, axis=1)
+        rows = np.flatnonzero(~ok)
+    else:
+        uniq, inverse = np.unique(obs, axis=0, return_inverse=True)
+        bad = np.array([not design.is_admissible(u) for u in uniq])
+        rows = np.flatnonzero(bad[inverse.ravel()])
+    if rows.size:
+        where = f" (row {rows[0]})" if obs.shape[0] > 1 else ""
+        labels = "".join("AB"[v] for v in obs[rows[0]])
+        raise ValueError(
+            f"`labels`{where} is not an admissible assignment of {design!r}: {labels}. "
+            f"The test's reference set is the design's own admissible set, so the observed "
+            f"assignment must belong to it."
+        )

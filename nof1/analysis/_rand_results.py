@@ -1,0 +1,214 @@
+"""Result classes of the randomization test and of its confidence interval."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any, ClassVar
+
+import numpy as np
+import pandas as pd
+
+from .._results import ResultMixin
+
+__all__ = ["RandomizationTestResult", "RandomizationCIResult", "describe_statistic"]
+
+_QUANTITY = {
+    "A-B": "mean(A) - mean(B)",
+    "B-A": "mean(B) - mean(A)",
+    "|A-B|": "|mean(A) - mean(B)|",
+    "PA-PB": "mean of A-phase means - mean of B-phase means",
+    "PB-PA": "mean of B-phase means - mean of A-phase means",
+    "|PA-PB|": "|mean of A-phase means - mean of B-phase means|",
+}
+
+_H0 = ("H0: the condition has no effect; every score would have been the same under any "
+       "admissible assignment of the design (sharp null).")
+
+
+def describe_statistic(name: str) -> str:
+    """Words for a statistic name, e.g. ``'A-B'`` -> ``'mean(A) - mean(B)'``."""
+    return _QUANTITY[name]
+
+
+def _design_text(design: dict[str, Any]) -> str:
+    params = ", ".join(f"{k}={v!r}" for k, v in design.items() if k != "kind")
+    return f"{design.get('kind', '?')} design ({params})"
+
+
+@dataclasses.dataclass(frozen=True, eq=False)
+class RandomizationTestResult(ResultMixin):
+    """Result of :func:`~nof1.analysis.randomization_test`.
+
+    For a batch of data sets (2-D ``scores``), ``statistic`` and ``pvalue`` are
+    arrays with one entry per data set, ``null_distribution`` has one row per
+    data set, and ``to_frame`` gives one row per data set.
+
+    Attributes
+    ----------
+    statistic : float or ndarray
+        Observed value of the named statistic (``statistic_name``).
+    pvalue : float or ndarray
+        Randomization p-value (exact: a multiple of ``1 / n_assignments``; Monte
+        Carlo: ``(b + 1) / (n_resamples + 1)``). NaN for a batch row whose
+        observed statistic cannot be computed.
+    null_distribution : ndarray or None
+        The named statistic under every admissible assignment, in the design's
+        enumeration order (exact), or under each Monte Carlo draw (the observed
+        assignment not included); ``None`` when it has more than 2**20 values
+        or was counted without being listed (meet-in-the-middle).
+    n_assignments : int
+        Size of the design's admissible set.
+    n_resamples : int or None
+        Monte Carlo draws, or ``None`` for an exact test.
+    exact : bool
+        Whether the p-value is over the whole admissible set.
+    alternative : str
+        ``'two-sided'``, ``'greater'`` or ``'less'`` (for the named statistic).
+    statistic_name : str
+        The statistic as SCRT names it (``'A-B'``, ``'|A-B|'``, ``'PA-PB'``, ...).
+    design : dict
+        The design's parameters (``Design.to_dict()``).
+    method : str
+        ``'exact enumeration'``, ``'exact meet-in-the-middle'`` or ``'Monte Carlo'``.
+    washout : int
+        Occasions left out at the start of every phase (phase designs).
+    """
+
+    statistic: Any
+    pvalue: Any
+    null_distribution: np.ndarray | None
+    n_assignments: int
+    n_resamples: int | None
+    exact: bool
+    alternative: str
+    statistic_name: str
+    design: dict[str, Any]
+    method: str
+    washout: int = 0
+
+    _frame_fields: ClassVar[tuple[str, ...]] = (
+        "statistic", "pvalue", "n_assignments", "n_resamples", "exact", "alternative",
+        "statistic_name", "method", "washout",
+    )
+
+    @property
+    def is_batch(self) -> bool:
+        """True when the result holds one entry per data set of a batch."""
+        return np.ndim(self.pvalue) > 0
+
+    def to_dict(self) -> dict[str, Any]:
+        """The scalar fields as a plain ``dict`` (for a batch, statistic and pvalue are arrays)."""
+        out = {}
+        for name in self._frame_fields:
+            value = getattr(self, name)
+            out[name] = value.item() if isinstance(value, np.generic) else value
+        return out
+
+    def to_frame(self) -> pd.DataFrame:
+        """One tidy row per analysed data set."""
+        data = self.to_dict()
+        if not self.is_batch:
+            return pd.DataFrame([data])
+        n = np.size(self.pvalue)
+        return pd.DataFrame({k: np.asarray(v) if np.ndim(v) else np.full(n, v, dtype=object)
+                             for k, v in data.items()})
+
+    def summary(self) -> str:
+        quantity = describe_statistic(self.statistic_name)
+        if self.alternative == "two-sided":
+            h1 = "A and B differ (in either direction)"
+        elif self.alternative == "greater":
+            h1 = f"{quantity} is larger than under H0 (one-sided)"
+        else:
+            h1 = f"{quantity} is smaller than under H0 (one-sided)"
+        if self.exact:
+            ref = f"{self.method}: all {self.n_assignments:,} admissible assignments"
+        else:
+            ref = (f"Monte Carlo: {self.n_resamples:,} draws from {self.n_assignments:,} "
+                   f"admissible assignments, observed assignment included")
+        lines = [
+            f"Randomization test ({ref} of the {_design_text(self.design)})",
+            f"statistic {self.statistic_name}: {quantity}"
+            + (f"; first {self.washout} occasions of every phase left out" if self.washout
+               else ""),
+            _H0,
+            f"H1: {h1}.",
+        ]
+        if self.is_batch:
+            p = np.asarray(self.pvalue, dtype=float)
+            ok = ~np.isnan(p)
+            lines.append(f"{p.size:,} data sets; p <= 0.05 in {np.mean(p[ok] <= 0.05):.1%} "
+                         f"of {ok.sum():,} with a computable statistic")
+        else:
+            lines.append(f"observed statistic = {self.statistic:.6g}, p-value = {self.pvalue:.6g}"
+                         " (ties count as extreme)")
+        return "\n".join(lines)
+
+
+@dataclasses.dataclass(frozen=True, eq=False)
+class RandomizationCIResult(ResultMixin):
+    """Result of :func:`~nof1.analysis.randomization_ci`.
+
+    Attributes
+    ----------
+    estimate : float
+        The observed statistic (difference of condition means, or of mean phase
+        means), in the outcome's units.
+    ci_low, ci_high : float
+        Bounds of the confidence interval for a constant additive effect; -inf /
+        inf when the design cannot reach the needed level (see ``note``).
+    confidence_level : float
+    statistic_name : str
+        ``'A-B'``, ``'B-A'``, ``'PA-PB'`` or ``'PB-PA'``: the effect the interval is for.
+    n_assignments : int
+    n_resamples : int or None
+    exact : bool
+    method : str
+        How the bounds were found: ``'crossing points'`` (solved exactly over the
+        reference set) or ``'bisection'`` (meet-in-the-middle p-values).
+    min_pvalue : float
+        Smallest one-sided p-value the reference set can give (as the shift goes
+        to -inf); the interval is bounded only if it is at most
+        ``(1 - confidence_level) / 2``.
+    note : str
+        Empty, or why a bound is infinite.
+    design : dict
+    washout : int
+    """
+
+    estimate: float
+    ci_low: float
+    ci_high: float
+    confidence_level: float
+    statistic_name: str
+    n_assignments: int
+    n_resamples: int | None
+    exact: bool
+    method: str
+    min_pvalue: float
+    note: str
+    design: dict[str, Any]
+    washout: int = 0
+
+    _frame_fields: ClassVar[tuple[str, ...]] = (
+        "estimate", "ci_low", "ci_high", "confidence_level", "statistic_name", "n_assignments",
+        "n_resamples", "exact", "method", "min_pvalue", "note", "washout",
+    )
+
+    def summary(self) -> str:
+        quantity = describe_statistic(self.statistic_name)
+        level = f"{self.confidence_level:.0%}" if (100 * self.confidence_level).is_integer() \
+            else f"{self.confidence_level:g}"
+        ref = (f"all {self.n_assignments:,} admissible assignments" if self.exact
+               else f"{self.n_resamples:,} Monte Carlo draws plus the observed assignment")
+        lines = [
+            f"{level} randomization confidence interval for a constant additive effect "
+            f"({quantity}), {_design_text(self.design)}",
+            f"estimate = {self.estimate:.6g}, interval [{self.ci_low:.6g}, {self.ci_high:.6g}]",
+            f"The interval holds every shift d for which H0: effect = d (d subtracted from the "
+            f"A scores) is not rejected by either one-sided randomization test at level "
+            f"{(1 - self.confidence_level) / 2:.4g}, over {ref}.",
+        ]
+        if self.note:
+            lines.append(f"Note: {self.note}")
+        return "\n".join(lines)
