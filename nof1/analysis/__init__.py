@@ -18,6 +18,12 @@ from .effect_sizes import (
 from .models import DayTTestResult, GLSResult, gls_ar1, naive_day_ttest
 from .multiplicity import HolmResult, holm
 from .period import PairedTestResult, WilcoxonResult, paired_period_test, wilcoxon_period_test
+from .randomization import (
+    RandomizationCIResult,
+    RandomizationTestResult,
+    randomization_ci,
+    randomization_test,
+)
 
 __all__ = [
     "NormalInverseGammaPrior", "BayesResult", "make_prior", "bayes_paired",
@@ -25,4 +31,6 @@ __all__ = [
     "EffectSizeResult", "mean_difference", "percent_change", "within_person_smd", "nap",
     "GLSResult", "DayTTestResult", "gls_ar1", "naive_day_ttest",
     "PairedTestResult", "WilcoxonResult", "paired_period_test", "wilcoxon_period_test",
+    "RandomizationTestResult", "RandomizationCIResult", "randomization_test",
+    "randomization_ci",
 ]
