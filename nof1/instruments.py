@@ -118,7 +118,8 @@ def _item_values(frame: pd.DataFrame, cols: Sequence[Any], labels: Sequence[str]
     out = np.empty((len(frame), len(cols)))
     for j, (col, label) in enumerate(zip(cols, labels, strict=True)):
         try:
-            out[:, j] = pd.to_numeric(frame[col], errors="raise").to_numpy(dtype=float)
+            column = pd.to_numeric(frame[col], errors="raise")
+            out[:, j] = column.to_numpy(dtype=float, na_value=np.nan)
         except (TypeError, ValueError):
             raise ValueError(f"{what} item {label} (column {col!r}) must hold numbers") from None
     bad = ~np.isnan(out) & ((out < 0) | (out > high) | (out != np.round(out)))

@@ -22,6 +22,7 @@ from ._data import (
     check_column,
     check_frame,
     check_level,
+    check_visits,
     endpoint_values,
     t_interval,
     t_pvalue,
@@ -180,7 +181,7 @@ def compare_arms(data: pd.DataFrame, outcome: str, *, endpoint: str = "change",
     alternative = check_alternative(alternative)
     level = check_level(confidence_level)
     ind, treatments = arm_indicator(data, arm, treatments)
-    visits = tuple(visits)
+    visits = check_visits(visits, minimum=2)
     y, base = endpoint_values(data, outcome, visits, endpoint)
     ok = ~(ind.isna() | y.isna())
     if method == "ancova":

@@ -17,6 +17,7 @@ from ._data import (
     check_column,
     check_frame,
     check_level,
+    check_visits,
     endpoint_values,
     t_interval,
     t_pvalue,
@@ -165,7 +166,7 @@ def subgroup_interaction(data: pd.DataFrame, outcome: str, *, subgroup: str,
     if not isinstance(adjust_baseline, bool):
         raise TypeError("`adjust_baseline` must be True or False")
     ind, treatments = arm_indicator(data, arm, treatments)
-    visits = tuple(visits)
+    visits = check_visits(visits, minimum=2)
     y, base = endpoint_values(data, outcome, visits, endpoint)
     sub = data[subgroup]
     if isinstance(sub.dtype, pd.CategoricalDtype):
