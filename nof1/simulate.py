@@ -44,8 +44,8 @@ def exposure(condition: np.ndarray, onset_days: float = 0.0) -> np.ndarray:
     if onset_days == 0:
         return target
     alpha = 1.0 - np.exp(-1.0 / onset_days)
-    # g_t = (1 - alpha) g_{t-1} + alpha target_t, starting from 0
-    return signal.lfilter([alpha], [1.0, -(1.0 - alpha)], target)
+    # g_t = (1 - alpha) g_{t-1} + alpha target_t, starting from 0 (along the last axis)
+    return signal.lfilter([alpha], [1.0, -(1.0 - alpha)], target, axis=-1)
 
 
 def simulate_scores(condition: np.ndarray, period: np.ndarray, *, effect: float,
@@ -102,10 +102,7 @@ def simulate_scores(condition: np.ndarray, period: np.ndarray, *, effect: float,
     n_days = period.shape[-1]
     if condition.shape[-1] != n_days:
         raise ValueError("`condition` and `period` must have the same number of days")
-    if condition.ndim == 1:
-        g = exposure(condition, onset_days)[None, :]
-    else:
-        g = np.stack([exposure(c, onset_days) for c in condition])
+    g = np.atleast_2d(exposure(condition, onset_days))
     # stationary AR(1): first innovation scaled to the marginal variance
     innov = rng.standard_normal((n_sims, n_days)) * sd * np.sqrt(1.0 - rho**2)
     innov[:, 0] = rng.standard_normal(n_sims) * sd
