@@ -3,14 +3,52 @@
 A research and self-tracking tool, not medical advice.
 """
 
-from .design import AlternatingDesign, Design, PairedDesign, PhaseDesign
-from .outcomes import DEFAULT_OUTCOMES, Outcome
-from .schedule import Schedule, make_schedule
-
 __version__ = "0.1.0"
 
+from .analysis import (  # noqa: E402
+    bayes_paired,
+    gls_ar1,
+    holm,
+    naive_day_ttest,
+    nap,
+    paired_period_test,
+    percent_change,
+    prior_sensitivity,
+    randomization_ci,
+    randomization_test,
+    wilcoxon_period_test,
+    within_person_smd,
+)
+from .analysis.trial import OutcomeResult, TrialResult, analyze  # noqa: E402
+from .blinding import (  # noqa: E402
+    group_key,
+    load_key,
+    make_key,
+    schedule_from_groups,
+    unblind,
+    verify_key,
+)
+from .data import Diary, read_diary  # noqa: E402
+from .design import AlternatingDesign, Design, PairedDesign, PhaseDesign  # noqa: E402
+from .outcomes import DEFAULT_OUTCOMES, Outcome  # noqa: E402
+from .power import paired_t_power, required_pairs, simulate_power  # noqa: E402
+from .protocol import Protocol, read_protocol  # noqa: E402
+from .schedule import Schedule, make_schedule  # noqa: E402
+from .trial import Trial, create_trial, read_trial, verify_trial  # noqa: E402
+
 __all__ = [
-    "Design", "PairedDesign", "PhaseDesign", "AlternatingDesign",
-    "Schedule", "make_schedule", "Outcome", "DEFAULT_OUTCOMES",
     "__version__",
+    # design
+    "Design", "PairedDesign", "PhaseDesign", "AlternatingDesign", "Schedule", "make_schedule",
+    # blinding, protocol, trial folders
+    "make_key", "verify_key", "load_key", "unblind", "group_key", "schedule_from_groups",
+    "Protocol", "read_protocol", "Trial", "create_trial", "read_trial", "verify_trial",
+    # data
+    "Outcome", "DEFAULT_OUTCOMES", "Diary", "read_diary",
+    # analysis
+    "analyze", "TrialResult", "OutcomeResult", "randomization_test", "randomization_ci",
+    "paired_period_test", "wilcoxon_period_test", "gls_ar1", "naive_day_ttest",
+    "percent_change", "within_person_smd", "nap", "bayes_paired", "prior_sensitivity", "holm",
+    # planning
+    "simulate_power", "required_pairs", "paired_t_power",
 ]

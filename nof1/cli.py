@@ -4,6 +4,9 @@ Subcommands::
 
     nof1 design DIR [options]   write a new trial folder and print a design summary
     nof1 verify DIR             check helper/key.json against the participant's commitment
+    nof1 analyze DIR            unblind, analyse the diary, print a table, write a report
+    nof1 demo DIR               the whole pipeline on a simulated diary
+    nof1 power [options]        simulated power of a paired design (planning)
 
 Exit codes: 0 success; 1 the key does not match the commitment (``verify``);
 2 any other expected error (bad option or date, existing folder, unreadable
@@ -18,10 +21,13 @@ from __future__ import annotations
 
 import argparse
 import datetime as _dt
+import io
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
+
+import numpy as np
 
 from .design import AlternatingDesign, Design, PairedDesign, PhaseDesign
 from .exceptions import KeyMismatchError, Nof1Error
@@ -209,9 +215,192 @@ def _cmd_verify(args: argparse.Namespace) -> int:
     return 0
 
 
+# -- nof1 analyze ----------------------------------------------------------------------
+def _add_analyze_parser(sub: Any) -> None:
+    p = sub.add_parser("analyze", help="analyse the diary of a trial folder",
+                       description="Check helper/key.json against the participant's "
+                                   "commitment, read participant/diary.csv, analyse every "
+                                   "outcome, print a compact table and write an HTML report.")
+    p.add_argument("directory", type=Path, help="the trial folder")
+    p.add_argument("--format", choices=("table", "json"), default="table",
+                   help="table (default) or machine-readable JSON on standard output")
+    p.add_argument("--report", type=Path, default=None,
+                   help="where to write the HTML report (default DIR/report.html with "
+                        "--format table; none with --format json unless given)")
+    p.add_argument("--force", action="store_true",
+                   help="replace an existing report file")
+    p.add_argument("--groups", type=Path, default=None,
+                   help="blinded analysis: a group key from the helper (packs as groups X "
+                        "and Y) instead of helper/key.json")
+
+
+def _table(result: Any) -> str:
+    frame = result.to_frame()
+    cols = ["outcome", "estimate", "ci_low", "ci_high", "pvalue", "pvalue_holm", "p_benefit",
+            "p_benefit_mcid"]
+    shown = frame[[c for c in cols if c in frame]].copy()
+    shown.insert(1, "role", np.where(frame["primary"], "primary", "secondary"))
+    return shown.to_string(index=False, float_format=lambda x: f"{x:.3g}")
+
+
+def _print_analysis(out: Any) -> None:
+    result = out.result
+    s = result.schedule
+    print(f"Trial {out.trial.protocol.trial_id}: {s.active} vs {s.control}; effects are "
+          f"{s.active} − {s.control}")
+    print(_table(result))
+    for r in result.outcomes.values():
+        print(f"- {r.interpretation}")
+    for issue in result.issues:
+        print(f"warning: {issue.message}")
+    print("pvalue: exact randomization test over the design's assignments; pvalue_holm: "
+          "Holm-adjusted (secondary outcomes). A research and self-tracking tool, not "
+          "medical advice.")
+
+
+def _cmd_analyze(args: argparse.Namespace) -> int:
+    import json
+
+    from .report import render_report, write_report
+    from .workflow import analyze_folder
+
+    report = args.report
+    if report is None and args.format == "table":
+        report = args.directory / "report.html"
+    if report is not None and report.exists() and not args.force:
+        raise FileExistsError(f"{report} exists; use --force to replace it or --report to "
+                              f"choose another file")
+    out = analyze_folder(args.directory, groups=args.groups)
+    if report is not None:
+        write_report(render_report(out.result, out.diary), report, overwrite=args.force)
+    if args.format == "json":
+        print(json.dumps(out.result.to_dict(), indent=2, default=_json_default))
+    else:
+        _print_analysis(out)
+        print(f"Report: {report}")
+    return 0
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, (_dt.date, Path)):
+        return str(value)
+    raise TypeError(f"cannot write {type(value).__name__} as JSON")
+
+
+# -- nof1 demo -----------------------------------------------------------------------------
+def _add_demo_parser(sub: Any) -> None:
+    p = sub.add_parser("demo", help="run the whole pipeline on a simulated diary",
+                       description="Design a 6-pair magnesium-vs-placebo trial into DIR, fill "
+                                   "its diary with simulated scores, analyse it and write "
+                                   "DIR/report.html. The simulated effects are invented.")
+    p.add_argument("directory", type=Path, help="a new folder for the demo trial")
+    p.add_argument("--seed", type=_nonnegative_int, default=1,
+                   help="seed of the demo's allocation and simulated diary (default 1)")
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    from .workflow import run_demo
+
+    out, report = run_demo(args.directory, seed=args.seed)
+    print(out.trial.summary())
+    print()
+    print("Simulated diary: participant/diary.csv (simulated data, for demonstration)")
+    _print_analysis(out)
+    print(f"Report: {report}")
+    return 0
+
+
+# -- nof1 power ----------------------------------------------------------------------------
+def _int_list(text: str) -> list[int]:
+    try:
+        if "-" in text and "," not in text:
+            lo, hi = (int(x) for x in text.split("-", 1))
+            values = list(range(lo, hi + 1))
+        else:
+            values = [int(x) for x in text.split(",") if x.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"must be numbers like 3-10 or 7,14,21, got {text!r}") from None
+    if not values or min(values) < 1:
+        raise argparse.ArgumentTypeError(f"must be positive whole numbers, got {text!r}")
+    return values
+
+
+def _add_power_parser(sub: Any) -> None:
+    p = sub.add_parser("power", help="simulated power of a paired design",
+                       description="Simulate personal trials (AR(1) daily noise, "
+                                   "between-period drift) through the real design and "
+                                   "analysis code and report power per method; with "
+                                   "--grid-pairs/--grid-period-days also power against "
+                                   "the number of pairs and the period length.")
+    p.add_argument("--pairs", type=_positive_int, default=6)
+    p.add_argument("--period-days", type=_positive_int, default=14)
+    p.add_argument("--washout-days", type=_nonnegative_int, default=7)
+    p.add_argument("--effect", type=float, default=-1.0,
+                   help="true difference treatment − control (default -1: one point lower)")
+    p.add_argument("--sd", type=float, default=1.5, help="SD of daily scores (default 1.5)")
+    p.add_argument("--rho", type=float, default=0.3, help="lag-1 autocorrelation (0.3)")
+    p.add_argument("--period-sd", type=float, default=0.3,
+                   help="SD of between-period drift (default 0.3)")
+    p.add_argument("--onset-days", type=float, default=0.0,
+                   help="time constant of gradual onset/offset (default 0)")
+    p.add_argument("--mcid", type=float, default=1.0)
+    p.add_argument("--higher-is-better", action="store_true")
+    p.add_argument("--alpha", type=float, default=0.05)
+    p.add_argument("--sims", type=_positive_int, default=10_000,
+                   help="simulated trials (default 10000; GLS uses --gls-sims)")
+    p.add_argument("--gls-sims", type=_nonnegative_int, default=200)
+    p.add_argument("--grid-pairs", type=_int_list, default=None, metavar="LIST",
+                   help="numbers of pairs for the grid, e.g. 3-10")
+    p.add_argument("--grid-period-days", type=_int_list, default=None, metavar="LIST",
+                   help="period lengths for the grid, e.g. 7,14,21")
+    p.add_argument("--plot", type=Path, default=None,
+                   help="write a PNG plot of the grid (power against pairs)")
+    p.add_argument("--seed", type=_nonnegative_int, default=None)
+
+
+def _cmd_power(args: argparse.Namespace) -> int:
+    from .power import power_grid, simulate_power
+
+    if args.plot is not None and args.plot.exists():
+        raise FileExistsError(f"{args.plot} exists; choose another file name")
+    rng = np.random.default_rng(args.seed)
+    common = dict(effect=args.effect, sd=args.sd, rho=args.rho, period_sd=args.period_sd,
+                  washout_days=args.washout_days, onset_days=args.onset_days,
+                  mcid=args.mcid, higher_is_better=args.higher_is_better, alpha=args.alpha)
+    res = simulate_power(PairedDesign(args.pairs), period_days=args.period_days,
+                         n_sims=args.sims, n_sims_gls=args.gls_sims, rng=rng, **common)
+    print(res.summary())
+    if args.grid_pairs or args.grid_period_days or args.plot:
+        grid = power_grid(n_pairs=args.grid_pairs or list(range(2, 11)),
+                          period_days=args.grid_period_days or [args.period_days],
+                          n_sims=min(args.sims, 4000), progress=True, rng=rng, **common)
+        wide = grid.pivot(index="n_pairs", columns="period_days", values="power")
+        wide.columns = [f"{c}-day" for c in wide.columns]
+        print("\nPower of the randomization test against the number of pairs "
+              f"({min(args.sims, 4000)} simulated trials each):")
+        print(wide.to_string(float_format=lambda x: f"{x:.2f}"))
+        if args.plot is not None:
+            from .plots import close, plot_power
+            from .trial._atomic import write_file_atomic
+
+            ax = plot_power(grid)
+            buf = io.BytesIO()
+            ax.figure.savefig(buf, format="png", dpi=110)
+            close(ax)
+            write_file_atomic(args.plot, buf.getvalue())
+            print(f"Plot: {args.plot}")
+    return 0
+
+
 _COMMANDS: dict[str, tuple[Callable[[Any], None], Callable[[argparse.Namespace], int]]] = {
     "design": (_add_design_parser, _cmd_design),
     "verify": (_add_verify_parser, _cmd_verify),
+    "analyze": (_add_analyze_parser, _cmd_analyze),
+    "demo": (_add_demo_parser, _cmd_demo),
+    "power": (_add_power_parser, _cmd_power),
 }
 
 

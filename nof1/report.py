@@ -1,0 +1,148 @@
+"""A self-contained HTML report of a trial's analysis (plots embedded, no external assets)."""
+
+from __future__ import annotations
+
+import base64
+import datetime as _dt
+import html
+import io
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from . import __version__
+
+__all__ = ["render_report", "write_report", "DISCLAIMER"]
+
+DISCLAIMER = "A research and self-tracking tool, not medical advice."
+
+_CSS = """
+body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;max-width:980px;margin:2em auto;
+padding:0 1em;color:#222;line-height:1.45}
+h1{font-size:1.6em;margin-bottom:.2em} h2{margin-top:1.8em;border-bottom:1px solid #ddd}
+table{border-collapse:collapse;font-size:.9em;margin:.6em 0} td,th{border:1px solid #ccc;
+padding:.25em .55em;text-align:right} th{background:#f4f4f4} td:first-child{text-align:left}
+.note{color:#555;font-size:.9em} .warn{background:#fff4e0;border-left:4px solid #e69f00;
+padding:.4em .8em} .box{background:#f6f9fc;border-left:4px solid #0072b2;padding:.5em .9em}
+img{max-width:100%} footer{margin-top:3em;color:#777;font-size:.85em}
+@media print{h2{page-break-after:avoid} img{page-break-inside:avoid}}
+"""
+
+
+def _png(ax: Any) -> str:
+    from .plots import close
+
+    buf = io.BytesIO()
+    ax.figure.savefig(buf, format="png", dpi=110)
+    close(ax)
+    data = base64.b64encode(buf.getvalue()).decode("ascii")
+    return f'<img alt="" src="data:image/png;base64,{data}">'
+
+
+def _table(frame: pd.DataFrame) -> str:
+    return frame.to_html(index=False, na_rep="–", float_format=lambda x: f"{x:.3g}",
+                         border=0)
+
+
+def render_report(result: Any, diary: Any, *, title: str = "Personal trial report") -> str:
+    """Render the analysis of a trial as one self-contained HTML page.
+
+    Parameters
+    ----------
+    result : TrialResult
+        From :func:`nof1.analyze`.
+    diary : Diary
+        The diary that was analysed (for the daily series plots).
+    title : str
+
+    Returns
+    -------
+    str
+        HTML with the plots embedded as PNG data URIs.
+    """
+    from . import plots
+
+    s = result.schedule
+    e = html.escape
+    parts = [f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
+             f"<title>{e(title)}</title><style>{_CSS}</style></head><body>",
+             f"<h1>{e(title)}</h1>",
+             f"<p class='note'>{e(s.active)} vs {e(s.control)} · {e(repr(s.design))} · "
+             f"{s.start.isoformat()} to {s.end.isoformat()} · {s.n_days} days "
+             f"({s.run_in_days} run-in; first {s.washout_days} days of each period not "
+             f"analysed)</p>",
+             f"<p class='box'><b>{e(DISCLAIMER)}</b> Effects are {e(s.active)} − "
+             f"{e(s.control)}, in each outcome's own units.</p>"]
+    if result.issues:
+        parts.append("<div class='warn'><b>Data warnings</b><ul>" + "".join(
+            f"<li>{e(i.message)}</li>" for i in result.issues) + "</ul></div>")
+
+    parts.append("<h2>Summary</h2>")
+    frame = result.to_frame()
+    cols = [c for c in ("outcome", "primary", "estimate", "ci_low", "ci_high", "mcid", "pvalue",
+                        "pvalue_holm", "pvalue_paired_t", "pvalue_gls_ar1", "p_benefit",
+                        "p_benefit_mcid", "p_within_mcid", "completeness", "adherence")
+            if c in frame]
+    parts.append(_table(frame[cols]))
+    parts.append("<p class='note'>pvalue: exact randomization test over the design's own "
+                 "admissible assignments (two-sided); pvalue_holm: Holm-adjusted across "
+                 "secondary outcomes; p_benefit / p_benefit_mcid: posterior probability of "
+                 "any benefit / of a benefit at least as large as the MCID.</p>")
+    for r in result.outcomes.values():
+        parts.append(f"<p><b>{e(r.outcome)}</b>: {e(r.interpretation)}</p>")
+    parts.append(_png(plots.plot_effects(frame)))
+
+    for r in result.outcomes.values():
+        o = r.spec
+        parts.append(f"<h2>{e(o.name)} ({'primary' if r.primary else 'secondary'})</h2>")
+        parts.append(f"<p class='note'>{e(o.question)}. {o.direction.capitalize()} is better. "
+                     f"MCID {o.mcid:g} point(s): {e(o.mcid_source)}.</p>")
+        parts.append(_png(plots.plot_series(diary, o.name)))
+        if r.pairs is not None:
+            parts.append(_png(plots.plot_period_means(r.periods, outcome=o.name)))
+        shown = r.periods.drop(columns=["condition"], errors="ignore")
+        parts.append(_table(shown))
+        tests = pd.concat([t.to_frame().assign(test=name) for name, t in r.tests.items()
+                           if hasattr(t, "to_frame")], ignore_index=True)
+        keep = [c for c in ("test", "estimate", "ci_low", "ci_high", "statistic", "pvalue",
+                            "rho", "method") if c in tests]
+        parts.append(_table(tests[keep]))
+        rand = r.tests.get("randomization")
+        if r.primary and rand is not None and getattr(rand, "null_distribution", None) is not None:
+            parts.append(_png(plots.plot_null_distribution(rand)))
+        naive = r.tests.get("naive_day_t")
+        if naive is not None:
+            parts.append("<p class='note'>The naive day-level t-test treats days as "
+                         "independent and overstates precision when scores are autocorrelated; "
+                         "it is shown only for comparison.</p>")
+
+    stamp = _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    parts.append(f"<footer>nof1 {e(__version__)} · {stamp} · {e(DISCLAIMER)}</footer>")
+    parts.append("</body></html>")
+    return "\n".join(parts)
+
+
+def write_report(html_text: str, path: str | os.PathLike[str], *, overwrite: bool = False
+                 ) -> Path:
+    """Write ``html_text`` to ``path`` atomically (temporary file, then rename).
+
+    Raises
+    ------
+    FileExistsError
+        If ``path`` exists and ``overwrite`` is False.
+    """
+    path = Path(path)
+    if path.exists() and not overwrite:
+        raise FileExistsError(f"{path} already exists; choose another name or remove it")
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(html_text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
