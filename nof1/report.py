@@ -113,14 +113,15 @@ def render_report(result: Any, diary: Any, *, title: str = "Personal trial repor
         rand = r.tests.get("randomization")
         if r.primary and rand is not None and getattr(rand, "null_distribution", None) is not None:
             parts.append(_png(plots.plot_null_distribution(rand)))
-        naive = r.tests.get("naive_day_t")
-        if naive is not None:
-            parts.append("<p class='note'>The naive day-level t-test treats days as "
-                         "independent and overstates precision when scores are autocorrelated; "
-                         "it is shown only for comparison.</p>")
+        if "gls_ar1" in r.tests:
+            parts.append("<p class='note'>gls_ar1 is a model-based day-level analysis (AR(1) "
+                         "errors, pair effects); it is somewhat liberal when the level drifts "
+                         "between periods. naive_day_t treats days as independent and "
+                         "overstates precision when scores are autocorrelated; it is shown "
+                         "only for comparison.</p>")
 
     stamp = _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-    parts.append(f"<footer>nof1 {e(__version__)} · {stamp} · {e(DISCLAIMER)}</footer>")
+    parts.append(f"<footer>nof1 {e(__version__)} · {stamp}</footer>")
     parts.append("</body></html>")
     return "\n".join(parts)
 

@@ -38,7 +38,7 @@ def interpret_effect(outcome: Outcome, estimate: float, ci_low: float, ci_high: 
     points lower). The interval excludes no difference but includes benefits
     smaller than the MCID of 1 point.
     """
-    if not all(math.isfinite(x) for x in (estimate, ci_low, ci_high)):
+    if not math.isfinite(estimate):
         return f"{outcome.name}: not enough data to estimate the effect"
     lo, hi = sorted((outcome.benefit(ci_low), outcome.benefit(ci_high)))
     m = outcome.mcid
@@ -57,6 +57,10 @@ def interpret_effect(outcome: Outcome, estimate: float, ci_low: float, ci_high: 
         raw = "higher" if estimate > 0 else "lower"
         head = f"{outcome.name} was {size(estimate)} {raw} with {treatment} than with {control}"
     pct = f"{100 * confidence_level:g}%"
+    if not (math.isfinite(ci_low) and math.isfinite(ci_high)):
+        return (f"{head}. The design admits too few assignments (or too few periods were "
+                f"scored) for a {pct} interval, so the size of the effect cannot be judged "
+                f"against the MCID of {size(outcome.mcid)}.")
     raw_lo, raw_hi = sorted((ci_low, ci_high))
     if raw_lo >= 0:
         ci = f"{pct} CI {num(raw_lo)} to {size(raw_hi)} higher"

@@ -1,0 +1,171 @@
+"""analyze(): consistency with the individual functions, design kinds, orientation, errors."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from statsmodels.stats.multitest import multipletests
+
+from nof1 import (
+    AlternatingDesign,
+    PairedDesign,
+    PhaseDesign,
+    analyze,
+    group_key,
+    make_schedule,
+    paired_period_test,
+    randomization_test,
+    read_diary,
+    schedule_from_groups,
+)
+from nof1.simulate import simulate_diary
+
+
+@pytest.fixture(scope="module")
+def paired_trial():
+    s = make_schedule(PairedDesign(6), start="2026-01-05", period_days=14, run_in_days=7,
+                      washout_days=7, rng=20260105)
+    diary = read_diary(simulate_diary(s, rng=11), s, warn=False)
+    return s, diary, analyze(diary, s)
+
+
+def _period_means(diary, outcome):
+    d = diary.data[diary.data["analysed"]]
+    return d.groupby("period")[outcome].mean()
+
+
+def test_primary_analysis_matches_the_individual_functions(paired_trial):
+    s, diary, result = paired_trial
+    for name in ("pain", "stress", "sleep"):
+        means = _period_means(diary, name)
+        cond = s.period_conditions
+        r = result[name]
+        np.testing.assert_allclose(r.periods["mean"].to_numpy(), means.to_numpy(), rtol=1e-12)
+        a = means.to_numpy()[np.flatnonzero(cond == 0)]
+        b = means.to_numpy()[np.flatnonzero(cond == 1)]
+        # pairs: each pair's A and B period (pairs are consecutive periods)
+        order_a = np.argsort(np.flatnonzero(cond == 0) // 2)
+        order_b = np.argsort(np.flatnonzero(cond == 1) // 2)
+        tt = paired_period_test(a[order_a], b[order_b])
+        assert r.estimate == pytest.approx(tt.estimate, rel=1e-12)
+        assert (r.ci_low, r.ci_high) == pytest.approx((tt.ci_low, tt.ci_high), rel=1e-12)
+        labels = np.where(cond == 0, "A", "B")
+        rt = randomization_test(means.to_numpy(), labels, design=s.design)
+        assert r.pvalue == pytest.approx(rt.pvalue, rel=1e-12)
+        assert rt.n_assignments == 64
+
+
+def test_holm_for_secondary_outcomes(paired_trial):
+    _, _, result = paired_trial
+    frame = result.to_frame().set_index("outcome")
+    assert frame.loc["pain", "pvalue_holm"] == frame.loc["pain", "pvalue"]
+    raw = frame.loc[["stress", "sleep"], "pvalue"].to_numpy()
+    expected = multipletests(raw, method="holm")[1]  # statsmodels 0.15
+    np.testing.assert_allclose(frame.loc[["stress", "sleep"], "pvalue_holm"], expected)
+
+
+def test_washout_days_do_not_enter_the_analysis(paired_trial):
+    s, diary, result = paired_trial
+    data = diary.data.copy()
+    data.loc[~data["analysed"], "pain"] = 10.0  # wild values on run-in and wash-out days
+    changed = analyze(type(diary)(data=data, outcomes=diary.outcomes, issues=()), s,
+                      outcomes=["pain"])
+    assert changed["pain"].estimate == pytest.approx(result["pain"].estimate, rel=1e-12)
+    assert changed["pain"].pvalue == pytest.approx(result["pain"].pvalue, rel=1e-12)
+
+
+def test_incomplete_period_is_treated_as_missing(paired_trial):
+    s, diary, _ = paired_trial
+    data = diary.data.copy()
+    in_p3 = (data["period"] == 3) & data["analysed"]
+    data.loc[in_p3.to_numpy().nonzero()[0][:5], "pain"] = np.nan  # 2 of 7 days left
+    res = analyze(type(diary)(data=data, outcomes=diary.outcomes, issues=()), s,
+                  outcomes=["pain"])
+    per = res["pain"].periods.set_index("period")
+    assert np.isnan(per.loc[3, "mean"]) and per.loc[3, "n_scored"] <= 2
+    assert res["pain"].tests["paired_t"].n_dropped == 1
+    assert np.isfinite(res["pain"].pvalue)
+
+
+def test_effect_sign_is_treatment_minus_control_for_every_design():
+    """A large simulated benefit (pain -3) shows as a negative estimate whatever the roles."""
+    cases = [
+        (PairedDesign(4), dict(period_days=10, washout_days=3)),
+        (AlternatingDesign(12, max_run=2), dict(period_days=10, washout_days=3)),
+        (PhaseDesign("ABAB", 120, 20), dict(washout_days=5)),
+    ]
+    seen_swapped = False
+    for design, kw in cases:
+        for seed in range(4):
+            s = make_schedule(design, start="2026-01-05", randomize_roles=True, rng=seed, **kw)
+            seen_swapped |= s.roles_swapped
+            diary = simulate_diary(s, effects={"pain": -3.0, "stress": 0.0, "sleep": 0.0},
+                                   sd=0.8, rho=0.2, period_sd=0.1, onset_days=0.0,
+                                   missing=0.0, rng=seed)
+            # simulate_diary applies the effect to condition A; make it follow the active
+            # treatment instead when the roles were swapped
+            if s.roles_swapped:
+                diary = simulate_diary(s, effects={"pain": 3.0, "stress": 0.0, "sleep": 0.0},
+                                       baselines={"pain": 4.0}, sd=0.8, rho=0.2,
+                                       period_sd=0.1, onset_days=0.0, missing=0.0, rng=seed)
+            r = analyze(diary, s, outcomes=["pain"])["pain"]
+            assert r.estimate < -2.0, (design, seed, r.estimate)
+            assert r.ci_low < r.estimate < r.ci_high
+            assert "lower with magnesium than with placebo" in r.interpretation
+    assert seen_swapped
+
+
+def test_too_small_design_says_so_instead_of_an_interval():
+    s = make_schedule(AlternatingDesign(6), start="2026-01-05", period_days=7, rng=1)
+    r = analyze(simulate_diary(s, rng=1), s, outcomes=["pain"])["pain"]
+    assert np.isinf(r.ci_low) or np.isinf(r.ci_high)
+    assert "too few assignments" in r.interpretation
+
+
+def test_phase_design_uses_the_daily_randomization_test():
+    s = make_schedule(PhaseDesign("ABAB", 84, 14), start="2026-01-05", washout_days=3, rng=2)
+    res = analyze(simulate_diary(s, rng=3), s)
+    rand = res["pain"].tests["randomization"]
+    assert rand.n_assignments == PhaseDesign("ABAB", 84, 14).n_assignments
+    assert "paired_t" not in res["pain"].tests and res["pain"].pairs is None
+
+
+def test_blinded_analysis_with_group_key(paired_trial, tmp_path):
+    s, diary, result = paired_trial
+    from nof1 import create_trial, read_trial
+
+    trial = create_trial(tmp_path / "t", design=PairedDesign(6), start="2026-01-05", rng=5)
+    key = read_trial(trial.directory, unblind=True).key
+    groups = group_key(key, rng=1)
+    blind = schedule_from_groups(groups, trial.protocol)
+    assert blind.treatments == ("group X", "group Y")
+    res = analyze(simulate_diary(blind, rng=1), blind)
+    assert "group X" in res["pain"].interpretation
+
+
+def test_result_objects_show_themselves(paired_trial):
+    _, _, result = paired_trial
+    frame = result.to_frame()
+    for col in ("outcome", "primary", "estimate", "ci_low", "ci_high", "pvalue", "pvalue_holm",
+                "pvalue_paired_t", "pvalue_gls_ar1", "p_benefit", "p_benefit_mcid",
+                "p_within_mcid", "mcid", "higher_is_better"):
+        assert col in frame.columns
+    assert frame["primary"].tolist() == [True, False, False]
+    text = result.summary()
+    assert "not medical advice" in text and "H0" not in text.split("\n")[0]
+    assert result._repr_html_().startswith("<div>")
+    assert isinstance(pd.concat([result.to_frame(), result.to_frame()]), pd.DataFrame)
+    assert result["pain"].to_frame().shape[0] == 1
+
+
+def test_invalid_arguments(paired_trial):
+    s, diary, _ = paired_trial
+    with pytest.raises(ValueError, match="outcomes"):
+        analyze(diary, s, outcomes=["fatigue"])
+    with pytest.raises(ValueError, match="primary"):
+        analyze(diary, s, outcomes=["pain"], primary="sleep")
+    with pytest.raises(TypeError, match="schedule"):
+        analyze(diary, "schedule.csv")
+    with pytest.raises(ValueError, match="confidence_level"):
+        analyze(diary, s, confidence_level=95)
