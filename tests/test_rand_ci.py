@@ -14,7 +14,7 @@ import pytest
 
 from nof1 import AlternatingDesign, PairedDesign, PhaseDesign
 from nof1.analysis import RandomizationCIResult, randomization_ci, randomization_test
-from nof1.analysis._rand_ci import bisect_paired, crossing_points
+from nof1.analysis._rand_ci import crossing_points, search_paired
 
 
 def shifted_pvalues(scores, labels, design, delta, **kw):
@@ -104,8 +104,8 @@ def test_paired_interval_from_subset_means():
     assert ci.ci_high == pytest.approx(means[-6], rel=1e-12)
 
 
-def test_bisection_agrees_with_crossing_points():
-    """Paired designs beyond 20 pairs use bisection on meet-in-the-middle counts."""
+def test_search_agrees_with_crossing_points():
+    """Paired designs beyond 20 pairs search the bounds on meet-in-the-middle counts."""
     k = 21
     design = PairedDesign(k)
     rng = np.random.default_rng(21)
@@ -114,14 +114,14 @@ def test_bisection_agrees_with_crossing_points():
     scores[[3, 10, 11]] = np.nan
     xc = scores - np.nanmean(scores)
     exact = crossing_points(design, xc[None], labels[None], "A-B", 0, 0.05, None)
-    bisect = bisect_paired(xc, labels, 0.05)
+    search = search_paired(xc, labels, 0.05)
     scale = np.nanmax(np.abs(xc))
-    assert bisect[0] == pytest.approx(exact[0], abs=1e-8 * scale)
-    assert bisect[1] == pytest.approx(exact[1], abs=1e-8 * scale)
-    assert bisect[2] == pytest.approx(exact[2], rel=1e-12)
+    assert search[0] == pytest.approx(exact[0], abs=1e-8 * scale)
+    assert search[1] == pytest.approx(exact[1], abs=1e-8 * scale)
+    assert search[2] == pytest.approx(exact[2], rel=1e-12)
     ci = randomization_ci(scores, labels, design=design)
-    assert ci.method == "bisection" and ci.exact
-    assert (ci.ci_low, ci.ci_high) == pytest.approx(bisect[:2], rel=1e-12)
+    assert ci.method == "search" and ci.exact
+    assert (ci.ci_low, ci.ci_high) == pytest.approx(search[:2], rel=1e-12)
 
 
 def test_coverage_under_constant_effect():

@@ -15,10 +15,10 @@ from collections.abc import Iterable
 
 import numpy as np
 
-from ..design import Design
+from ..design import Design, PairedDesign
 from ._rand_engine import doubling, make_evaluator, paired_mitm_count, tie_tolerance
 
-__all__ = ["crossing_points", "bisect_paired", "min_count"]
+__all__ = ["crossing_points", "search_paired", "min_count"]
 
 #: 1 - g(a) at or below this is 0 (g is a ratio of small integers, exact when it equals 1)
 _FLAT = 1e-12
@@ -115,10 +115,16 @@ def _undefined_or_flat(xc: np.ndarray) -> int:
     return undefined + 2**both_missing
 
 
-def bisect_paired(xc: np.ndarray, obs: np.ndarray, alpha: float) -> tuple[float, float, float]:
-    """Bounds for a large paired design by bisection on meet-in-the-middle counts."""
-    from ..design import PairedDesign
+def search_paired(xc: np.ndarray, obs: np.ndarray, alpha: float) -> tuple[float, float, float]:
+    """Bounds for a large paired design: a bracketed search on meet-in-the-middle counts.
 
+    Each bound is the place where a monotone count of extreme assignments reaches
+    ``k = min_count(alpha, 2**n_pairs)``. It is bracketed from a normal
+    approximation, then narrowed by regula falsi with the Illinois modification
+    (bisecting whenever three steps have not halved the bracket) to a width of
+    1e-10 relative to the data scale; the upper end of the final bracket is
+    returned (the count reaches ``k`` there).
+    """
     design = PairedDesign(xc.size // 2)
     z = _indicator(xc, obs)
     ev = make_evaluator(design, xc[None], "A-B", 0)
@@ -131,38 +137,57 @@ def bisect_paired(xc: np.ndarray, obs: np.ndarray, alpha: float) -> tuple[float,
     if const >= k:
         return -np.inf, np.inf, min_p
 
-    def count(delta: float, tail: str) -> int:
-        return paired_mitm_count(xc - delta * z, t0 - delta, gamma, tail)
+    scale = float(np.nanmax(np.abs(xc)) + abs(t0)) or 1.0
+    a, b = xc[0::2], xc[1::2]
+    e = np.where(obs[0::2] == 0, a - b, b - a)  # A minus B per pair
+    e = e[~np.isnan(e)]
+    se = float(np.sqrt(np.sum((e - t0) ** 2)) / max(e.size, 1)) or scale
+    half_width = 2.5 * se  # about the normal-approximation half-width at 95% and beyond
 
-    step = float(np.nanmax(np.abs(xc)) + abs(t0)) or 1.0
-    tol = 1e-10 * step
+    def upper(delta: float) -> int:  # nondecreasing in delta
+        return paired_mitm_count(xc - delta * z, t0 - delta, gamma, "greater")
 
-    # lower bound: smallest delta with count(delta, 'greater') >= k (nondecreasing in delta)
-    hi, s = t0, step
-    while count(hi, "greater") < k:
-        hi, s = hi + s, 2 * s
-    lo, s = hi - step, 2 * step
-    while count(lo, "greater") >= k:
-        lo, s = lo - s, 2 * s
+    def lower(delta: float) -> int:  # nondecreasing in delta (the 'less' count at -delta)
+        return paired_mitm_count(xc + delta * z, t0 + delta, gamma, "less")
+
+    tol = 1e-10 * scale
+    low = _first_reaching(upper, k, t0 - half_width, half_width / 4, tol)
+    high = -_first_reaching(lower, k, -t0 - half_width, half_width / 4, tol)
+    return low, high, min_p
+
+
+def _first_reaching(count, k: int, guess: float, step: float, tol: float) -> float:
+    """Smallest ``d`` (within ``tol``) with ``count(d) >= k``, for a nondecreasing step count."""
+    lo = hi = guess
+    c_lo = c_hi = count(guess)
+    while c_hi < k:  # bracket: count(lo) < k <= count(hi)
+        lo, c_lo = hi, c_hi
+        hi += step
+        step *= 2
+        c_hi = count(hi)
+    while c_lo >= k:
+        hi, c_hi = lo, c_lo
+        lo -= step
+        step *= 2
+        c_lo = count(lo)
+    # regula falsi on f = count - (k - 1/2), Illinois modification
+    f_lo, f_hi = c_lo - (k - 0.5), c_hi - (k - 0.5)
+    side = 0
+    widths = [hi - lo]
     while hi - lo > tol:
-        mid = 0.5 * (lo + hi)
-        if count(mid, "greater") >= k:
-            hi = mid
+        mid = hi - f_hi * (hi - lo) / (f_hi - f_lo)
+        if not lo < mid < hi or (len(widths) > 2 and widths[-1] > 0.5 * widths[-3]):
+            mid = 0.5 * (lo + hi)  # safeguard: a jump in the count stalls regula falsi
+        f = count(mid) - (k - 0.5)
+        if f > 0:
+            hi, f_hi = mid, f
+            if side == 1:
+                f_lo *= 0.5
+            side = 1
         else:
-            lo = mid
-    low = hi
-
-    # upper bound: largest delta with count(delta, 'less') >= k (nonincreasing in delta)
-    lo, s = t0, step
-    while count(lo, "less") < k:
-        lo, s = lo - s, 2 * s
-    hi, s = lo + step, 2 * step
-    while count(hi, "less") >= k:
-        hi, s = hi + s, 2 * s
-    while hi - lo > tol:
-        mid = 0.5 * (lo + hi)
-        if count(mid, "less") >= k:
-            lo = mid
-        else:
-            hi = mid
-    return low, lo, min_p
+            lo, f_lo = mid, f
+            if side == -1:
+                f_hi *= 0.5
+            side = -1
+        widths.append(hi - lo)
+    return hi

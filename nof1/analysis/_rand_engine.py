@@ -155,9 +155,6 @@ class _PhaseEvaluator(_Evaluator):
         zero = np.zeros((self.n_batch, 1))
         self.csum = np.concatenate([zero, np.cumsum(self.xm, axis=1)], axis=1)
         self.ccnt = np.concatenate([zero, np.cumsum(self.mf, axis=1)], axis=1)
-        cond = design.phase_conditions
-        self.is_a = (cond == 0).astype(float)
-        self.is_b = (cond == 1).astype(float)
 
     def _bounds(self, cps: np.ndarray) -> np.ndarray:
         """Change points ``(..., P-1)`` -> phase boundaries ``(..., P+1)``."""
@@ -166,31 +163,21 @@ class _PhaseEvaluator(_Evaluator):
         return np.concatenate([lead, cps, lead + n], axis=-1)
 
     def _from_bounds(self, bounds: np.ndarray, per_row: bool) -> np.ndarray:
+        """Statistic from phase boundaries: one row per data row, or shared by all rows."""
         def gather(table: np.ndarray, idx: np.ndarray) -> np.ndarray:
             if per_row:
                 return np.take_along_axis(table, idx, axis=1)
             return table[:, idx]
 
+        # wash-out < min_phase, so every phase keeps occasions [start + washout, end)
         ends = bounds[..., 1:]
-        if self.washout:
-            starts = np.minimum(bounds[..., :-1] + self.washout, ends)
-            sums = gather(self.csum, ends) - gather(self.csum, starts)
-        else:
-            starts = bounds[..., :-1]
-            sums = np.diff(gather(self.csum, bounds), axis=-1)
+        starts = bounds[..., :-1] + self.washout
+        sums = gather(self.csum, ends) - gather(self.csum, starts)
         if self.has_missing:
             counts = gather(self.ccnt, ends) - gather(self.ccnt, starts)
         else:
             counts = (ends - starts).astype(float)
-        if self.base == "A-B":
-            return diff_means(sums @ self.is_a, counts @ self.is_a,
-                              sums @ self.is_b, counts @ self.is_b)
-        # mean of phase means, phases without analysed data left out
-        with np.errstate(divide="ignore", invalid="ignore"):
-            means = sums / counts
-        has = counts > 0
-        means = np.where(has, means, 0.0)
-        return diff_means(means @ self.is_a, has @ self.is_a, means @ self.is_b, has @ self.is_b)
+        return self._combine([(sums[..., p], counts[..., p]) for p in range(sums.shape[-1])])
 
     def observed(self, obs: np.ndarray) -> np.ndarray:
         rows, cols = np.nonzero(np.diff(obs, axis=1))
@@ -224,7 +211,7 @@ class _PhaseEvaluator(_Evaluator):
             csum, ccnt = self.csum[rows], self.ccnt[rows]
 
             def phase(start, end, csum=csum, ccnt=ccnt):
-                """(sum, count) of the analysed occasions of a phase [start, end)."""
+                """(sum, count) of the analysed occasions of phase [start, end)."""
                 start, end = np.atleast_1d(start), np.atleast_1d(end)
                 s = csum[:, end] - csum[:, start + w]
                 if self.has_missing:

@@ -136,9 +136,10 @@ class RandomizationTestResult(ResultMixin):
         ]
         if self.is_batch:
             p = np.asarray(self.pvalue, dtype=float)
-            ok = ~np.isnan(p)
-            lines.append(f"{p.size:,} data sets; p <= 0.05 in {np.mean(p[ok] <= 0.05):.1%} "
-                         f"of {ok.sum():,} with a computable statistic")
+            ok = p[~np.isnan(p)]
+            share = f"{np.mean(ok <= 0.05):.1%}" if ok.size else "none"
+            lines.append(f"{p.size:,} data sets; p <= 0.05 in {share} of the {ok.size:,} "
+                         f"with a computable statistic")
         else:
             lines.append(f"observed statistic = {self.statistic:.6g}, p-value = {self.pvalue:.6g}"
                          " (ties count as extreme)")
@@ -165,7 +166,8 @@ class RandomizationCIResult(ResultMixin):
     exact : bool
     method : str
         How the bounds were found: ``'crossing points'`` (solved exactly over the
-        reference set) or ``'bisection'`` (meet-in-the-middle p-values).
+        reference set) or ``'search'`` (paired designs beyond 20 pairs: a bracketed
+        root search on meet-in-the-middle counts).
     min_pvalue : float
         Smallest one-sided p-value the reference set can give (as the shift goes
         to -inf); the interval is bounded only if it is at most

@@ -1,0 +1,134 @@
+"""Timings of the design-faithful randomization test (and its confidence interval).
+
+Run from the repository root::
+
+    python benchmarks/bench_randomization.py            # full table
+    python benchmarks/bench_randomization.py --quick    # fewer repeats
+
+Each case is timed with ``time.perf_counter``; the table shows the best of
+several repeats (after one warm-up call). SCRT 1.3.1 timings for the same sizes
+(``pvalue.systematic``, R 4.2.2, as recorded in the project's notes: about 4.9 s
+for 18 pairs, 1.4 s for ABAB over 84 days with min phase 7) are printed beside
+ours with the ratio. Times depend on the machine; the figures in
+``benchmarks/README.md`` say where they were taken.
+"""
+
+from __future__ import annotations
+
+import argparse
+import platform
+import sys
+import time
+from collections.abc import Callable
+
+import numpy as np
+
+from nof1 import AlternatingDesign, PairedDesign, PhaseDesign
+from nof1.analysis import randomization_ci, randomization_test
+
+#: seconds SCRT 1.3.1 needs for the same size (pvalue.systematic), where known
+SCRT_SECONDS = {"paired k=18": 4.9, "ABAB 84 days, min 7": 1.4}
+
+
+def best_of(fn: Callable[[], object], repeats: int) -> float:
+    fn()  # warm-up
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def _paired_case(k: int, rng: np.random.Generator):
+    design = PairedDesign(k)
+    labels = design.draw(rng)
+    scores = rng.normal(5, 1, size=design.n_units) - 0.5 * (labels == 0)
+    return design, labels, scores
+
+
+def _phase_case(n: int, min_phase: int, rng: np.random.Generator):
+    design = PhaseDesign("ABAB", n_occasions=n, min_phase=min_phase)
+    labels = design.draw(rng)
+    scores = np.round(rng.normal(5, 1.5, size=n) - 0.5 * (labels == 0), 1)
+    return design, labels, scores
+
+
+def cases(rng: np.random.Generator) -> list[tuple[str, int, Callable[[], object], int]]:
+    """(name, number of assignments, call, repeats factor)."""
+    out = []
+    for k in range(10, 21):
+        design, labels, scores = _paired_case(k, rng)
+        out.append((f"paired k={k}", design.n_assignments,
+                    lambda d=design, la=labels, s=scores: randomization_test(s, la, design=d), 1))
+    design, labels, scores = _phase_case(84, 7, rng)
+    out.append(("ABAB 84 days, min 7", design.n_assignments,
+                lambda d=design, la=labels, s=scores: randomization_test(s, la, design=d), 1))
+    scores_missing = scores.copy()
+    scores_missing[rng.choice(84, size=8, replace=False)] = np.nan
+    out.append(("ABAB 84/7, 8 missing, PA-PB, washout 2", design.n_assignments,
+                lambda d=design, la=labels, s=scores_missing: randomization_test(
+                    s, la, design=d, statistic="PA-PB", washout=2), 1))
+    design, labels, scores = _phase_case(365, 14, rng)
+    out.append(("ABAB 365 days, min 14", design.n_assignments,
+                lambda d=design, la=labels, s=scores: randomization_test(s, la, design=d), 0))
+    for k in (30, 40):
+        design, labels, scores = _paired_case(k, rng)
+        out.append((f"paired k={k} (meet-in-the-middle)", design.n_assignments,
+                    lambda d=design, la=labels, s=scores: randomization_test(s, la, design=d), 0))
+    design = AlternatingDesign(20, max_run=3)
+    labels = design.draw(rng)
+    scores = rng.normal(size=20)
+    out.append(("alternating 20 periods, max run 3", design.n_assignments,
+                lambda d=design, la=labels, s=scores: randomization_test(s, la, design=d), 1))
+    design = AlternatingDesign(20)
+    labels = design.draw(rng)
+    out.append(("alternating 20 periods (CRD)", design.n_assignments,
+                lambda d=design, la=labels, s=scores: randomization_test(s, la, design=d), 1))
+    design, labels, scores = _paired_case(8, rng)
+    batch_labels = design.draw(rng, size=10_000)
+    batch = rng.normal(size=(10_000, 16)) - 0.5 * (batch_labels == 0)
+    out.append(("batch: 10,000 trials x paired k=8", 10_000 * design.n_assignments,
+                lambda d=design, la=batch_labels, s=batch: randomization_test(s, la, design=d), 1))
+    design, labels, scores = _phase_case(365, 14, rng)
+    out.append(("Monte Carlo 9,999 draws, ABAB 365/14", 9_999,
+                lambda d=design, la=labels, s=scores: randomization_test(
+                    s, la, design=d, n_resamples=9_999, rng=1), 1))
+    design, labels, scores = _paired_case(18, rng)
+    out.append(("CI, paired k=18", design.n_assignments,
+                lambda d=design, la=labels, s=scores: randomization_ci(s, la, design=d), 1))
+    design, labels, scores = _phase_case(84, 7, rng)
+    out.append(("CI, ABAB 84/7", design.n_assignments,
+                lambda d=design, la=labels, s=scores: randomization_ci(s, la, design=d), 1))
+    design, labels, scores = _phase_case(365, 14, rng)
+    out.append(("CI, ABAB 365/14", design.n_assignments,
+                lambda d=design, la=labels, s=scores: randomization_ci(s, la, design=d), 0))
+    design, labels, scores = _paired_case(30, rng)
+    out.append(("CI, paired k=30 (search)", design.n_assignments,
+                lambda d=design, la=labels, s=scores: randomization_ci(s, la, design=d), 0))
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="fewer repeats")
+    args = parser.parse_args(argv)
+    repeats = 3 if args.quick else 7
+    rng = np.random.default_rng(20240601)
+    print(f"nof1 randomization test benchmark (Python {platform.python_version()}, "
+          f"numpy {np.__version__}, {platform.machine()}); best of {repeats} (large cases: 2)")
+    header = f"{'case':<42} {'assignments':>17} {'time':>10} {'SCRT 1.3.1':>11} {'ratio':>8}"
+    print(header)
+    print("-" * len(header))
+    for name, n, fn, factor in cases(rng):
+        seconds = best_of(fn, repeats if factor else 2)
+        scrt = SCRT_SECONDS.get(name)
+        scrt_txt = f"{scrt:.1f} s" if scrt else ""
+        ratio = f"{scrt / seconds:,.0f}x" if scrt else ""
+        print(f"{name:<42} {n:>17,} {seconds * 1e3:>8.2f}ms {scrt_txt:>11} {ratio:>8}")
+        sys.stdout.flush()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
