@@ -189,11 +189,15 @@ def test_participant_files_do_not_reveal_the_allocation(tmp_path, kind, seed, tr
     assert spec["blinded"] is True
 
 
-def test_same_seed_same_allocation_new_codes(tmp_path):
-    a = _trial(tmp_path / "a", "phase", rng=2**40 + 7)
-    b = _trial(tmp_path / "b", "phase", rng=2**40 + 7)
-    assert a.key["schedule"] == b.key["schedule"]
-    assert [p["treatment"] for p in a.key["packs"]] == [p["treatment"] for p in b.key["packs"]]
+@pytest.mark.parametrize("kind", ["paired", "phase"])
+def test_same_seed_same_allocation_new_codes(tmp_path, kind):
+    a = _trial(tmp_path / "a", kind, rng=2**40 + 7)
+    b = _trial(tmp_path / "b", kind, rng=2**40 + 7)
+    np.testing.assert_array_equal(a.schedule.assignment, b.schedule.assignment)
+    if kind == "paired":  # for a blinded phase design the roles are a secret coin (see below)
+        assert a.key["schedule"] == b.key["schedule"]
+        assert ([p["treatment"] for p in a.key["packs"]]
+                == [p["treatment"] for p in b.key["packs"]])
     assert [p["code"] for p in a.key["packs"]] != [p["code"] for p in b.key["packs"]]
     assert a.key["salt"] != b.key["salt"] and a.protocol.commitment != b.protocol.commitment
     assert a.protocol.trial_id != b.protocol.trial_id
@@ -274,6 +278,15 @@ def test_blinded_phase_designs_randomize_roles(tmp_path):
     swapped = {_trial(tmp_path / str(seed), "phase", rng=seed).schedule.roles_swapped
                for seed in range(12)}
     assert swapped == {True, False}  # P(all 12 equal) = 2**-11
+
+
+def test_a_guessed_seed_does_not_reveal_the_roles_of_a_phase_design(tmp_path):
+    """The participant sees the phase-change days; with the same seed the roles still vary."""
+    roles = set()
+    for i in range(12):
+        trial = _trial(tmp_path / str(i), "phase", rng=1)  # everyone uses seed 1
+        roles.add(trial.schedule.treatments)
+    assert len(roles) == 2  # P(all 12 equal) = 2**-11
 
 
 # -- calendar ------------------------------------------------------------------------------
@@ -510,8 +523,15 @@ def test_trials_satisfy_their_design_and_reproduce_from_the_seed(args):
         again = create_trial(Path(tmp) / "b", **args)
     design, s = args["design"], trial.schedule
     assert design.is_admissible(s.assignment)
-    # reproducible: same seed, same allocation and roles; pack codes new
-    assert again.key["schedule"] == trial.key["schedule"]
+    # reproducible: same seed, same allocation; pack codes new. For a blinded phase design
+    # the roles come from a secret coin (a guessable seed must not reveal them), so only the
+    # phase-change days, which the participant sees anyway, are reproduced from the seed.
+    first, second = dict(trial.key["schedule"]), dict(again.key["schedule"])
+    if design.kind == "phase" and args["blinded"]:
+        for spec in (first, second):
+            if spec.pop("roles_swapped"):
+                spec["treatments"] = spec["treatments"][::-1]
+    assert second == first
     codes = [p["code"] for p in trial.key["packs"]]
     assert len(set(codes)) == len(codes) == trial.protocol.n_periods
     assert codes != [p["code"] for p in again.key["packs"]]  # equal with P < 1e-9

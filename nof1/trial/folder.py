@@ -19,6 +19,7 @@ import datetime as _dt
 import io
 import json
 import os
+import secrets
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -257,10 +258,14 @@ def create_trial(directory: str | os.PathLike[str], *, design: Design, start: An
     Notes
     -----
     Phase designs fix the order of phases, so for a blinded phase design a
-    coin (from ``rng``) decides which treatment plays A
-    (``make_schedule(..., randomize_roles=True)``); paired and alternating
-    designs are symmetric and keep the given order. Open-label phase designs
-    keep the given order (the first treatment starts).
+    coin decides which treatment plays A. The coin comes from :mod:`secrets`,
+    not from ``rng``, and is recorded only in the helper's key: the
+    participant sees the phase-change days, which the seed determines, so a
+    guessable seed (``--seed 1``) must not also reveal which treatment came
+    first. The seed therefore reproduces the phase-change days; the key holds
+    the roles. Paired and alternating designs are symmetric (the mirror order
+    is part of their randomization) and keep the given order. Open-label phase
+    designs keep the given order (the first treatment starts).
 
     Examples
     --------
@@ -305,8 +310,10 @@ def create_trial(directory: str | os.PathLike[str], *, design: Design, start: An
 
     schedule = make_schedule(design, start=start, period_days=period_days,
                              run_in_days=run_in_days, washout_days=washout_days,
-                             treatments=treatments,
-                             randomize_roles=blinded and design.kind == "phase", rng=rng)
+                             treatments=treatments, rng=rng)
+    if blinded and design.kind == "phase" and secrets.randbits(1):
+        schedule = dataclasses.replace(schedule, treatments=treatments[::-1],
+                                       roles_swapped=True)
     key = make_key(schedule)
     protocol = make_protocol(schedule, key, outcomes=outs, primary=primary, blinded=blinded,
                              decision_threshold=decision_threshold)
