@@ -28,8 +28,17 @@ from .blinding import (  # noqa: E402
     unblind,
     verify_key,
 )
+from .cohort import (  # noqa: E402
+    arm_comparisons,
+    cohort_summary,
+    compare_arms,
+    group_sizes_for_pvalue,
+    subgroup_interaction,
+    ttest_from_summary,
+)
 from .data import Diary, read_diary  # noqa: E402
 from .design import AlternatingDesign, Design, PairedDesign, PhaseDesign  # noqa: E402
+from .instruments import bpi_interference, bpi_severity, dass_severity, score_dass  # noqa: E402
 from .outcomes import DEFAULT_OUTCOMES, Outcome  # noqa: E402
 from .power import paired_t_power, required_pairs, simulate_power  # noqa: E402
 from .protocol import Protocol, read_protocol  # noqa: E402
@@ -51,4 +60,8 @@ __all__ = [
     "percent_change", "within_person_smd", "nap", "bayes_paired", "prior_sensitivity", "holm",
     # planning
     "simulate_power", "required_pairs", "paired_t_power",
+    # instruments and parallel-group trials
+    "score_dass", "dass_severity", "bpi_severity", "bpi_interference",
+    "cohort_summary", "compare_arms", "arm_comparisons", "subgroup_interaction",
+    "ttest_from_summary", "group_sizes_for_pvalue",
 ]
