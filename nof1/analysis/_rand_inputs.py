@@ -138,6 +138,10 @@ def parse_labels(labels: Any, n_units: int, n_batch: int) -> np.ndarray:
     if arr.ndim not in (1, 2):
         raise ValueError("`labels` must be 1-D (one label per unit) or 2-D (n_batch, n_units)")
     if arr.dtype.kind in "USO":
+        is_b = arr == "B"
+        if np.all(is_b | (arr == "A")):  # plain labels: no text clean-up needed
+            out = is_b.astype(np.int8)
+            return _shape_labels(out, n_units, n_batch)
         text = np.char.upper(np.char.strip(arr.astype(str)))
         text = np.char.strip(np.char.rstrip(text, "0123456789"))
         bad = ~np.isin(text, ("A", "B"))
@@ -151,6 +155,10 @@ def parse_labels(labels: Any, n_units: int, n_batch: int) -> np.ndarray:
         out = arr.astype(np.int8)
     else:
         raise TypeError(f"`labels` must be strings, 0/1 integers or booleans, got {arr.dtype}")
+    return _shape_labels(out, n_units, n_batch)
+
+
+def _shape_labels(out: np.ndarray, n_units: int, n_batch: int) -> np.ndarray:
     if out.shape[-1] != n_units:
         raise ValueError(f"`labels` has {out.shape[-1]} entries per data set, but the design has "
                          f"{n_units} units (and `scores` has as many)")
