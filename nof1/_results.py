@@ -46,3 +46,30 @@ class ResultMixin:
         table = self.to_frame().to_html(index=False, float_format=lambda x: f"{x:.4g}")
         text = html.escape(self.summary())
         return f"<div><pre>{text}</pre>{table}</div>"
+
+
+class BatchResultMixin(ResultMixin):
+    """Results whose fields are scalars for one analysis or arrays for a batch.
+
+    Vectorized functions (e.g. for power simulations) return one result whose
+    fields are arrays with one entry per analysed data set; ``to_frame`` gives
+    one row per analysis in either case.
+    """
+
+    @property
+    def is_batch(self) -> bool:
+        """True when the fields are arrays (one entry per analysed data set)."""
+        return any(np.ndim(getattr(self, name)) > 0 for name in self._frame_fields)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The frame fields as a plain ``dict`` (for a batch, values are arrays)."""
+        return {name: _scalar(getattr(self, name)) for name in self._frame_fields}
+
+    def to_frame(self) -> pd.DataFrame:
+        """One tidy row per analysis, so that ``pd.concat`` works across analyses."""
+        data = self.to_dict()
+        if not self.is_batch:
+            return pd.DataFrame([data])
+        n = max(np.size(v) for v in data.values() if np.ndim(v) > 0)
+        return pd.DataFrame({k: np.asarray(v) if np.ndim(v) else np.full(n, v, dtype=object)
+                             for k, v in data.items()})

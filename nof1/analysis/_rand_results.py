@@ -6,9 +6,8 @@ import dataclasses
 from typing import Any, ClassVar
 
 import numpy as np
-import pandas as pd
 
-from .._results import ResultMixin
+from .._results import BatchResultMixin, ResultMixin
 
 __all__ = ["RandomizationTestResult", "RandomizationCIResult", "describe_statistic"]
 
@@ -36,7 +35,7 @@ def _design_text(design: dict[str, Any]) -> str:
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
-class RandomizationTestResult(ResultMixin):
+class RandomizationTestResult(BatchResultMixin):
     """Result of :func:`~nof1.analysis.randomization_test`.
 
     For a batch of data sets (2-D ``scores``), ``statistic`` and ``pvalue`` are
@@ -90,28 +89,6 @@ class RandomizationTestResult(ResultMixin):
         "statistic", "pvalue", "n_assignments", "n_resamples", "exact", "alternative",
         "statistic_name", "method", "washout",
     )
-
-    @property
-    def is_batch(self) -> bool:
-        """True when the result holds one entry per data set of a batch."""
-        return np.ndim(self.pvalue) > 0
-
-    def to_dict(self) -> dict[str, Any]:
-        """The scalar fields as a plain ``dict`` (for a batch, statistic and pvalue are arrays)."""
-        out = {}
-        for name in self._frame_fields:
-            value = getattr(self, name)
-            out[name] = value.item() if isinstance(value, np.generic) else value
-        return out
-
-    def to_frame(self) -> pd.DataFrame:
-        """One tidy row per analysed data set."""
-        data = self.to_dict()
-        if not self.is_batch:
-            return pd.DataFrame([data])
-        n = np.size(self.pvalue)
-        return pd.DataFrame({k: np.asarray(v) if np.ndim(v) else np.full(n, v, dtype=object)
-                             for k, v in data.items()})
 
     def summary(self) -> str:
         quantity = describe_statistic(self.statistic_name)

@@ -13,10 +13,9 @@ import dataclasses
 from typing import Any, ClassVar
 
 import numpy as np
-import pandas as pd
 from scipy import stats
 
-from .._results import ResultMixin
+from .._results import BatchResultMixin, ResultMixin
 from .._validation import check_alternative, check_confidence_level
 
 __all__ = ["PairedTestResult", "WilcoxonResult", "paired_period_test", "wilcoxon_period_test"]
@@ -28,33 +27,8 @@ _HYPOTHESES = {
 }
 
 
-class _ArrayResultMixin(ResultMixin):
-    """Results whose fields are scalars for one analysis or arrays for a batch.
-
-    ``to_frame`` gives one row per analysis in either case.
-    """
-
-    @property
-    def is_batch(self) -> bool:
-        """True when the fields are arrays (one entry per analysed data set)."""
-        return any(np.ndim(getattr(self, name)) > 0 for name in self._frame_fields)
-
-    def to_dict(self) -> dict[str, Any]:
-        """The scalar fields as a plain ``dict`` (for a batch, values are arrays)."""
-        out = {}
-        for name in self._frame_fields:
-            value = getattr(self, name)
-            out[name] = value.item() if isinstance(value, np.generic) else value
-        return out
-
-    def to_frame(self) -> pd.DataFrame:
-        """One tidy row per analysis, so that ``pd.concat`` works across analyses."""
-        if not self.is_batch:
-            return pd.DataFrame([self.to_dict()])
-        data = self.to_dict()
-        n = max(np.size(v) for v in data.values() if np.ndim(v) > 0)
-        return pd.DataFrame({k: np.broadcast_to(v, (n,)) if np.ndim(v) == 0 else np.asarray(v)
-                             for k, v in data.items()})
+#: kept under its old name for the modules that import it from here
+_ArrayResultMixin = BatchResultMixin
 
 
 def _as_pairs(a: Any, b: Any) -> tuple[np.ndarray, np.ndarray]:
