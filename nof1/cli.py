@@ -251,6 +251,7 @@ def _print_analysis(out: Any) -> None:
     print(_table(result))
     for r in result.outcomes.values():
         print(f"- {r.interpretation}")
+    print(result.decision["text"])
     for issue in result.issues:
         print(f"warning: {issue.message}")
     print("pvalue: exact randomization test over the design's assignments; pvalue_holm: "

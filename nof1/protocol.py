@@ -165,10 +165,12 @@ def _analysis_plan(kind: str, primary: Outcome, secondary: list[str], washout_da
         "paired": ("paired t-test on the within-pair differences of period means "
                    "(treatment − control), with a 95% confidence interval",
                    "mean pair difference"),
-        "alternating": ("Welch t-test on the period means (treatment − control), with a "
-                        "95% confidence interval", "difference of condition means (A−B)"),
-        "phase": ("difference of phase means (treatment − control), described with its "
-                  "phase means", "mean of phase means (PA−PB)"),
+        "alternating": ("difference of the condition means of period means (treatment − "
+                        "control) with a 95% confidence interval from inverting the "
+                        "randomization test", "difference of condition means (A−B)"),
+        "phase": ("difference of the means of phase means (treatment − control) with a 95% "
+                  "confidence interval from inverting the randomization test",
+                  "mean of phase means (PA−PB), wash-out re-applied for every assignment"),
     }
     ttest, statistic = tests[kind]
     return {
@@ -186,13 +188,16 @@ def _analysis_plan(kind: str, primary: Outcome, secondary: list[str], washout_da
                       "p-values over the secondary outcomes" if secondary else "none"),
         "sensitivity": [
             "day-level GLS with AR(1) errors, pair (block) effects and an optional linear trend",
-            "Bayesian model of the effect: P(benefit > 0) and P(benefit >= MCID), with a "
-            "skeptical prior N(0, (MCID/1.5)^2) and a flat prior",
+            "Bayesian model of the pair differences (conjugate normal-inverse-gamma): "
+            "P(benefit > 0), P(benefit >= MCID) and P(|effect| < MCID) under a weakly "
+            "informative prior, with a prior-sensitivity table (sceptical prior with prior "
+            "SD of the effect about MCID/1.5, enthusiastic prior)",
             "all period days analysed (no analytic wash-out)",
             "per-protocol: periods with the pack taken on fewer than 80% of days excluded",
         ],
         "missing_data": ("missing days stay missing (never filled in); a period's mean uses "
-                         "the analysed days with a score"),
+                         "the analysed days with a score, and a period with fewer than half "
+                         "of its analysed days scored counts as missing"),
     }
 
 
@@ -206,9 +211,10 @@ def _decision_rule(primary: Outcome, threshold: float) -> dict[str, Any]:
         "no_benefit_threshold": 0.5,
         "text": (f"Pre-registered rule: the treatment is judged worthwhile for this person if "
                  f"the posterior probability that it improves {primary.name} by at least the "
-                 f"MCID ({primary.mcid:g} {unit}) is at least {threshold:g} (Bayesian model, "
-                 f"skeptical prior); judged not worthwhile if the probability of any benefit "
-                 f"is below 0.5; otherwise the result is inconclusive. Any change of treatment "
+                 f"MCID ({primary.mcid:g} {unit}) is at least {threshold:g} (Bayesian model "
+                 f"of the pair differences, sceptical prior); judged not worthwhile if the "
+                 f"probability of any benefit is below 0.5; otherwise the result is "
+                 f"inconclusive. Any change of treatment "
                  f"is decided with a clinician."),
     }
 

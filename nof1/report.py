@@ -93,6 +93,7 @@ def render_report(result: Any, diary: Any, *, title: str = "Personal trial repor
                  "any benefit / of a benefit at least as large as the MCID.</p>")
     for r in result.outcomes.values():
         parts.append(f"<p><b>{e(r.outcome)}</b>: {e(r.interpretation)}</p>")
+    parts.append(f"<p class='box'>{e(result.decision['text'])}</p>")
     parts.append(_png(plots.plot_effects(frame)))
 
     for r in result.outcomes.values():
@@ -110,6 +111,16 @@ def render_report(result: Any, diary: Any, *, title: str = "Personal trial repor
         keep = [c for c in ("test", "estimate", "ci_low", "ci_high", "statistic", "pvalue",
                             "rho", "method") if c in tests]
         parts.append(_table(tests[keep]))
+        parts.append("<p class='note'>Pre-registered sensitivity analyses: all period days "
+                     "(no analytic wash-out); per protocol (periods with the pack taken on "
+                     "fewer than 80% of days left out).</p>")
+        parts.append(_table(r.sensitivity))
+        if r.priors is not None:
+            parts.append("<p class='note'>Prior sensitivity of the Bayesian analysis of the "
+                         "pair differences.</p>")
+            keep = [c for c in ("prior", "estimate", "ci_low", "ci_high", "p_benefit",
+                                "p_benefit_mcid", "p_within_mcid") if c in r.priors]
+            parts.append(_table(r.priors[keep]))
         rand = r.tests.get("randomization")
         if r.primary and rand is not None and getattr(rand, "null_distribution", None) is not None:
             parts.append(_png(plots.plot_null_distribution(rand)))

@@ -76,7 +76,7 @@ def analyze_folder(directory: str | os.PathLike[str], *, groups: str | os.PathLi
     diary = read_diary(directory / "participant" / "diary.csv", schedule,
                        outcomes=list(p.outcomes), warn=False)
     result = analyze(diary, schedule, primary=p.primary, confidence_level=confidence_level,
-                     rng=rng)
+                     decision_rule=p.decision_rule, rng=rng)
     return AnalysisOutput(trial=trial, diary=diary, result=result)
 
 

@@ -169,3 +169,56 @@ def test_invalid_arguments(paired_trial):
         analyze(diary, "schedule.csv")
     with pytest.raises(ValueError, match="confidence_level"):
         analyze(diary, s, confidence_level=95)
+
+
+def test_sensitivity_analyses(paired_trial):
+    s, diary, result = paired_trial
+    sens = result["pain"].sensitivity.set_index("analysis")
+    assert list(sens.index) == ["all_days", "per_protocol"]
+    # all days: the period means of every period day
+    d = diary.data[diary.data["period"].notna()]
+    means = d.groupby("period")["pain"].mean().to_numpy()
+    cond = s.period_conditions
+    diffs = [means[i] - means[i + 1] if cond[i] == 0 else means[i + 1] - means[i]
+             for i in range(0, 12, 2)]
+    assert sens.loc["all_days", "estimate"] == pytest.approx(np.mean(diffs), rel=1e-12)
+    # per protocol: a period where the pack was mostly not taken is left out
+    data = diary.data.copy()
+    data.loc[data["period"] == 5, "took_pack"] = False
+    res = analyze(type(diary)(data=data, outcomes=diary.outcomes, issues=()), s,
+                  outcomes=["pain"])
+    pp = res["pain"].sensitivity.set_index("analysis").loc["per_protocol"]
+    share = data.assign(t=data["took_pack"].astype("Float64")).groupby("period")["t"].mean()
+    assert share.loc[5] == 0 and pp["n_periods"] == 12 - int((share < 0.8).sum())
+    assert sens.loc["per_protocol", "n_periods"] == 12 - int(
+        (diary.data.assign(t=diary.data["took_pack"].astype("Float64"))
+         .groupby("period")["t"].mean() < 0.8).sum()) > pp["n_periods"]
+    assert res["pain"].estimate == pytest.approx(result["pain"].estimate)
+
+
+def test_decision_rule_uses_the_sceptical_prior_and_thresholds(paired_trial):
+    from nof1.analysis import bayes_paired
+    from nof1.analysis.trial import evaluate_decision_rule
+
+    _, _, result = paired_trial
+    pain = result["pain"]
+    d = pain.pairs["difference"].to_numpy()
+    b = bayes_paired(d, mcid=1.0, higher_is_better=False, prior="sceptical")
+    dec = result.decision
+    assert dec["p_benefit_mcid"] == pytest.approx(float(b.p_benefit_mcid), rel=1e-12)
+    expected = ("met" if b.p_benefit_mcid >= 0.8 else
+                "not met" if b.p_benefit < 0.5 else "inconclusive")
+    assert dec["verdict"] == expected
+    assert dec["text"] in result.summary()
+    strict = evaluate_decision_rule(pain, {"probability_threshold": 0.999999,
+                                           "no_benefit_threshold": 0.5})
+    assert strict["verdict"] in {"inconclusive", "not met"}
+    lenient = evaluate_decision_rule(pain, {"probability_threshold": 1e-9,
+                                            "no_benefit_threshold": 0.5})
+    assert lenient["verdict"] == "met"
+
+
+def test_decision_rule_not_evaluable_without_pairs():
+    s = make_schedule(PhaseDesign("ABAB", 84, 14), start="2026-01-05", washout_days=3, rng=2)
+    res = analyze(simulate_diary(s, rng=3), s)
+    assert res.decision["verdict"] == "not evaluable"

@@ -82,7 +82,7 @@ def test_analysis_plan_and_decision_rule():
 
 
 @pytest.mark.parametrize("design, words", [
-    (AlternatingDesign(12), ("Welch", "924 admissible")),
+    (AlternatingDesign(12), ("inverting the randomization test", "924 admissible")),
     (PhaseDesign("ABAB", n_occasions=84, min_phase=14), ("PA−PB", "4,495 admissible")),
 ])
 def test_analysis_plan_follows_the_design(design, words):

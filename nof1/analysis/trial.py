@@ -15,12 +15,13 @@ from .._validation import as_rng, check_confidence_level
 from ..data import Diary, read_diary
 from ..outcomes import Outcome
 from ..schedule import Schedule
-from . import bayes, effect_sizes, models, period, randomization
-from ._tables import MIN_COMPLETENESS, pair_table, period_table
+from . import bayes, effect_sizes, models
+from ._primary import primary_analysis, sensitivity_analyses
+from ._tables import MIN_COMPLETENESS
 from .interpret import interpret_effect
 from .multiplicity import holm
 
-__all__ = ["analyze", "OutcomeResult", "TrialResult"]
+__all__ = ["analyze", "evaluate_decision_rule", "OutcomeResult", "TrialResult"]
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
@@ -55,6 +56,8 @@ class OutcomeResult(ResultMixin):
     tests: dict[str, Any]
     effect_sizes: dict[str, Any]
     spec: Outcome
+    sensitivity: pd.DataFrame
+    priors: pd.DataFrame | None
 
     _frame_fields: ClassVar[tuple[str, ...]] = (
         "outcome", "primary", "direction", "mcid", "higher_is_better", "estimate", "ci_low",
@@ -107,6 +110,7 @@ class TrialResult(ResultMixin):
     schedule: Schedule
     issues: tuple[Any, ...]
     confidence_level: float
+    decision: dict[str, Any]
 
     def __getitem__(self, name: str) -> OutcomeResult:
         return self.outcomes[name]
@@ -118,6 +122,7 @@ class TrialResult(ResultMixin):
         return {"primary": self.primary, "confidence_level": self.confidence_level,
                 "design": self.schedule.design.to_dict(),
                 "outcomes": [r.to_dict() for r in self.outcomes.values()],
+                "decision": self.decision,
                 "issues": [i.message for i in self.issues]}
 
     def summary(self) -> str:
@@ -128,7 +133,8 @@ class TrialResult(ResultMixin):
                 "A research and self-tracking tool, not medical advice."]
         body = [r.summary() for r in self.outcomes.values()]
         warn = [f"warning: {i.message}" for i in self.issues]
-        return "\n".join(head + [""] + body + ([""] + warn if warn else []))
+        return "\n".join(head + [""] + body + ["", self.decision["text"]]
+                         + ([""] + warn if warn else []))
 
     def _repr_html_(self) -> str:
         cols = ["outcome", "primary", "estimate", "ci_low", "ci_high", "pvalue", "pvalue_holm",
@@ -141,109 +147,112 @@ class TrialResult(ResultMixin):
         return f"<div>{table}{text}</div>"
 
 
-def _labels(per: pd.DataFrame) -> np.ndarray:
-    return per["condition"].to_numpy(dtype=str)
-
-
 def _analyse_outcome(data: pd.DataFrame, schedule: Schedule, o: Outcome, *, primary: bool,
                      confidence_level: float, prior: Any, min_completeness: float,
                      rng: np.random.Generator) -> OutcomeResult:
-    design = schedule.design
-    per = period_table(data, o.name, min_completeness)
-    tests: dict[str, Any] = {}
+    kw = dict(confidence_level=confidence_level, min_completeness=min_completeness,
+              prior=prior, rng=rng)
+    main = primary_analysis(data, schedule, o, **kw)
+    tests = dict(main.tests)
     sizes: dict[str, Any] = {}
-    pairs = None
     analysed = data[data["analysed"].astype(bool)]
     day_scores = analysed[o.name].to_numpy(dtype=float)
     day_labels = analysed["condition"].to_numpy(dtype=str)
-    a_days = day_scores[(day_labels == "A") & ~np.isnan(day_scores)]
-    b_days = day_scores[(day_labels == "B") & ~np.isnan(day_scores)]
-
-    # `data` is oriented so that "A" is the active treatment; the randomization test needs
-    # the design's own role letters, which differ when the roles were randomized
-    flip = schedule.roles_swapped
-    if design.kind == "phase":
-        # units are days; the wash-out is re-applied for every admissible assignment
-        units = data[data["period"].notna()]
-        scores = units[o.name].to_numpy(dtype=float)
-        labels = units["condition"].to_numpy(dtype=str)
-        rkw: dict[str, Any] = dict(design=design, washout=schedule.washout_days)
-    else:
-        scores = per["mean"].to_numpy(dtype=float)
-        labels = _labels(per)
-        rkw = dict(design=design)
-    if flip:
-        labels = np.where(labels == "A", "B", "A")
-    rand = randomization.randomization_test(scores, labels, statistic="A-B",
-                                            alternative="two-sided", rng=rng, **rkw)
-    rand_ci = randomization.randomization_ci(scores, labels, confidence_level=confidence_level,
-                                             rng=rng, **rkw)
-    sign = -1.0 if flip else 1.0
-    tests["randomization"] = rand
-
-    if design.kind == "paired":
-        pairs = pair_table(per)
-        a, b = pairs["mean_a"].to_numpy(), pairs["mean_b"].to_numpy()
-        tt = period.paired_period_test(a, b, confidence_level=confidence_level)
-        tests["paired_t"] = tt
-        d_all = a - b
-        if np.any(np.isfinite(d_all) & (d_all != 0)):
-            tests["wilcoxon"] = period.wilcoxon_period_test(a, b)
-        d = pairs["difference"].dropna().to_numpy()
-        if d.size >= 2:
-            tests["bayes"] = bayes.bayes_paired(d, mcid=o.mcid,
-                                                higher_is_better=o.higher_is_better,
-                                                prior=prior, credible_level=confidence_level)
-        estimate, ci_low, ci_high = float(tt.estimate), float(tt.ci_low), float(tt.ci_high)
-        method = ("paired t-test on period means (estimate, CI); exact randomization test "
-                  "over the design's 2^k orders (p)")
-        if np.isfinite(a).sum() >= 2:
-            sizes["percent_change"] = effect_sizes.percent_change(
-                a, b, confidence_level=confidence_level)
-    else:
-        estimate = sign * float(rand_ci.estimate)
-        ci_low, ci_high = sorted((sign * float(rand_ci.ci_low), sign * float(rand_ci.ci_high)))
-        method = ("randomization test over the design's admissible assignments "
-                  "(p; CI by test inversion)")
-
-    time = analysed["day"].to_numpy(dtype=float)
-    blocks = analysed["pair"].to_numpy() if "pair" in analysed and \
-        analysed["pair"].notna().all() else None
     keep = ~np.isnan(day_scores)
     if keep.sum() >= 6 and len(set(day_labels[keep])) == 2:
+        blocks = analysed["pair"] if "pair" in analysed and analysed["pair"].notna().all() \
+            else None
         tests["gls_ar1"] = models.gls_ar1(
-            day_scores[keep], day_labels[keep], time=time[keep],
-            blocks=None if blocks is None else np.asarray(blocks)[keep].astype(int),
+            day_scores[keep], day_labels[keep], time=analysed["day"].to_numpy(float)[keep],
+            blocks=None if blocks is None else blocks.to_numpy(int)[keep],
             confidence_level=confidence_level)
         tests["naive_day_t"] = models.naive_day_ttest(day_scores[keep], day_labels[keep])
+    a_days = day_scores[keep & (day_labels == "A")]
+    b_days = day_scores[keep & (day_labels == "B")]
     if a_days.size and b_days.size:
         sizes["nap"] = effect_sizes.nap(a_days, b_days, higher_is_better=o.higher_is_better,
                                         confidence_level=confidence_level)
         if a_days.size > 1 and b_days.size > 1:
             sizes["within_person_smd"] = effect_sizes.within_person_smd(a_days, b_days)
-
+    if main.pairs is not None and np.isfinite(main.pairs["difference"]).sum() >= 2:
+        sizes["percent_change"] = effect_sizes.percent_change(
+            main.pairs["mean_a"].to_numpy(), main.pairs["mean_b"].to_numpy(),
+            confidence_level=confidence_level)
+    priors = None
+    if main.pairs is not None and np.isfinite(main.pairs["difference"]).sum() >= 2:
+        priors = bayes.prior_sensitivity(main.pairs["difference"].dropna().to_numpy(),
+                                         mcid=o.mcid, higher_is_better=o.higher_is_better,
+                                         credible_level=confidence_level)
     b_res = tests.get("bayes")
     interpretation = interpret_effect(
-        o, estimate, ci_low, ci_high, treatment=schedule.active, control=schedule.control,
-        confidence_level=confidence_level,
+        o, main.estimate, main.ci_low, main.ci_high, treatment=schedule.active,
+        control=schedule.control, confidence_level=confidence_level,
         p_benefit=None if b_res is None else float(b_res.p_benefit),
         p_benefit_mcid=None if b_res is None else float(b_res.p_benefit_mcid))
+    per = main.periods
     scored = per["n_scored"].sum() / max(per["n_analysed"].sum(), 1)
     took = data.loc[data["period"].notna(), "took_pack"] if "took_pack" in data else None
     adherence = float(took.dropna().astype(float).mean()) if took is not None and \
         took.notna().any() else float("nan")
     return OutcomeResult(
         outcome=o.name, primary=primary, direction=o.direction, mcid=o.mcid,
-        higher_is_better=o.higher_is_better, estimate=estimate, ci_low=ci_low, ci_high=ci_high,
-        pvalue=float(rand.pvalue), pvalue_holm=float(rand.pvalue), method=method,
+        higher_is_better=o.higher_is_better, estimate=main.estimate, ci_low=main.ci_low,
+        ci_high=main.ci_high, pvalue=main.pvalue, pvalue_holm=main.pvalue, method=main.method,
         interpretation=interpretation, completeness=float(scored), adherence=adherence,
-        periods=per, pairs=pairs, tests=tests, effect_sizes=sizes, spec=o)
+        periods=per, pairs=main.pairs, tests=tests, effect_sizes=sizes, spec=o,
+        sensitivity=sensitivity_analyses(data, schedule, o, **kw), priors=priors)
+
+
+def evaluate_decision_rule(result: OutcomeResult, rule: dict[str, Any] | None = None
+                           ) -> dict[str, Any]:
+    """Evaluate the protocol's pre-registered decision rule for the primary outcome.
+
+    The rule (``Protocol.decision_rule``): the condition for "worthwhile" is met when the
+    posterior probability of a benefit of at least the MCID, under the sceptical prior,
+    reaches ``probability_threshold`` (default 0.8); it is "not met" when the probability
+    of any benefit is below ``no_benefit_threshold`` (default 0.5); otherwise the result is
+    inconclusive. Only the pair differences of a paired design are modelled.
+
+    Returns
+    -------
+    dict
+        ``verdict`` ('met', 'not met', 'inconclusive' or 'not evaluable'),
+        ``p_benefit_mcid``, ``p_benefit``, ``probability_threshold``, ``text``.
+    """
+    rule = rule or {}
+    thr = float(rule.get("probability_threshold", 0.8))
+    no_benefit = float(rule.get("no_benefit_threshold", 0.5))
+    out: dict[str, Any] = {"probability_threshold": thr, "no_benefit_threshold": no_benefit,
+                           "prior": "sceptical"}
+    pairs = result.pairs
+    if pairs is None or np.isfinite(pairs["difference"]).sum() < 2:
+        return {**out, "verdict": "not evaluable", "p_benefit_mcid": np.nan,
+                "p_benefit": np.nan,
+                "text": "The decision rule needs at least two complete pairs."}
+    b = bayes.bayes_paired(pairs["difference"].dropna().to_numpy(), mcid=result.mcid,
+                           higher_is_better=result.higher_is_better, prior="sceptical")
+    p_mcid, p_any = float(b.p_benefit_mcid), float(b.p_benefit)
+    if p_mcid >= thr:
+        verdict = "met"
+    elif p_any < no_benefit:
+        verdict = "not met"
+    else:
+        verdict = "inconclusive"
+    text = (f"Pre-registered decision rule ({result.outcome}, sceptical prior): "
+            f"P(benefit >= MCID) = {p_mcid:.2f} (threshold {thr:g}), P(any benefit) = "
+            f"{p_any:.2f} (below {no_benefit:g} counts as no benefit): "
+            + {"met": "the condition for 'worthwhile' is met.",
+               "not met": "the condition for 'not worthwhile' is met.",
+               "inconclusive": "inconclusive."}[verdict])
+    return {**out, "verdict": verdict, "p_benefit_mcid": p_mcid, "p_benefit": p_any,
+            "text": text}
 
 
 def analyze(diary: Diary | pd.DataFrame | str, schedule: Schedule, *,
             outcomes: Sequence[str] | None = None, primary: str | None = None,
             confidence_level: float = 0.95, prior: Any = "weakly_informative",
-            min_completeness: float = MIN_COMPLETENESS, rng: Any = None) -> TrialResult:
+            min_completeness: float = MIN_COMPLETENESS,
+            decision_rule: dict[str, Any] | None = None, rng: Any = None) -> TrialResult:
     """Analyse every outcome of a personal trial.
 
     Parameters
@@ -265,6 +274,9 @@ def analyze(diary: Diary | pd.DataFrame | str, schedule: Schedule, *,
     min_completeness : float
         A period whose analysed days are scored less often than this is treated as
         missing (default 0.5).
+    decision_rule : dict, optional
+        The protocol's pre-registered rule (``Protocol.decision_rule``); default
+        thresholds 0.8 and 0.5. See :func:`evaluate_decision_rule`.
     rng : None, int or Generator
         Used only when a randomization test has to fall back to Monte Carlo.
 
@@ -328,4 +340,5 @@ def analyze(diary: Diary | pd.DataFrame | str, schedule: Schedule, *,
         for n, p in zip(secondary, np.atleast_1d(adjusted), strict=True):
             results[n] = dataclasses.replace(results[n], pvalue_holm=float(p))
     return TrialResult(outcomes=results, primary=primary, schedule=schedule,
-                       issues=diary.issues, confidence_level=confidence_level)
+                       issues=diary.issues, confidence_level=confidence_level,
+                       decision=evaluate_decision_rule(results[primary], decision_rule))
