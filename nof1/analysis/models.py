@@ -1,85 +1,69 @@
-"""Day-level models: GLS with AR(1) errors on the calendar, and the naive day t-test.
+"""Day-level models: GLS with AR(1) errors (and random period intercepts) on the calendar.
 
 The primary analysis of a paired trial uses period means (:mod:`.period`).
 The day-level model here uses every analysed day and accounts for serial
 correlation with AR(1) errors whose correlation decays with the *actual*
 distance in days, so that missing days and unanalysed wash-out days are
-handled correctly. The naive Welch t-test on pooled days is provided only for
-comparison: it ignores autocorrelation and is anti-conservative.
+handled correctly. With ``periods`` it adds a random intercept per period,
+which absorbs between-period drift, and takes its degrees of freedom from
+the periods. The naive Welch t-test on pooled days (:func:`naive_day_ttest`,
+kept in ``_daytest``) is provided only for comparison: it ignores
+autocorrelation and is anti-conservative.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import math
 from typing import Any, ClassVar
 
 import numpy as np
+import pandas as pd
 import statsmodels.api as sm
 from scipy import optimize, stats
 
+from .._results import BatchResultMixin
 from .._validation import check_alternative, check_choice, check_confidence_level, check_float
-from .period import _HYPOTHESES, _ArrayResultMixin
+from ._daytest import DayTTestResult, _as_labels, _as_scores, naive_day_ttest
+from ._period_effects import RHO_BOUND, PeriodModel, _whiten, containment_df
+from .period import _HYPOTHESES
 
 __all__ = ["GLSResult", "DayTTestResult", "gls_ar1", "naive_day_ttest"]
 
-RHO_BOUND = 0.99
-
-
-def _as_labels(labels: Any, n: int) -> np.ndarray:
-    """Condition per observation as a boolean 'is A' array (0/'A' = A, 1/'B' = B)."""
-    lab = np.asarray(labels)
-    if lab.ndim != 1 or lab.size != n:
-        raise ValueError(f"`labels` must be 1-D with one entry per score ({n}); "
-                         f"got shape {lab.shape}")
-    if lab.dtype.kind in "iub":
-        values = set(np.unique(lab).tolist())
-        if not values <= {0, 1}:
-            raise ValueError("`labels` must contain only 0 (condition A) and 1 (condition B), "
-                             f"got values {sorted(values)}")
-        return lab == 0
-    if lab.dtype.kind in "UO":
-        values = set(np.unique(lab.astype(str)).tolist())
-        if not values <= {"A", "B"}:
-            raise ValueError("`labels` must contain only 'A' and 'B' (or 0 and 1), "
-                             f"got values {sorted(values)}")
-        return lab.astype(str) == "A"
-    raise TypeError("`labels` must be integers 0/1 or strings 'A'/'B'")
-
-
-def _as_scores(scores: Any, name: str = "scores") -> np.ndarray:
-    try:
-        y = np.asarray(scores, dtype=float)
-    except (TypeError, ValueError) as exc:
-        raise TypeError(f"`{name}` must be array-like of numbers") from exc
-    if np.isinf(y).any():
-        raise ValueError(f"`{name}` must be finite (NaN marks a missing day)")
-    return y
+MAX_VARIANCE_RATIO = 1e6
+METHOD_AR1 = "GLS regression with AR(1) errors on the calendar time index"
+METHOD_PERIODS = ("GLS regression with AR(1) errors and random period intercepts on the "
+                  "calendar time index")
 
 
 # ---------------------------------------------------------------------------
 # GLS with AR(1) errors in continuous (calendar) time
 # ---------------------------------------------------------------------------
 @dataclasses.dataclass(frozen=True)
-class GLSResult(_ArrayResultMixin):
-    """Treatment effect from a day-level GLS regression with AR(1) errors.
+class GLSResult(BatchResultMixin):
+    """Treatment effect from a day-level GLS regression with AR(1) errors (and period effects).
 
     Attributes
     ----------
     estimate : float
         beta = mean(A) - mean(B) adjusted for block effects (and trend).
     se : float
-        GLS standard error of beta, conditional on the estimated rho.
+        GLS standard error of beta, conditional on the estimated rho (and
+        period variance).
     statistic : float
         t = estimate / se.
     df : float
-        Residual degrees of freedom, n_obs minus the number of regression
-        coefficients.
+        Degrees of freedom of the t reference: n_obs minus the number of
+        regression coefficients, or with ``periods`` the between-period
+        (containment) df, n_periods minus the rank of the fixed effects at
+        the period level (k - 1 for k pairs with block effects).
     pvalue : float
     ci_low, ci_high : float
     rho : float
         Lag-1 (one day) autocorrelation of the errors, estimated or fixed.
     sigma : float
-        Estimated marginal residual standard deviation.
+        Estimated standard deviation of the AR(1) error component (without
+        ``periods``: the marginal residual SD).
     n_obs : int
         Days analysed (non-missing scores).
     n_dropped : int
@@ -88,10 +72,21 @@ class GLSResult(_ArrayResultMixin):
         Number of blocks (1 when no blocks were given).
     trend : bool
     estimation : str
-        'reml', 'ml' or 'fixed' (rho given by the caller).
+        'reml', 'ml' or 'fixed' (every covariance parameter given by the
+        caller).
     alternative : str
     confidence_level : float
     method : str
+    period_sd : float
+        Estimated SD of the random period intercept, sigma * sqrt(variance_ratio)
+        (NaN without ``periods``).
+    variance_ratio : float
+        lam = period variance / AR(1) variance, estimated or fixed (NaN
+        without ``periods``).
+    n_periods : int
+        Periods with at least one analysed day (0 without ``periods``).
+    df_method : str
+        'residual' (n_obs - p) or 'between-period' (containment df).
     """
 
     estimate: float
@@ -110,41 +105,39 @@ class GLSResult(_ArrayResultMixin):
     estimation: str
     alternative: str
     confidence_level: float
-    method: str = "GLS regression with AR(1) errors on the calendar time index"
+    method: str = METHOD_AR1
+    period_sd: float = math.nan
+    variance_ratio: float = math.nan
+    n_periods: int = 0
+    df_method: str = "residual"
 
     _frame_fields: ClassVar[tuple[str, ...]] = (
-        "estimate", "se", "ci_low", "ci_high", "statistic", "df", "pvalue", "rho", "sigma",
-        "n_obs", "n_dropped", "n_blocks", "trend", "estimation", "alternative",
-        "confidence_level", "method")
+        "estimate", "se", "ci_low", "ci_high", "statistic", "df", "df_method", "pvalue", "rho",
+        "sigma", "period_sd", "variance_ratio", "n_obs", "n_dropped", "n_periods", "n_blocks",
+        "trend", "estimation", "alternative", "confidence_level", "method")
 
     def summary(self) -> str:
         pct = f"{100 * self.confidence_level:g}%"
         extras = ["block effects" if self.n_blocks > 1 else None,
                   "linear trend" if self.trend else None]
         model = ", ".join(x for x in extras if x) or "no other terms"
-        return "\n".join([
+        lines = [
             self.method + f" ({model})",
             "H0: the adjusted difference between condition A (treatment) and B (control) is 0.",
             f"H1: the adjusted difference A - B {_HYPOTHESES[self.alternative]}.",
             f"n_obs = {self.n_obs} days ({self.n_dropped} missing), rho = {self.rho:.3f} "
             f"({self.estimation})",
+        ]
+        if self.n_periods:
+            lines.append(f"n_periods = {self.n_periods}, period SD = {self.period_sd:.4g} "
+                         f"(variance ratio {self.variance_ratio:.4g}), day SD = {self.sigma:.4g}")
+            caveat = "(between-period df; conditional on rho and the period variance)"
+        else:
+            caveat = "(conditional on rho; may be somewhat liberal in short series)"
+        return "\n".join(lines + [
             f"estimate = {self.estimate:.4g} ({pct} CI {self.ci_low:.4g} to {self.ci_high:.4g})",
-            f"t({self.df:g}) = {self.statistic:.4g}, p = {self.pvalue:.4g} "
-            "(conditional on rho; may be somewhat liberal in short series)",
+            f"t({self.df:g}) = {self.statistic:.4g}, p = {self.pvalue:.4g} " + caveat,
         ])
-
-
-def _whiten(rho: float, gaps: np.ndarray, m: np.ndarray) -> tuple[np.ndarray, float]:
-    """Whiten rows of ``m`` (sorted by time) for AR(1) errors; return (whitened, log|R|).
-
-    e_i - rho**h_i e_{i-1} has variance sigma^2 (1 - rho**(2 h_i)) for a gap of
-    h_i days, so dividing by its square root gives independent errors.
-    """
-    phi = rho ** gaps
-    v = 1.0 - phi ** 2
-    out = m.copy()
-    out[1:] = (m[1:] - phi[:, None] * m[:-1]) / np.sqrt(v)[:, None]
-    return out, float(np.log(v).sum())
 
 
 def _neg_profile_loglik(rho: float, gaps: np.ndarray, yx: np.ndarray, reml: bool) -> float:
@@ -170,13 +163,49 @@ def _estimate_rho(gaps: np.ndarray, yx: np.ndarray, reml: bool) -> float:
     return float(res.x) if res.fun <= values[i] else float(grid[i])
 
 
+
+
+def _t_inference(est: float, se: float, df: float, alternative: str,
+                 confidence_level: float) -> tuple[float, float, float, float]:
+    """Student-t statistic, p-value and interval for ``est`` with standard error ``se``."""
+    stat = est / se
+    if alternative == "two-sided":
+        pval = 2 * stats.t.sf(abs(stat), df)
+        q = stats.t.ppf(0.5 + confidence_level / 2, df)
+        low, high = est - q * se, est + q * se
+    elif alternative == "less":
+        pval = stats.t.cdf(stat, df)
+        low, high = -np.inf, est + stats.t.ppf(confidence_level, df) * se
+    else:
+        pval = stats.t.sf(stat, df)
+        low, high = est - stats.t.ppf(confidence_level, df) * se, np.inf
+    return float(stat), float(pval), float(low), float(high)
+
+
+def _as_groups(values: Any, shape: tuple[int, ...], name: str) -> np.ndarray:
+    arr = np.asarray(values)
+    if arr.shape != shape:
+        raise ValueError(f"`{name}` must have one entry per score")
+    if pd.isna(arr).any():
+        raise ValueError(f"`{name}` must not contain missing values")
+    return arr
+
+
+def _codes(values: np.ndarray) -> tuple[np.ndarray, int]:
+    """Integer codes 0..m-1 in order of first appearance."""
+    index = {v: i for i, v in enumerate(dict.fromkeys(values.tolist()))}
+    return np.array([index[v] for v in values.tolist()], dtype=np.intp), len(index)
+
+
 def gls_ar1(scores: Any, labels: Any, *, time: Any = None, blocks: Any = None,
             trend: bool = False, rho: float | None = None, estimation: str = "reml",
-            alternative: str = "two-sided", confidence_level: float = 0.95) -> GLSResult:
+            alternative: str = "two-sided", confidence_level: float = 0.95,
+            periods: Any = None, variance_ratio: float | None = None) -> GLSResult:
     """Day-level treatment effect by GLS with AR(1) errors on the actual day index.
 
-    Model: y_t = mu + beta*[condition A] + block effects (+ gamma*t) + e_t,
-    with Corr(e_s, e_t) = rho**|s - t| for days s, t.
+    Model: y_t = mu + beta*[condition A] + block effects (+ gamma*t) (+ u_period) + e_t,
+    with Corr(e_s, e_t) = rho**|s - t| for days s, t and, when ``periods``
+    is given, an independent random intercept u ~ N(0, lam sigma^2) per period.
 
     Parameters
     ----------
@@ -198,12 +227,24 @@ def gls_ar1(scores: Any, labels: Any, *, time: Any = None, blocks: Any = None,
         Add a linear trend in ``time``.
     rho : float, optional
         Fix the autocorrelation instead of estimating it (|rho| < 1);
-        ``rho=0`` gives ordinary least squares.
+        ``rho=0`` without ``periods`` gives ordinary least squares.
     estimation : {'reml', 'ml'}
-        Estimate rho by maximising the restricted (default) or the profile
-        likelihood over [-0.99, 0.99].
+        Estimate the covariance parameters (rho, and lam with ``periods``)
+        by maximising the restricted (default) or the profile likelihood.
     alternative : {'two-sided', 'less', 'greater'}
     confidence_level : float
+    periods : array_like, optional
+        Period label of each day (any hashable labels, e.g. the schedule's
+        period number). Adds a random intercept per period and switches the
+        degrees of freedom to the between-period count (see Notes). Each
+        period must hold one condition and lie within one block. Recommended
+        for diaries, whose level drifts from period to period.
+    variance_ratio : float, optional
+        With ``periods``: fix lam = Var(period intercept) / Var(AR(1) error)
+        (0 <= lam <= 1e6) instead of estimating it; ``variance_ratio=0``
+        gives the AR(1)-only fit with between-period degrees of freedom.
+        (As lam grows the estimate tends to the contrast of period means;
+        beyond 1e6 rounding would dominate.)
 
     Returns
     -------
@@ -213,8 +254,11 @@ def gls_ar1(scores: Any, labels: Any, *, time: Any = None, blocks: Any = None,
     ------
     ValueError
         Shapes differ, labels are not A/B, time is not integer-valued or
-        repeats, one condition has no day, or the design matrix is rank
-        deficient (e.g. a block with only one condition and a trend).
+        repeats, one condition has no day, the design matrix is rank
+        deficient (e.g. a block with only one condition and a trend), a
+        period mixes conditions or blocks, or (lam estimated) there are no
+        more periods than period-level fixed effects, so that the period
+        variance cannot be separated from the treatment effect.
 
     Notes
     -----
@@ -230,17 +274,50 @@ def gls_ar1(scores: Any, labels: Any, *, time: Any = None, blocks: Any = None,
     which works on the compressed series, gaps (missing days, unanalysed
     wash-out days) do not become one-day steps.
 
+    **Random period intercepts** (``periods`` given). The error covariance
+    is sigma^2 [R(rho) + lam Z Z^T], R(rho)[i, j] = rho**|t_i - t_j|, Z the
+    day-by-period indicator matrix. (rho, lam) maximise the restricted (or
+    profile) likelihood over rho in [-0.99, 0.99] and lam in [0, 9999],
+    from the best point of a coarse grid (which contains lam = 0), by
+    ``scipy.optimize.minimize`` (Nelder-Mead, on coordinates in which
+    lam = 0 is an interior point; lam is set to exactly 0 when the boundary
+    is as likely). The likelihood, beta and its covariance
+    sigma^2 (X^T V^-1 X)^-1, with sigma^2 = r^T V^-1 r / (n - p), come from
+    the AR(1) whitening and a Cholesky factorisation of the small Gram
+    matrix of [Z X y] augmented by the period indicators (Bates et al.
+    2015), so each evaluation is linear in the number of days. They equal
+    a dense multivariate normal computation, ``statsmodels.api.GLS`` with
+    the full covariance and, with rho = 0, statsmodels' ``MixedLM``
+    (``tests/test_models.py``). The treatment varies only between periods,
+    so the t reference uses the between-period ("containment") degrees of
+    freedom: df = (periods with data) - (rank of the fixed effects counted
+    at the period level: intercept, treatment, block effects, trend); for
+    k pairs with block effects df = k - 1, as in the paired t-test on
+    period means. df is at least 1 (with a fixed ``variance_ratio``;
+    estimating lam needs df >= 1). The test is conservative when the
+    drift is small: REML then often puts lam at 0 (when the periods vary
+    less than the days predict), the standard error rests on the pooled
+    day-level variance, larger than the between-period variance the paired
+    t-test uses in those trials, and the df stay at k - 1.
+
     The null hypothesis is beta = 0. The p-value and interval use Student's
-    t with the residual degrees of freedom n - p (p regression coefficients)
-    and treat rho as known; they ignore the uncertainty in rho and in the
-    AR(1) form, so with a few dozen days they can be somewhat liberal. When
-    the periods themselves drift (between-period variation beyond AR(1)),
-    the period-level paired test is the safer primary analysis. In simulated
-    6-pair trials (14-day periods, 7 wash-out days, AR(1) days, period drift
-    SD 0.3) its type I error at nominal 0.05 was 0.11 / 0.085 / 0.088 for
-    rho = 0 / 0.3 / 0.6, against 0.05 for the period-level paired t-test and
-    0.10 / 0.18 / 0.30 for the naive day-level t-test
-    (``tests/test_calibration.py``); ML instead of REML gave 0.15 at rho = 0.6.
+    t and treat the covariance parameters as known. Without ``periods``
+    they use the residual degrees of freedom n - p and ignore both the
+    uncertainty in rho and drift of the periods, so they are liberal: in
+    simulated 6-pair trials (14-day periods, 7 wash-out days, AR(1) days,
+    period drift SD 0.3) the type I error at nominal 0.05 was
+    0.11 / 0.085 / 0.088 for rho = 0 / 0.3 / 0.6, against 0.05 for the
+    period-level paired t-test and 0.10 / 0.18 / 0.30 for the naive
+    day-level t-test; ML instead of REML gave 0.15 at rho = 0.6. With
+    ``periods`` (REML) the same simulation gave 0.022 / 0.024 / 0.021,
+    95% interval coverage 0.98, and power 0.59 / 0.42 / 0.27 for an effect
+    of -0.8 against 0.63 / 0.49 / 0.32 for the paired t-test (2,000 trials
+    each; ``tests/test_calibration.py``); with ML, 0.070 / 0.048 / 0.068
+    (ML often puts lam at 0). So with ``periods`` the test holds its level
+    and costs some power relative to the paired t-test in a complete
+    paired design; it is the recommended day-level model, and it weights
+    the days by the model, so it handles missing days and unequal period
+    lengths.
 
     References
     ----------
@@ -248,6 +325,11 @@ def gls_ar1(scores: Any, labels: Any, *, time: Any = None, blocks: Any = None,
        correlation. PLoS ONE 15:e0228077.
     .. [2] Harville DA (1974). Bayesian inference for variance components using
        only error contrasts. Biometrika 61:383-385.
+    .. [3] Bates D, Maechler M, Bolker B, Walker S (2015). Fitting linear
+       mixed-effects models using lme4. J Stat Softw 67(1):1-48.
+    .. [4] Schluchter MD, Elashoff JT (1990). Small-sample adjustments to tests
+       with unbalanced repeated measures assuming several covariance
+       structures. J Stat Comput Simul 37:69-87.
 
     Examples
     --------
@@ -262,6 +344,15 @@ def gls_ar1(scores: Any, labels: Any, *, time: Any = None, blocks: Any = None,
     >>> res = gls_ar1(scores, labels, blocks=np.repeat([1, 2, 3, 4], 28))
     >>> round(res.estimate, 2), round(res.rho, 2), res.n_obs
     (-1.19, 0.47, 112)
+
+    When the level drifts from period to period, add a random intercept per
+    period; the t reference then has k - 1 = 3 degrees of freedom:
+
+    >>> drift = np.repeat(rng.normal(0, 0.5, size=8), 14)
+    >>> res = gls_ar1(scores + drift, labels, blocks=np.repeat([1, 2, 3, 4], 28),
+    ...               periods=np.repeat(np.arange(8), 14))
+    >>> round(res.estimate, 2), round(res.period_sd, 2), res.df, round(res.pvalue, 3)
+    (-1.16, 0.32, 3.0, 0.041)
     """
     y = _as_scores(scores)
     if y.ndim != 1:
@@ -282,10 +373,17 @@ def gls_ar1(scores: Any, labels: Any, *, time: Any = None, blocks: Any = None,
         blocks = np.asarray(blocks)
         if blocks.shape != y.shape:
             raise ValueError("`blocks` must have one entry per score")
+    if periods is not None:
+        periods = _as_groups(periods, y.shape, "periods")
     if not isinstance(trend, bool):
         raise TypeError("`trend` must be True or False")
     if rho is not None:
         rho = check_float(rho, "rho", minimum=-1.0, maximum=1.0, inclusive=False)
+    if variance_ratio is not None:
+        if periods is None:
+            raise ValueError("`variance_ratio` needs `periods`")
+        variance_ratio = check_float(variance_ratio, "variance_ratio", minimum=0.0,
+                                     maximum=MAX_VARIANCE_RATIO)
     estimation = check_choice(estimation, "estimation", ("reml", "ml"))
     alternative = check_alternative(alternative)
     confidence_level = check_confidence_level(confidence_level)
@@ -310,6 +408,12 @@ def gls_ar1(scores: Any, labels: Any, *, time: Any = None, blocks: Any = None,
     if n - p < 1 or np.linalg.matrix_rank(x) < p:
         raise ValueError("the model cannot be estimated: too few days or a rank-deficient "
                          "design (check blocks and trend)")
+    if periods is not None:
+        return _fit_periods(y, x, t, periods[keep][order], None if blocks is None else blk,
+                            rho=rho, lam=variance_ratio, reml=estimation == "reml",
+                            estimation=estimation, n_dropped=int(n_all - n),
+                            n_blocks=n_blocks, trend=trend, alternative=alternative,
+                            confidence_level=confidence_level)
 
     gaps = np.diff(t)
     if rho is None:
@@ -322,183 +426,51 @@ def gls_ar1(scores: Any, labels: Any, *, time: Any = None, blocks: Any = None,
     fit = sm.GLS(y, x, sigma=sigma).fit()
     est, se = float(fit.params[1]), float(fit.bse[1])
     df = float(fit.df_resid)
-    stat = est / se
-    if alternative == "two-sided":
-        pval = 2 * stats.t.sf(abs(stat), df)
-        q = stats.t.ppf(0.5 + confidence_level / 2, df)
-        low, high = est - q * se, est + q * se
-    elif alternative == "less":
-        pval = stats.t.cdf(stat, df)
-        low, high = -np.inf, est + stats.t.ppf(confidence_level, df) * se
-    else:
-        pval = stats.t.sf(stat, df)
-        low, high = est - stats.t.ppf(confidence_level, df) * se, np.inf
+    stat, pval, low, high = _t_inference(est, se, df, alternative, confidence_level)
     return GLSResult(
-        estimate=est, se=se, statistic=float(stat), df=df, pvalue=float(pval),
-        ci_low=float(low), ci_high=float(high), rho=float(rho_hat),
+        estimate=est, se=se, statistic=stat, df=df, pvalue=pval,
+        ci_low=low, ci_high=high, rho=float(rho_hat),
         sigma=float(np.sqrt(fit.scale)), n_obs=int(n), n_dropped=int(n_all - n),
         n_blocks=n_blocks, trend=trend, estimation=how, alternative=alternative,
         confidence_level=confidence_level,
     )
 
 
-# ---------------------------------------------------------------------------
-# naive day-level Welch t-test (comparison only)
-# ---------------------------------------------------------------------------
-NAIVE_METHOD = ("naive day-level Welch t-test on pooled days (ANTI-CONSERVATIVE under "
-                "autocorrelation; shown only for comparison)")
-
-
-@dataclasses.dataclass(frozen=True)
-class DayTTestResult(_ArrayResultMixin):
-    """Welch t-test on pooled daily scores (comparison only: anti-conservative).
-
-    Attributes
-    ----------
-    statistic, pvalue, df : float
-        Welch t, its p-value and Welch-Satterthwaite degrees of freedom.
-    estimate : float
-        mean(A days) - mean(B days).
-    ci_low, ci_high : float
-    n_a, n_b : int
-        Non-missing days under A and under B.
-    alternative : str
-    confidence_level : float
-    method : str
-    """
-
-    statistic: Any
-    pvalue: Any
-    df: Any
-    estimate: Any
-    ci_low: Any
-    ci_high: Any
-    n_a: Any
-    n_b: Any
-    alternative: str
-    confidence_level: float
-    method: str = NAIVE_METHOD
-
-    _frame_fields: ClassVar[tuple[str, ...]] = (
-        "estimate", "ci_low", "ci_high", "statistic", "df", "pvalue", "n_a", "n_b",
-        "alternative", "confidence_level", "method")
-
-    def summary(self) -> str:
-        head = [self.method,
-                "H0: the mean daily score is the same under A (treatment) and B (control).",
-                f"H1: the difference A - B {_HYPOTHESES[self.alternative]}.",
-                "Days are treated as independent, which they are not: p-values are too small "
-                "and intervals too narrow when days are autocorrelated."]
-        if self.is_batch:
-            return "\n".join(head + [f"batch of {np.size(self.pvalue)} analyses"])
-        pct = f"{100 * self.confidence_level:g}%"
-        return "\n".join(head + [
-            f"n_a = {self.n_a} days, n_b = {self.n_b} days",
-            f"estimate = {self.estimate:.4g} ({pct} CI {self.ci_low:.4g} to {self.ci_high:.4g})",
-            f"t({self.df:.4g}) = {self.statistic:.4g}, p = {self.pvalue:.4g}",
-        ])
-
-
-def naive_day_ttest(scores: Any, labels: Any, *, alternative: str = "two-sided",
-                    confidence_level: float = 0.95) -> DayTTestResult:
-    """Welch t-test of A days vs B days, ignoring autocorrelation (for comparison only).
-
-    Parameters
-    ----------
-    scores : array_like
-        Daily scores, 1-D, or 2-D ``(n_batch, n_days)`` for many simulated
-        trials sharing the same ``labels`` (fields become arrays). NaN marks
-        a missing day and is left out.
-    labels : array_like
-        Condition of each day: 0/'A' (treatment) or 1/'B' (control); 1-D
-        (shared by every row of a 2-D ``scores``) or 2-D with the shape of
-        ``scores`` (one assignment per simulated trial).
-    alternative : {'two-sided', 'less', 'greater'}
-    confidence_level : float
-
-    Returns
-    -------
-    DayTTestResult
-
-    Raises
-    ------
-    ValueError
-        Bad shapes or labels; (1-D input) fewer than 2 days in a condition.
-
-    Notes
-    -----
-    **This test is anti-conservative for daily diary data.** It treats every
-    day as an independent observation, but daily scores are positively
-    autocorrelated and periods drift, so the standard error is too small and
-    the type I error far above its nominal level (``tests/test_calibration.py``
-    measures it). It is shown only to contrast with the period-level analysis,
-    as some apps report it. Formula: t = (ȳ_A - ȳ_B) / sqrt(s_A²/n_A + s_B²/n_B)
-    with Welch-Satterthwaite degrees of freedom; equal to
-    ``scipy.stats.ttest_ind(a_days, b_days, equal_var=False)``.
-
-    References
-    ----------
-    .. [1] Welch BL (1947). The generalization of 'Student's' problem when several
-       different population variances are involved. Biometrika 34:28-35.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from nof1.analysis import naive_day_ttest
-    >>> rng = np.random.default_rng(12345)
-    >>> labels = np.repeat([0, 1, 1, 0], 14)
-    >>> scores = 5 + rng.normal(0, 1, size=labels.size)
-    >>> res = naive_day_ttest(scores, labels)
-    >>> res.n_a, res.n_b, round(res.pvalue, 3)
-    (28, 28, 0.989)
-    """
-    y = _as_scores(scores)
-    if y.ndim not in (1, 2):
-        raise ValueError(f"`scores` must be 1-D or 2-D (batch, days); got ndim={y.ndim}")
-    if np.ndim(labels) == 2:
-        if y.ndim != 2 or np.shape(labels) != y.shape:
-            raise ValueError("2-D `labels` must have the shape of 2-D `scores`")
-        is_a = _as_labels(np.ravel(labels), y.size).reshape(y.shape)
+def _fit_periods(y: np.ndarray, x: np.ndarray, t: np.ndarray, per: np.ndarray,
+                 blk: np.ndarray | None, *, rho: float | None, lam: float | None, reml: bool,
+                 estimation: str, **fields: Any) -> GLSResult:
+    """gls_ar1 with a random period intercept (inputs validated, sorted by day)."""
+    codes, m = _codes(per)
+    is_a = x[:, 1]
+    for name, values in (("labels", is_a), ("blocks", blk)):
+        if values is None:
+            continue
+        first = np.empty(m, dtype=values.dtype)
+        first[codes] = values
+        if np.any(first[codes] != values):
+            what = "condition" if name == "labels" else "block"
+            raise ValueError(f"`periods`: each period must hold a single {what} "
+                             f"(periods are nested in `{name}`)")
+    df_raw, rank = containment_df(x, codes, m)
+    if lam is None and df_raw < 1:
+        raise ValueError(f"`periods`: {m} periods with data but {rank} period-level fixed "
+                         "effects; the period variance cannot be separated from the "
+                         "treatment effect (fix `variance_ratio` or drop `periods`)")
+    z = np.zeros((y.size, m))
+    z[np.arange(y.size), codes] = 1.0
+    model = PeriodModel(y, x, z, t)
+    if rho is None or lam is None:
+        rho_hat, lam_hat = model.estimate(rho=rho, lam=lam, reml=reml)
+        how = estimation
     else:
-        is_a = _as_labels(labels, y.shape[-1])
-    alternative = check_alternative(alternative)
-    confidence_level = check_confidence_level(confidence_level)
-    one = y.ndim == 1
-    y = np.atleast_2d(y)
-    ok = ~np.isnan(y)
-
-    def moments(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        m = ok & mask
-        n = m.sum(axis=-1)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            mean = np.where(m, y, 0.0).sum(axis=-1) / n
-            var = (np.where(m, y - mean[:, None], 0.0) ** 2).sum(axis=-1) / (n - 1)
-        return n, mean, var
-
-    n_a, mean_a, var_a = moments(is_a)
-    n_b, mean_b, var_b = moments(~is_a)
-    if one and (n_a[0] < 2 or n_b[0] < 2):
-        raise ValueError("each condition needs at least 2 non-missing days")
-    with np.errstate(divide="ignore", invalid="ignore"):
-        va, vb = var_a / n_a, var_b / n_b
-        se = np.sqrt(va + vb)
-        est = mean_a - mean_b
-        t = est / se
-        df = (va + vb) ** 2 / (va ** 2 / (n_a - 1) + vb ** 2 / (n_b - 1))
-    if alternative == "two-sided":
-        p = 2 * stats.t.sf(np.abs(t), df)
-        q = stats.t.ppf(0.5 + confidence_level / 2, df)
-        low, high = est - q * se, est + q * se
-    elif alternative == "less":
-        p = stats.t.cdf(t, df)
-        low, high = np.full_like(est, -np.inf), est + stats.t.ppf(confidence_level, df) * se
-    else:
-        p = stats.t.sf(t, df)
-        low, high = est - stats.t.ppf(confidence_level, df) * se, np.full_like(est, np.inf)
-
-    def out(x: np.ndarray) -> Any:
-        return x[0].item() if one else x
-
-    return DayTTestResult(statistic=out(t), pvalue=out(p), df=out(df), estimate=out(est),
-                          ci_low=out(low), ci_high=out(high), n_a=out(n_a), n_b=out(n_b),
-                          alternative=alternative, confidence_level=confidence_level)
+        rho_hat, lam_hat, how = rho, lam, "fixed"
+    beta, cov, scale = model.gls(rho_hat, lam_hat)
+    est, se = float(beta[1]), float(np.sqrt(scale * cov[1, 1]))
+    df = max(df_raw, 1.0)
+    stat, pval, low, high = _t_inference(est, se, df, fields["alternative"],
+                                         fields["confidence_level"])
+    return GLSResult(
+        estimate=est, se=se, statistic=stat, df=df, pvalue=pval, ci_low=low, ci_high=high,
+        rho=float(rho_hat), sigma=math.sqrt(scale), n_obs=int(y.size), estimation=how,
+        method=METHOD_PERIODS, period_sd=math.sqrt(lam_hat * scale),
+        variance_ratio=float(lam_hat), n_periods=m, df_method="between-period", **fields)
