@@ -154,3 +154,48 @@ def test_credible_interval_coverage_under_the_prior_predictive(prior):
     assert abs(gap.mean()) < 3 * gap.std() / math.sqrt(n)
     gap_mcid = (delta <= -1.0) - res.p_benefit_mcid
     assert abs(gap_mcid.mean()) < 3 * gap_mcid.std() / math.sqrt(n)
+
+
+# GLS with AR(1) errors and random period intercepts ------------------------------------
+def _period_gls(scores, labels, analysed, **kw):
+    """gls_ar1 with periods, blocks = pairs, time = day, for every simulated trial."""
+    time = np.flatnonzero(analysed)
+    blocks = np.repeat(np.arange(K), 2 * PERIOD_DAYS)[analysed]
+    periods = np.repeat(np.arange(2 * K), PERIOD_DAYS)[analysed]
+    return [gls_ar1(scores[i, analysed], labels[i, analysed], time=time, blocks=blocks,
+                    periods=periods, **kw) for i in range(scores.shape[0])]
+
+
+@pytest.mark.parametrize(("rho", "seed"), [(0.0, 108), (0.3, 109), (0.6, 110)])
+def test_gls_with_period_effects_holds_its_level(rho, seed):
+    # measured 0.022 / 0.024 / 0.021 with 2,000 trials (module docstring), 0.033 / 0.018 /
+    # 0.020 in these 400-trial runs; bound: nominal level + 3 MC SEs (0.061)
+    n = 400
+    scores, labels, _, analysed = simulate_trials(n, rho=rho, rng=np.random.default_rng(seed))
+    res = _period_gls(scores, labels, analysed)
+    rate = np.mean([r.pvalue < ALPHA for r in res])
+    assert rate <= ALPHA + 3 * mc_se(ALPHA, n)
+    assert all(r.df == K - 1 for r in res)
+
+
+def test_gls_with_period_effects_interval_and_power_against_paired_t():
+    # Same 400 trials (effect -0.8, rho 0.3, drift SD 0.3) for both analyses, both with
+    # df = K - 1 = 5. Measured with 2,000 trials (docstring): coverage 0.977 vs 0.951,
+    # power 0.42 vs 0.49, mean interval width 1.74 vs 1.62; this run: coverage 0.983,
+    # power 0.46 vs 0.51, width ratio 1.06.
+    n, effect = 400, -0.8
+    scores, labels, assignment, analysed = simulate_trials(n, rho=0.3, effect=effect,
+                                                           rng=np.random.default_rng(111))
+    a, b = period_means(scores, assignment, analysed)
+    paired = paired_period_test(a, b)
+    res = _period_gls(scores, labels, analysed)
+    low, high = np.array([r.ci_low for r in res]), np.array([r.ci_high for r in res])
+    covered = np.mean((low <= effect) & (effect <= high))
+    assert covered >= 0.95 - 3 * mc_se(0.95, n)
+    # not absurdly wide or weak: the width ratio varies by about 0.01 between runs, the
+    # paired power difference by about 0.016 (SE); bounds leave > 3 SEs of margin
+    width = np.mean(high - low) / np.mean(paired.ci_high - paired.ci_low)
+    assert width < 1.15
+    power = np.mean([r.pvalue < ALPHA for r in res])
+    power_paired = np.mean(paired.pvalue < ALPHA)
+    assert power >= power_paired - 0.12
