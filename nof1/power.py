@@ -5,7 +5,8 @@ scores (AR(1) noise, between-period drift, optional gradual onset and offset; se
 :mod:`nof1.simulate`), has its analytic wash-out removed, and is analysed with the same
 functions a user runs: the exact randomization test over the design's reference set,
 the period-level paired t-test, the conjugate Bayesian analysis with its decision rule,
-and (on fewer simulations, because it fits a model per trial) GLS with AR(1) errors.
+and (on fewer simulations, because it fits a model per trial) GLS with AR(1) errors and a
+random period intercept, as in :func:`nof1.analyze`.
 """
 
 from __future__ import annotations
@@ -248,7 +249,7 @@ def simulate_power(design: Design, *, effect: float, sd: float = 1.5, rho: float
         widths = np.empty(m)
         for i in range(m):
             g = gls_ar1(y[i, keep], np.where(cond_days[i, keep] == 0, "A", "B"), time=t_index,
-                        blocks=blocks, confidence_level=1 - alpha)
+                        blocks=blocks, periods=period[keep], confidence_level=1 - alpha)
             reject[i] = g.pvalue <= alpha
             widths[i] = g.ci_high - g.ci_low
         row("gls_ar1", reject, width=float(widths.mean()))

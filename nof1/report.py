@@ -125,11 +125,11 @@ def render_report(result: Any, diary: Any, *, title: str = "Personal trial repor
         if r.primary and rand is not None and getattr(rand, "null_distribution", None) is not None:
             parts.append(_png(plots.plot_null_distribution(rand)))
         if "gls_ar1" in r.tests:
-            parts.append("<p class='note'>gls_ar1 is a model-based day-level analysis (AR(1) "
-                         "errors, pair effects); it is somewhat liberal when the level drifts "
-                         "between periods. naive_day_t treats days as independent and "
-                         "overstates precision when scores are autocorrelated; it is shown "
-                         "only for comparison.</p>")
+            parts.append("<p class='note'>gls_ar1 is a model-based day-level analysis "
+                         "(AR(1) errors on the real day index, a random period intercept, pair "
+                         "effects; between-period degrees of freedom). naive_day_t treats "
+                         "days as independent and overstates precision when scores are "
+                         "autocorrelated; it is shown only for comparison.</p>")
 
     stamp = _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     parts.append(f"<footer>nof1 {e(__version__)} · {stamp}</footer>")

@@ -162,10 +162,15 @@ def _analyse_outcome(data: pd.DataFrame, schedule: Schedule, o: Outcome, *, prim
     if keep.sum() >= 6 and len(set(day_labels[keep])) == 2:
         blocks = analysed["pair"] if "pair" in analysed and analysed["pair"].notna().all() \
             else None
-        tests["gls_ar1"] = models.gls_ar1(
-            day_scores[keep], day_labels[keep], time=analysed["day"].to_numpy(float)[keep],
-            blocks=None if blocks is None else blocks.to_numpy(int)[keep],
-            confidence_level=confidence_level)
+        gls_kw = dict(time=analysed["day"].to_numpy(float)[keep],
+                      blocks=None if blocks is None else blocks.to_numpy(int)[keep],
+                      confidence_level=confidence_level)
+        try:  # random period intercept: the level may drift between periods
+            tests["gls_ar1"] = models.gls_ar1(
+                day_scores[keep], day_labels[keep],
+                periods=analysed["period"].to_numpy(int)[keep], **gls_kw)
+        except ValueError:  # too few periods to separate drift from the effect (AB)
+            tests["gls_ar1"] = models.gls_ar1(day_scores[keep], day_labels[keep], **gls_kw)
         tests["naive_day_t"] = models.naive_day_ttest(day_scores[keep], day_labels[keep])
     a_days = day_scores[keep & (day_labels == "A")]
     b_days = day_scores[keep & (day_labels == "B")]
