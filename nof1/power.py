@@ -114,7 +114,7 @@ class PowerResult(ResultMixin):
                      if np.isfinite(r.correct_decision) else "")
             lines.append(f"  {r.method:<14} {r.rejection_rate:6.1%} ± {r.mc_se:.1%} "
                          f"({r.n_sims} simulated trials){extra}")
-        lines.append(f"  closed-form paired t power: {self.closed_form_paired_t:.1%}")
+        lines.append(f"  closed-form paired t {kind}: {self.closed_form_paired_t:.1%}")
         return "\n".join(lines)
 
 

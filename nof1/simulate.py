@@ -169,5 +169,5 @@ def simulate_diary(schedule: Schedule, *, effects: dict[str, float] | None = Non
     out["notes"] = ""
     per_filled = days["period"].fillna(0).to_numpy(dtype=int)
     last_day = (per_filled > 0) & (per_filled != np.append(per_filled[1:], -1))
-    out["blinding_guess"] = np.where(last_day, "don't know", "")
+    out["blinding_guess"] = np.where(last_day & ~blank, "don't know", "")
     return out

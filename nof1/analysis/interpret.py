@@ -84,6 +84,7 @@ def interpret_effect(outcome: Outcome, estimate: float, ci_low: float, ci_high: 
                    f"{mcid}: the trial cannot tell.")
     text = f"{head} ({ci}). {verdict}"
     if p_benefit is not None and p_benefit_mcid is not None:
-        text += (f" Posterior probability of any benefit {_percent(p_benefit)}, of a benefit "
-                 f"of at least the MCID {_percent(p_benefit_mcid)}.")
+        text += (f" Posterior probability (weakly informative prior) of any benefit "
+                 f"{_percent(p_benefit)}, of a benefit of at least the MCID "
+                 f"{_percent(p_benefit_mcid)}.")
     return text
