@@ -20,14 +20,8 @@ from .analysis import (  # noqa: E402
     within_person_smd,
 )
 from .analysis.trial import OutcomeResult, TrialResult, analyze  # noqa: E402
-from .blinding import (  # noqa: E402
-    group_key,
-    load_key,
-    make_key,
-    schedule_from_groups,
-    unblind,
-    verify_key,
-)
+from .blinded_analysis import group_key, schedule_from_groups  # noqa: E402
+from .blinding import load_key, make_key, unblind, verify_key  # noqa: E402
 from .cohort import (  # noqa: E402
     arm_comparisons,
     cohort_summary,

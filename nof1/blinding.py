@@ -39,19 +39,16 @@ import secrets
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
-from ._validation import as_rng, check_int
+from ._validation import check_int
 from .exceptions import KeyMismatchError, TrialFileError
 from .schedule import Schedule
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .protocol import Protocol
+    pass
 
 __all__ = [
     "PACK_ALPHABET", "make_pack_codes", "make_key", "key_commitment", "verify_key",
-    "load_key", "write_key", "unblind", "group_key", "schedule_from_groups",
-    "short_commitment",
+    "load_key", "write_key", "unblind", "short_commitment",
 ]
 
 #: Characters of pack codes: upper-case letters and digits that are hard to confuse
@@ -429,123 +426,3 @@ def _check_packs(packs: list[dict[str, Any]], schedule: Schedule) -> None:
         if got != expected:
             raise TrialFileError(f"the key's pack {pack.get('code')!r} disagrees with the "
                                  f"schedule for period {int(row.period)}")
-
-
-def group_key(key: dict[str, Any], rng: Any = None) -> dict[str, Any]:
-    """What the helper can hand over for a blinded analysis: which packs match.
-
-    Each pack code maps to group ``"X"`` or ``"Y"``; packs with the same
-    treatment share a group, and the treatments stay hidden.
-
-    Parameters
-    ----------
-    key : dict
-        The helper's key (checked against its own commitment field).
-    rng : None, int or numpy.random.Generator
-        Decides which treatment becomes group X (paired and alternating designs).
-
-    Returns
-    -------
-    dict
-        ``{"format": "nof1-group-key", "version": 1, "trial_id", "commitment",
-        "groups": {code: "X" or "Y"}}``.
-
-    Notes
-    -----
-    For paired and alternating designs, X is a random one of the two
-    treatments; both labellings are admissible because these designs are
-    symmetric. Phase designs fix the order of the phases (``"ABAB"``), so X is
-    always the condition of the first phase (condition A); which treatment that
-    is was decided by a coin when the schedule was drawn, and stays hidden.
-
-    Examples
-    --------
-    >>> from nof1 import PairedDesign, make_schedule
-    >>> key = make_key(make_schedule(PairedDesign(2), start="2026-01-05", rng=12345))
-    >>> sorted(group_key(key, rng=12345)["groups"].values())
-    ['X', 'X', 'Y', 'Y']
-    """
-    verify_key(key, key.get("commitment", ""))
-    gen = as_rng(rng)
-    treatments = list(key["schedule"]["treatments"])
-    if key["schedule"]["design"].get("kind") == "phase":
-        x = treatments[0]
-    else:
-        x = treatments[int(gen.integers(0, 2))]
-    groups = {p["code"]: ("X" if p["treatment"] == x else "Y") for p in key["packs"]}
-    return {"format": GROUP_KEY_FORMAT, "version": 1, "trial_id": key["trial_id"],
-            "commitment": key["commitment"], "groups": groups}
-
-
-def schedule_from_groups(groups: dict[str, Any], protocol: Protocol) -> Schedule:
-    """A schedule whose two conditions are the blinded groups X and Y.
-
-    Parameters
-    ----------
-    groups : dict
-        Output of :func:`group_key`.
-    protocol : Protocol
-        The participant's protocol (design, dates and pack codes).
-
-    Returns
-    -------
-    Schedule
-        Condition A is ``"group X"``, condition B ``"group Y"``; ``seed`` is 0
-        (a group schedule is not drawn and cannot be reproduced from a seed).
-
-    Raises
-    ------
-    KeyMismatchError
-        If the group key belongs to another trial, or its pack codes are not the
-        protocol's, or the groups are not an admissible assignment.
-    TrialFileError
-        If ``groups`` is not a group key.
-
-    Notes
-    -----
-    Each design unit takes the group of the pack in use on its first day.
-    With this schedule a blinded analysis estimates X − Y; whether that is
-    treatment − control or its negative stays unknown until the full key is
-    opened.
-
-    Examples
-    --------
-    >>> from nof1 import PairedDesign, make_schedule
-    >>> from nof1.outcomes import default_outcomes
-    >>> from nof1.protocol import make_protocol
-    >>> s = make_schedule(PairedDesign(2), start="2026-01-05", rng=12345)
-    >>> key = make_key(s)
-    >>> protocol = make_protocol(s, key, outcomes=default_outcomes(), primary="pain",
-    ...                          blinded=True)
-    >>> g = schedule_from_groups(group_key(key, rng=12345), protocol)
-    >>> g.treatments, g.design.is_admissible(g.assignment)
-    (('group X', 'group Y'), True)
-    """
-    from .design import design_from_dict
-
-    if not isinstance(groups, dict) or groups.get("format") != GROUP_KEY_FORMAT:
-        raise TrialFileError("`groups` is not a nof1 group key")
-    if groups.get("commitment") != protocol.commitment:
-        raise KeyMismatchError("the group key belongs to another trial (commitment differs)")
-    mapping = groups.get("groups", {})
-    codes = [p["code"] for p in protocol.packs]
-    if set(mapping) != set(codes) or not set(mapping.values()) <= {"X", "Y"}:
-        raise KeyMismatchError("the group key's pack codes are not this trial's packs")
-    design = design_from_dict(protocol.design)
-    n_units = design.n_units
-    unit_start = [protocol.start + _dt.timedelta(days=protocol.run_in_days
-                                                 + i * protocol.period_days)
-                  for i in range(n_units)]
-    assignment = np.empty(n_units, dtype=np.int8)
-    for i, day in enumerate(unit_start):
-        pack = next((p for p in protocol.packs if p["start"] <= day.isoformat() <= p["end"]),
-                    None)
-        if pack is None:
-            raise TrialFileError(f"no pack in the protocol covers {day.isoformat()}")
-        assignment[i] = 0 if mapping[pack["code"]] == "X" else 1
-    if not design.is_admissible(assignment):
-        raise KeyMismatchError("the groups do not form an admissible assignment of the design")
-    return Schedule(design=design, assignment=assignment, treatments=("group X", "group Y"),
-                    start=protocol.start, period_days=protocol.period_days,
-                    run_in_days=protocol.run_in_days, washout_days=protocol.washout_days,
-                    seed=0)

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from .analysis.trial import TrialResult, analyze
-from .blinding import schedule_from_groups
+from .blinded_analysis import schedule_from_groups
 from .data import Diary, read_diary
 from .design import PairedDesign
 from .exceptions import TrialFileError

@@ -9,14 +9,13 @@ import numpy as np
 import pytest
 
 from nof1 import AlternatingDesign, PairedDesign, PhaseDesign, make_schedule
+from nof1.blinded_analysis import group_key, schedule_from_groups
 from nof1.blinding import (
     PACK_ALPHABET,
-    group_key,
     key_commitment,
     load_key,
     make_key,
     make_pack_codes,
-    schedule_from_groups,
     short_commitment,
     unblind,
     verify_key,
