@@ -4,6 +4,7 @@ Subcommands::
 
     nof1 design DIR [options]   write a new trial folder and print a design summary
     nof1 verify DIR             check helper/key.json against the participant's commitment
+    nof1 groups DIR             (helper) write a group key: which packs match, not what they hold
     nof1 analyze DIR            unblind, analyse the diary, print a table, write a report
     nof1 demo DIR               the whole pipeline on a simulated diary
     nof1 power [options]        simulated power of a paired design (planning)
@@ -215,6 +216,36 @@ def _cmd_verify(args: argparse.Namespace) -> int:
     return 0
 
 
+# -- nof1 groups ---------------------------------------------------------------------------
+def _add_groups_parser(sub: Any) -> None:
+    p = sub.add_parser("groups", help="(helper) write a group key for a blinded analysis",
+                       description="From helper/key.json, write a group key that says which "
+                                   "packs hold the same thing (groups X and Y) but not which "
+                                   "is which treatment, so the analysis can be run and "
+                                   "checked before unblinding: nof1 analyze DIR --groups FILE.")
+    p.add_argument("directory", type=Path, help="the trial folder")
+    p.add_argument("--output", type=Path, default=None,
+                   help="where to write it (default DIR/helper/groups.json; never overwritten)")
+
+
+def _cmd_groups(args: argparse.Namespace) -> int:
+    import json
+
+    from .blinded_analysis import group_key
+    from .blinding import load_key
+    from .trial._atomic import write_file_atomic
+
+    output = args.output or args.directory / "helper" / "groups.json"
+    if output.exists():
+        raise FileExistsError(f"{output} exists; remove it or choose --output")
+    groups = group_key(load_key(args.directory / "helper" / "key.json"))
+    write_file_atomic(output, (json.dumps(groups, indent=2) + "\n").encode("utf-8"))
+    print(f"Group key: {output} ({len(groups['groups'])} packs in groups X and Y; "
+          f"it does not say which group is which treatment)")
+    print(f"Blinded analysis: nof1 analyze {args.directory} --groups {output}")
+    return 0
+
+
 # -- nof1 analyze ----------------------------------------------------------------------
 def _add_analyze_parser(sub: Any) -> None:
     p = sub.add_parser("analyze", help="analyse the diary of a trial folder",
@@ -399,6 +430,7 @@ def _cmd_power(args: argparse.Namespace) -> int:
 _COMMANDS: dict[str, tuple[Callable[[Any], None], Callable[[argparse.Namespace], int]]] = {
     "design": (_add_design_parser, _cmd_design),
     "verify": (_add_verify_parser, _cmd_verify),
+    "groups": (_add_groups_parser, _cmd_groups),
     "analyze": (_add_analyze_parser, _cmd_analyze),
     "demo": (_add_demo_parser, _cmd_demo),
     "power": (_add_power_parser, _cmd_power),

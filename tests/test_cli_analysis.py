@@ -130,3 +130,18 @@ def test_power_command(tmp_path, capsys):
     assert "3-10" in _one_error_line(capsys)
     assert main(["power", "--washout-days", "20"]) == 2
     _one_error_line(capsys)
+
+
+def test_blinded_analysis_from_the_command_line(demo, tmp_path, capsys):
+    trial = _copy(demo, tmp_path)
+    assert main(["groups", str(trial)]) == 0
+    groups = trial / "helper" / "groups.json"
+    text = groups.read_text()
+    assert "magnesium" not in text and "placebo" not in text
+    assert main(["groups", str(trial)]) == 2  # never overwritten
+    assert "exists" in _one_error_line(capsys)
+    report = tmp_path / "blinded.html"
+    assert main(["analyze", str(trial), "--groups", str(groups), "--report", str(report)]) == 0
+    out = capsys.readouterr().out
+    assert "group X vs group Y" in out
+    assert "magnesium" not in out and report.exists()
