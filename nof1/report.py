@@ -23,8 +23,9 @@ _CSS = """
 body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;max-width:980px;margin:2em auto;
 padding:0 1em;color:#222;line-height:1.45}
 h1{font-size:1.6em;margin-bottom:.2em} h2{margin-top:1.8em;border-bottom:1px solid #ddd}
-table{border-collapse:collapse;font-size:.9em;margin:.6em 0} td,th{border:1px solid #ccc;
-padding:.25em .55em;text-align:right} th{background:#f4f4f4} td:first-child{text-align:left}
+table{border-collapse:collapse;font-size:.9em;margin:.6em 0;display:block;overflow-x:auto}
+td,th{border:1px solid #ccc;padding:.25em .55em;text-align:left;vertical-align:top}
+th{background:#f4f4f4}
 .note{color:#555;font-size:.9em} .warn{background:#fff4e0;border-left:4px solid #e69f00;
 padding:.4em .8em} .box{background:#f6f9fc;border-left:4px solid #0072b2;padding:.5em .9em}
 img{max-width:100%} footer{margin-top:3em;color:#777;font-size:.85em}
@@ -82,11 +83,11 @@ def render_report(result: Any, diary: Any, *, title: str = "Personal trial repor
 
     parts.append("<h2>Summary</h2>")
     frame = result.to_frame()
-    cols = [c for c in ("outcome", "primary", "estimate", "ci_low", "ci_high", "mcid", "pvalue",
-                        "pvalue_holm", "pvalue_paired_t", "pvalue_gls_ar1", "p_benefit",
-                        "p_benefit_mcid", "p_within_mcid", "completeness", "adherence")
-            if c in frame]
-    parts.append(_table(frame[cols]))
+    cols = [c for c in ("outcome", "role", "estimate", "ci_low", "ci_high", "mcid", "pvalue",
+                        "pvalue_holm", "p_benefit", "p_benefit_mcid", "completeness",
+                        "adherence") if c in frame or c == "role"]
+    shown = frame.assign(role=frame["primary"].map({True: "primary", False: "secondary"}))
+    parts.append(_table(shown[cols]))
     parts.append("<p class='note'>pvalue: exact randomization test over the design's own "
                  "admissible assignments (two-sided); pvalue_holm: Holm-adjusted across "
                  "secondary outcomes; p_benefit / p_benefit_mcid: posterior probability of "
