@@ -95,6 +95,14 @@ def render_report(result: Any, diary: Any, *, title: str = "Personal trial repor
     for r in result.outcomes.values():
         parts.append(f"<p><b>{e(r.outcome)}</b>: {e(r.interpretation)}</p>")
     parts.append(f"<p class='box'>{e(result.decision['text'])}</p>")
+    b = result.blinding
+    if b["n_periods_guessed"]:
+        parts.append(f"<p>Blinding guesses: {b['n_correct']} of {b['n_definite']} definite "
+                     f"end-of-period guesses named the right treatment "
+                     f"({b['n_periods_guessed'] - b['n_definite']} \"don't know\" or other); "
+                     f"exact binomial test against guessing at chance p = {b['pvalue']:.3g}. "
+                     f"Many right guesses would suggest the blinding was broken.</p>")
+        parts.append(_table(result.guesses))
     parts.append(_png(plots.plot_effects(frame)))
 
     for r in result.outcomes.values():

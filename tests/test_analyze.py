@@ -222,3 +222,24 @@ def test_decision_rule_not_evaluable_without_pairs():
     s = make_schedule(PhaseDesign("ABAB", 84, 14), start="2026-01-05", washout_days=3, rng=2)
     res = analyze(simulate_diary(s, rng=3), s)
     assert res.decision["verdict"] == "not evaluable"
+
+
+def test_blinding_guesses_are_compared_with_the_packs(paired_trial):
+    s, diary, _ = paired_trial
+    data = diary.data.copy()
+    last = data[data["period"].notna()].groupby("period")["date"].max()
+    truth = s.periods.set_index("period")["treatment"]
+    typed = {1: truth[1].upper(), 2: truth[2], 3: "Don’t know", 4: "the blue one",
+             5: "placebo" if truth[5] == "magnesium" else "magnesium"}
+    for period, text in typed.items():
+        data.loc[data["date"] == last[period], "blinding_guess"] = text
+    res = analyze(type(diary)(data=data, outcomes=diary.outcomes, issues=()), s,
+                  outcomes=["pain"])
+    g = res.guesses.set_index("period")
+    assert g.loc[1, "correct"] and g.loc[2, "correct"] and not g.loc[5, "correct"]
+    assert g.loc[3, "guess"] == "don't know" and g.loc[4, "guess"] == "other"
+    b = res.blinding
+    assert (b["n_periods_guessed"], b["n_definite"], b["n_correct"]) == (5, 3, 2)
+    # scipy.stats.binomtest(2, 3, 0.5).pvalue == 1.0 (two-sided, exact)
+    assert b["pvalue"] == pytest.approx(1.0)
+    assert "2 of 3 definite guesses" in res.summary()

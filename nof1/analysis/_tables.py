@@ -55,3 +55,29 @@ def pair_table(periods: pd.DataFrame) -> pd.DataFrame:
     })
     out["difference"] = out["mean_a"] - out["mean_b"]
     return out.reset_index(drop=True)
+
+
+_DONT_KNOW = {"don't know", "dont know", "do not know", "?", "unsure", "not sure", "no idea"}
+
+
+def guess_table(data: pd.DataFrame, treatments: tuple[str, str]) -> pd.DataFrame:
+    """Per period: the participant's last blinding guess and what the pack held.
+
+    A guess naming one of ``treatments`` (case-insensitive) counts as that treatment;
+    "don't know" and the like as ``"don't know"``; anything else as ``"other"``. Periods
+    without a guess are left out.
+    """
+    rows = []
+    names = {t.casefold(): t for t in treatments}
+    per = data[data["period"].notna()]
+    for p, g in per.groupby("period", sort=True):
+        typed = [str(x).strip() for x in g["blinding_guess"] if str(x).strip()]
+        if not typed:
+            continue
+        raw = typed[-1]
+        key = raw.casefold().replace("’", "'")
+        guess = names.get(key) or ("don't know" if key in _DONT_KNOW else "other")
+        actual = g["treatment"].iloc[0] if "treatment" in g else None
+        rows.append({"period": int(p), "guess": guess, "typed": raw, "actual": actual,
+                     "correct": (guess == actual) if guess in treatments else pd.NA})
+    return pd.DataFrame(rows, columns=["period", "guess", "typed", "actual", "correct"])

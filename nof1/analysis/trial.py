@@ -9,6 +9,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 from .._results import ResultMixin
 from .._validation import as_rng, check_confidence_level
@@ -17,7 +18,7 @@ from ..outcomes import Outcome
 from ..schedule import Schedule
 from . import bayes, effect_sizes, models
 from ._primary import primary_analysis, sensitivity_analyses
-from ._tables import MIN_COMPLETENESS
+from ._tables import MIN_COMPLETENESS, guess_table
 from .interpret import interpret_effect
 from .multiplicity import holm
 
@@ -111,6 +112,22 @@ class TrialResult(ResultMixin):
     issues: tuple[Any, ...]
     confidence_level: float
     decision: dict[str, Any]
+    guesses: pd.DataFrame
+
+    @property
+    def blinding(self) -> dict[str, Any]:
+        """How often the participant's end-of-period guesses named the right treatment.
+
+        ``pvalue`` is the exact two-sided binomial test of "guessing at chance" (1/2)
+        among the periods with a definite guess; many correct guesses suggest the
+        blinding was broken (e.g. by side effects), which the analysis cannot undo.
+        """
+        g = self.guesses
+        definite = g.dropna(subset=["correct"]) if len(g) else g
+        n, k = len(definite), int(definite["correct"].sum()) if len(definite) else 0
+        p = float(stats.binomtest(k, n, 0.5).pvalue) if n else float("nan")
+        return {"n_periods_guessed": len(g), "n_definite": n, "n_correct": k,
+                "share_correct": k / n if n else float("nan"), "pvalue": p}
 
     def __getitem__(self, name: str) -> OutcomeResult:
         return self.outcomes[name]
@@ -123,6 +140,7 @@ class TrialResult(ResultMixin):
                 "design": self.schedule.design.to_dict(),
                 "outcomes": [r.to_dict() for r in self.outcomes.values()],
                 "decision": self.decision,
+                "blinding": self.blinding,
                 "issues": [i.message for i in self.issues]}
 
     def summary(self) -> str:
@@ -133,7 +151,11 @@ class TrialResult(ResultMixin):
                 "A research and self-tracking tool, not medical advice."]
         body = [r.summary() for r in self.outcomes.values()]
         warn = [f"warning: {i.message}" for i in self.issues]
-        return "\n".join(head + [""] + body + ["", self.decision["text"]]
+        b = self.blinding
+        blind = ([f"Blinding guesses: {b['n_correct']} of {b['n_definite']} definite guesses "
+                  f"named the right treatment (binomial test against chance p = "
+                  f"{b['pvalue']:.3g})."] if b["n_definite"] else [])
+        return "\n".join(head + [""] + body + ["", self.decision["text"]] + blind
                          + ([""] + warn if warn else []))
 
     def _repr_html_(self) -> str:
@@ -344,6 +366,9 @@ def analyze(diary: Diary | pd.DataFrame | str, schedule: Schedule, *,
         adjusted = holm([results[n].pvalue for n in secondary]).pvalue_adjusted
         for n, p in zip(secondary, np.atleast_1d(adjusted), strict=True):
             results[n] = dataclasses.replace(results[n], pvalue_holm=float(p))
+    guesses = guess_table(data.assign(treatment=data["condition"].map(
+        {"A": schedule.active, "B": schedule.control})), (schedule.active, schedule.control))
     return TrialResult(outcomes=results, primary=primary, schedule=schedule,
                        issues=diary.issues, confidence_level=confidence_level,
-                       decision=evaluate_decision_rule(results[primary], decision_rule))
+                       decision=evaluate_decision_rule(results[primary], decision_rule),
+                       guesses=guesses)
