@@ -118,6 +118,16 @@ def _utc_now() -> str:
 def short_commitment(commitment: str) -> str:
     """The first 16 hex digits of a commitment, as printed on the participant's sheets.
 
+    Parameters
+    ----------
+    commitment : str
+        A commitment from :func:`key_commitment` (64 hex digits).
+
+    Returns
+    -------
+    str
+        Its first 16 characters (64 bits: enough to tell trials apart by eye).
+
     Examples
     --------
     >>> short_commitment("abcf2125d41d3758b5d70c270df525491be4d1e0effd46bb2b751248916e1f6d")
@@ -203,6 +213,11 @@ def make_key(schedule: Schedule, *, trial_id: str | None = None,
         The key (format in the module docstring). One pack per period of the
         schedule; pack codes from :func:`make_pack_codes`.
 
+    Raises
+    ------
+    TypeError
+        If ``schedule`` is not a :class:`~nof1.Schedule`.
+
     Examples
     --------
     >>> from nof1 import PairedDesign, make_schedule
@@ -243,8 +258,15 @@ def verify_key(key: dict[str, Any], commitment: str) -> None:
     commitment : str
         The participant's commitment (``protocol.json``), 64 hex digits.
 
+    Returns
+    -------
+    None
+        The key matches (otherwise an exception is raised).
+
     Raises
     ------
+    ValueError
+        If ``commitment`` is not 64 hex digits.
     KeyMismatchError
         If the recomputed digest differs from ``commitment`` or from the key's own
         ``commitment`` field (the message is one line).
@@ -358,7 +380,19 @@ def write_key(key: dict[str, Any], path: str | Path, *, overwrite: bool = False)
 
     Examples
     --------
-    See :func:`load_key`.
+    >>> import tempfile, pathlib
+    >>> from nof1 import PairedDesign, make_schedule
+    >>> from nof1.exceptions import TrialExistsError
+    >>> key = make_key(make_schedule(PairedDesign(2), start="2026-01-05", rng=12345))
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     path = write_key(key, pathlib.Path(tmp) / "key.json")
+    ...     try:
+    ...         write_key(key, path)                 # an existing key is kept
+    ...     except TrialExistsError:
+    ...         print("refused")
+    ...     print(path.name, load_key(path)["commitment"] == key["commitment"])
+    refused
+    key.json True
     """
     from .trial._atomic import write_file_atomic
 

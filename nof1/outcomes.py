@@ -90,7 +90,40 @@ class Outcome:
 
 
 def outcome_from_dict(spec: dict[str, Any]) -> Outcome:
-    """Build an :class:`Outcome` from a dict (as stored in protocol.json)."""
+    """Build an :class:`Outcome` from a dict (as stored in protocol.json).
+
+    Parameters
+    ----------
+    spec : dict
+        Fields of :class:`Outcome` (``name`` and ``question`` required; the others
+        take their defaults), e.g. from ``Outcome.to_dict()``.
+
+    Returns
+    -------
+    Outcome
+
+    Raises
+    ------
+    ValueError
+        If ``spec`` has a field that :class:`Outcome` does not know, or a value
+        :class:`Outcome` rejects (name not snake_case, ``low >= high``, MCID out
+        of range).
+    TypeError
+        If ``name`` or ``question`` is missing, or ``higher_is_better`` is not a bool.
+
+    Examples
+    --------
+    >>> fatigue = outcome_from_dict({"name": "fatigue", "question": "Fatigue today (0-10)",
+    ...                              "mcid": 1.5})
+    >>> fatigue.low, fatigue.high, fatigue.mcid, fatigue.direction
+    (0.0, 10.0, 1.5, 'lower')
+    >>> outcome_from_dict(fatigue.to_dict()) == fatigue
+    True
+    >>> outcome_from_dict({"name": "fatigue", "question": "?", "scale": "NRS"})
+    Traceback (most recent call last):
+    ...
+    ValueError: unknown outcome fields ['scale']; allowed [...]
+    """
     fields = {f.name for f in dataclasses.fields(Outcome)}
     unknown = set(spec) - fields
     if unknown:
@@ -123,5 +156,16 @@ DEFAULT_OUTCOMES: dict[str, Outcome] = {
 
 
 def default_outcomes() -> list[Outcome]:
-    """The default outcomes, pain (primary), stress and sleep."""
+    """The default outcomes, pain (primary), stress and sleep.
+
+    Returns
+    -------
+    list of Outcome
+        A new list of the values of :data:`DEFAULT_OUTCOMES`, in diary order.
+
+    Examples
+    --------
+    >>> [(o.name, o.direction, o.mcid) for o in default_outcomes()]
+    [('pain', 'lower', 1.0), ('stress', 'lower', 1.0), ('sleep', 'higher', 1.0)]
+    """
     return list(DEFAULT_OUTCOMES.values())

@@ -51,11 +51,33 @@ def plot_series(diary: Any, outcome: str, *, ax: Axes | None = None) -> Axes:
     outcome : str
         Outcome column to draw.
     ax : matplotlib Axes, optional
+        Axes to draw on (default: a new figure).
 
     Returns
     -------
     matplotlib.axes.Axes
-        One shaded span per period (``ax.patches``), one line of daily scores.
+        One shaded span per period (``ax.patches``), one line of daily scores and
+        one of the unanalysed days (run-in, wash-out) in grey.
+
+    Raises
+    ------
+    ValueError
+        If ``outcome`` is not in the diary, or the diary has no conditions (it was
+        read against the participant's blinded calendar).
+
+    Examples
+    --------
+    >>> from nof1 import PairedDesign, make_schedule, plots, read_diary
+    >>> from nof1.simulate import simulate_diary
+    >>> s = make_schedule(PairedDesign(2), start="2026-01-05", period_days=7,
+    ...                   run_in_days=3, washout_days=2, rng=12345)
+    >>> diary = read_diary(simulate_diary(s, rng=12345), s, warn=False)
+    >>> ax = plot_series(diary, "pain")
+    >>> len(ax.patches), len(ax.get_lines()), ax.get_ylabel()
+    (4, 2, 'pain (lower is better)')
+    >>> [t.get_text() for t in ax.get_legend().get_texts()][:2]
+    ['magnesium', 'placebo']
+    >>> plots.close(ax)
     """
     data = diary.data
     if outcome not in data.columns:
@@ -98,6 +120,27 @@ def plot_period_means(periods: pd.DataFrame, *, outcome: str = "", ax: Axes | No
     periods : DataFrame
         Per-period table with columns ``pair``, ``condition``, ``mean`` and optionally
         ``treatment`` (as in an outcome result's ``periods``).
+    outcome : str
+        Outcome name for the y-axis label (default: none).
+    ax : matplotlib Axes, optional
+        Axes to draw on (default: a new figure).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        One scatter per condition (``ax.collections``) and, when every period
+        belongs to a pair, one line per pair with both periods measured.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from nof1 import plots
+    >>> periods = pd.DataFrame({"pair": [1, 1, 2, 2], "condition": ["B", "A", "A", "B"],
+    ...                         "mean": [6.1, 4.9, 5.2, 6.4]})
+    >>> ax = plot_period_means(periods, outcome="pain")
+    >>> len(ax.collections), len(ax.get_lines()), ax.get_ylabel()
+    (2, 2, 'period mean of pain')
+    >>> plots.close(ax)
     """
     ax = _axes(ax, figsize=(5, 3.2))
     names = _names(periods)
@@ -127,11 +170,31 @@ def plot_effects(frame: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
     frame : DataFrame
         Columns ``outcome``, ``estimate``, ``ci_low``, ``ci_high``, ``mcid`` and
         ``higher_is_better`` (e.g. ``TrialResult.to_frame()``).
+    ax : matplotlib Axes, optional
+        Axes to draw on (default: a new figure).
 
     Returns
     -------
     matplotlib.axes.Axes
-        One error bar per outcome; the shaded band is -MCID..+MCID.
+        One error bar per outcome (``ax.containers``), first outcome at the top; the
+        shaded band is -MCID..+MCID.
+
+    Raises
+    ------
+    ValueError
+        If ``frame`` lacks one of the columns above.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from nof1 import plots
+    >>> frame = pd.DataFrame({"outcome": ["pain", "sleep"], "estimate": [-1.2, 0.6],
+    ...                       "ci_low": [-2.0, -0.1], "ci_high": [-0.4, 1.3],
+    ...                       "mcid": [1.0, 1.0], "higher_is_better": [False, True]})
+    >>> ax = plot_effects(frame)
+    >>> len(ax.containers), [t.get_text() for t in ax.get_yticklabels()]
+    (2, ['pain', 'sleep'])
+    >>> plots.close(ax)
     """
     needed = {"outcome", "estimate", "ci_low", "ci_high", "mcid", "higher_is_better"}
     missing = needed - set(frame.columns)
@@ -161,6 +224,34 @@ def plot_null_distribution(result: Any, *, ax: Axes | None = None, bins: int | s
     ----------
     result : RandomizationTestResult
         With ``null_distribution`` (not None) and ``statistic``.
+    ax : matplotlib Axes, optional
+        Axes to draw on (default: a new figure).
+    bins : int or str
+        Histogram bins, as in :meth:`matplotlib.axes.Axes.hist` (default ``"auto"``).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        A histogram of the finite values of the null distribution (``ax.patches``)
+        and a vertical line at the observed statistic.
+
+    Raises
+    ------
+    ValueError
+        If the result did not keep its null distribution.
+
+    Examples
+    --------
+    >>> from nof1 import PairedDesign, plots, randomization_test
+    >>> res = randomization_test([6.1, 4.9, 5.2, 6.4, 5.8, 4.7, 6.0, 5.1],
+    ...                          ["B", "A", "A", "B", "B", "A", "B", "A"],
+    ...                          design=PairedDesign(4))
+    >>> ax = plot_null_distribution(res)
+    >>> int(sum(p.get_height() for p in ax.patches))   # the 2**4 admissible assignments
+    16
+    >>> ax.get_legend().get_texts()[0].get_text()
+    'observed -1.1'
+    >>> plots.close(ax)
     """
     null = getattr(result, "null_distribution", None)
     if null is None:
@@ -187,6 +278,29 @@ def plot_power(grid: pd.DataFrame, *, target: float = 0.8, ax: Axes | None = Non
         ``mc_se``).
     target : float
         Target power, drawn as a dashed line.
+    ax : matplotlib Axes, optional
+        Axes to draw on (default: a new figure).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        One line with 95% Monte Carlo error bars per period length (``ax.containers``).
+
+    Raises
+    ------
+    ValueError
+        If ``grid`` lacks one of the columns above.
+
+    Examples
+    --------
+    >>> from nof1 import plots
+    >>> from nof1.power import power_grid
+    >>> grid = power_grid(n_pairs=[3, 5], period_days=[10, 14], washout_days=3,
+    ...                   effect=-1.0, n_sims=200, rng=12345)
+    >>> ax = plot_power(grid)
+    >>> len(ax.containers), [t.get_text() for t in ax.get_legend().get_texts()]
+    (2, ['10-day periods', '14-day periods'])
+    >>> plots.close(ax)
     """
     needed = {"n_pairs", "period_days", "power", "mc_se"}
     if needed - set(grid.columns):
@@ -205,7 +319,29 @@ def plot_power(grid: pd.DataFrame, *, target: float = 0.8, ax: Axes | None = Non
 
 
 def close(fig_or_axes: Sequence[Any] | Any) -> None:
-    """Close the figures of the given axes (used by the report after saving)."""
+    """Close the figures of the given axes (used by the report after saving).
+
+    Parameters
+    ----------
+    fig_or_axes : Axes, Figure, or a sequence of them
+        What the plot functions returned.
+
+    Returns
+    -------
+    None
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> import pandas as pd
+    >>> periods = pd.DataFrame({"pair": [1, 1], "condition": ["A", "B"], "mean": [4.0, 5.0]})
+    >>> ax = plot_period_means(periods)
+    >>> ax.figure.number in plt.get_fignums()
+    True
+    >>> close(ax)
+    >>> ax.figure.number in plt.get_fignums()
+    False
+    """
     items = fig_or_axes if isinstance(fig_or_axes, Sequence) else [fig_or_axes]
     for item in items:
         plt.close(getattr(item, "figure", item))

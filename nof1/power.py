@@ -39,6 +39,27 @@ def period_mean_sd(*, sd: float, rho: float, period_sd: float, n_days: int) -> f
     ``Var = period_sd² + sd²/m · [1 + 2 Σ_{h=1}^{m-1} (1 - h/m) rho^h]``
     (research/methods.md §2.2).
 
+    Parameters
+    ----------
+    sd : float
+        Marginal SD of the daily AR(1) noise.
+    rho : float
+        Lag-1 autocorrelation of the daily noise.
+    period_sd : float
+        SD of the between-period shift (added once per period, not averaged away).
+    n_days : int
+        Number m of analysed days averaged in a period (>= 1).
+
+    Returns
+    -------
+    float
+        The SD of one period mean.
+
+    Raises
+    ------
+    ValueError, TypeError
+        If ``n_days`` is not an integer >= 1.
+
     Examples
     --------
     The variance inflation for rho = 0.4 over 14 days is 2.17 (methods.md §2.2 table):
@@ -60,6 +81,28 @@ def paired_t_power(effect: float, *, n_pairs: int, sd_period: float, alpha: floa
     statistic is non-central t with k − 1 degrees of freedom and non-centrality
     ``effect * sqrt(k) / (sqrt(2) * sd_period)`` (Senn's single-patient formula,
     research/methods.md §2.6).
+
+    Parameters
+    ----------
+    effect : float
+        True difference treatment − control of the period means, in outcome units
+        (the power is the same for ``effect`` and ``-effect``).
+    n_pairs : int
+        Number k of pairs of periods (>= 2).
+    sd_period : float
+        SD of one period mean (e.g. from :func:`period_mean_sd`), > 0.
+    alpha : float
+        Two-sided significance level (default 0.05).
+
+    Returns
+    -------
+    float
+        Probability that the two-sided test rejects at level ``alpha``.
+
+    Raises
+    ------
+    ValueError, TypeError
+        If ``n_pairs`` is not an integer >= 2.
 
     Examples
     --------
@@ -152,7 +195,10 @@ def simulate_power(design: Design, *, effect: float, sd: float = 1.5, rho: float
         probability ≥ ``decision_threshold``".
     alpha : float
         Two-sided significance level of the tests.
+    decision_threshold : float
+        Posterior probability the Bayesian decision rule requires (default 0.8).
     prior : str or NormalInverseGammaPrior
+        Prior of the Bayesian analysis (see :func:`nof1.bayes_paired`).
     n_sims : int
         Simulated trials for the vectorized methods.
     n_sims_gls : int
@@ -164,6 +210,15 @@ def simulate_power(design: Design, *, effect: float, sd: float = 1.5, rho: float
     Returns
     -------
     PowerResult
+
+    Raises
+    ------
+    TypeError
+        If ``design`` is not a :class:`~nof1.PairedDesign`, or an argument has the
+        wrong type.
+    ValueError
+        If an argument is out of range (e.g. ``washout_days >= period_days``) or
+        ``methods`` names an unknown method.
 
     Notes
     -----
@@ -275,6 +330,45 @@ def required_pairs(*, effect: float, sd: float = 1.5, rho: float = 0.3, period_s
     (or ``max_pairs``). Returns the table of power against k; the attribute-like
     column ``reached`` marks the first k that reaches the target.
 
+    Parameters
+    ----------
+    effect : float
+        True difference treatment − control at full exposure, in outcome units.
+    sd, rho : float
+        Marginal SD and lag-1 autocorrelation of the daily AR(1) noise.
+    period_sd : float
+        SD of a between-period shift.
+    period_days, washout_days : int
+        Days per period, and leading days of each period left out of the analysis.
+    alpha : float
+        Two-sided significance level.
+    target_power : float
+        Power to reach, in (0, 1) (default 0.8).
+    method : str
+        One of ``"randomization"``, ``"paired_t"``, ``"bayes"``, ``"gls_ar1"``.
+    max_pairs : int
+        Largest number of pairs tried, 2 to 40 (default 20).
+    n_sims : int
+        Simulated trials per number of pairs.
+    rng : None, int or Generator
+        Randomness, shared by all the simulations.
+    **kwargs
+        Passed on to :func:`simulate_power` (e.g. ``onset_days``, ``mcid``,
+        ``higher_is_better``, ``decision_threshold``, ``prior``, ``n_sims_gls``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per number of pairs tried: ``n_pairs``, ``power``, ``mc_se``,
+        ``closed_form_paired_t``, ``total_days`` and ``reached`` (True on the first
+        row whose power reaches ``target_power``; all False if none does).
+
+    Raises
+    ------
+    ValueError, TypeError
+        If ``method`` is unknown or an argument is out of range (also those
+        checked by :func:`simulate_power`).
+
     Examples
     --------
     >>> tab = required_pairs(effect=-1.0, sd=1.0, rho=0.2, period_sd=0.2, n_sims=1000,
@@ -315,11 +409,42 @@ def power_grid(*, n_pairs: Any = range(2, 11), period_days: Any = (7, 14, 21, 28
     Periods shorter than or equal to the wash-out are skipped. ``progress=True``
     shows a progress bar (tqdm) on standard error.
 
+    Parameters
+    ----------
+    n_pairs : iterable of int
+        Numbers of pairs to simulate (default 2 to 10).
+    period_days : iterable of int
+        Period lengths in days (default 7, 14, 21, 28).
+    washout_days : int
+        Leading days of each period left out of the analysis (default 7).
+    effect : float
+        True difference treatment − control at full exposure, in outcome units.
+    method : str
+        One of ``"randomization"``, ``"paired_t"``, ``"bayes"``, ``"gls_ar1"``.
+    n_sims : int
+        Simulated trials per cell of the grid.
+    progress : bool
+        Show a progress bar (default False).
+    rng : None, int or Generator
+        Randomness, shared by all the cells.
+    **kwargs
+        Passed on to :func:`simulate_power` (e.g. ``sd``, ``rho``, ``period_sd``,
+        ``onset_days``, ``alpha``).
+
     Returns
     -------
     pandas.DataFrame
         Columns ``n_pairs``, ``period_days``, ``total_days``, ``method``, ``power``,
-        ``mc_se``, ``closed_form_paired_t``.
+        ``mc_se``, ``closed_form_paired_t``; one row per (period length, number of
+        pairs), period lengths in the outer loop.
+
+    Raises
+    ------
+    ValueError
+        If ``method`` is unknown, every period length is at most ``washout_days``,
+        or an argument is out of range (also those checked by :func:`simulate_power`).
+    TypeError
+        If an argument has the wrong type.
 
     Examples
     --------

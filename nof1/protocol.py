@@ -311,7 +311,33 @@ def make_protocol(schedule: Schedule, key: dict[str, Any], *, outcomes: Sequence
 
 # -- files --------------------------------------------------------------------------
 def protocol_json(protocol: Protocol) -> str:
-    """The text of ``protocol.json``."""
+    """The text of ``protocol.json``.
+
+    Parameters
+    ----------
+    protocol : Protocol
+        The protocol to serialize.
+
+    Returns
+    -------
+    str
+        ``Protocol.to_dict()`` as indented UTF-8 JSON, ending with a newline.
+
+    Examples
+    --------
+    >>> import json
+    >>> from nof1 import PairedDesign, make_schedule
+    >>> from nof1.blinding import make_key
+    >>> from nof1.outcomes import default_outcomes
+    >>> s = make_schedule(PairedDesign(2), start="2026-01-05", rng=12345)
+    >>> p = make_protocol(s, make_key(s), outcomes=default_outcomes(), primary="pain",
+    ...                   blinded=True)
+    >>> text = protocol_json(p)
+    >>> list(json.loads(text))[:4]
+    ['format', 'version', 'trial_id', 'created']
+    >>> '"salt"' in text, '"seed"' in text
+    (False, False)
+    """
     return json.dumps(protocol.to_dict(), indent=2, ensure_ascii=False) + "\n"
 
 
@@ -321,6 +347,7 @@ def write_protocol(protocol: Protocol, path: str | Path, *, overwrite: bool = Fa
     Parameters
     ----------
     protocol : Protocol
+        The protocol to write (e.g. from :func:`make_protocol`).
     path : str or Path
         Destination; its folder must exist.
     overwrite : bool
@@ -329,11 +356,35 @@ def write_protocol(protocol: Protocol, path: str | Path, *, overwrite: bool = Fa
     Returns
     -------
     Path
+        ``path``.
 
     Raises
     ------
     TrialExistsError
         If ``path`` exists and ``overwrite`` is False.
+    TrialFileError
+        If the destination folder does not exist.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from nof1 import PairedDesign, make_schedule
+    >>> from nof1.blinding import make_key
+    >>> from nof1.exceptions import TrialExistsError
+    >>> from nof1.outcomes import default_outcomes
+    >>> s = make_schedule(PairedDesign(2), start="2026-01-05", rng=12345)
+    >>> p = make_protocol(s, make_key(s), outcomes=default_outcomes(), primary="pain",
+    ...                   blinded=True)
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     path = write_protocol(p, pathlib.Path(tmp) / "protocol.json")
+    ...     try:
+    ...         write_protocol(p, path)          # an existing file is kept
+    ...     except TrialExistsError:
+    ...         print("refused")
+    ...     _ = write_protocol(p, path, overwrite=True)
+    ...     print(path.name, read_protocol(path) == p)
+    refused
+    protocol.json True
     """
     from .trial._atomic import write_file_atomic
 
@@ -346,15 +397,33 @@ def read_protocol(path: str | Path) -> Protocol:
     Parameters
     ----------
     path : str or Path
+        Usually ``participant/protocol.json`` in a trial folder.
 
     Returns
     -------
     Protocol
+        The protocol, with its dates parsed and its outcomes rebuilt.
 
     Raises
     ------
     TrialFileError
         If the file is missing, unreadable, not JSON or not a nof1 protocol.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from nof1 import PairedDesign, create_trial
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     folder = pathlib.Path(tmp) / "trial"
+    ...     _ = create_trial(folder, design=PairedDesign(6), start="2026-01-05", rng=12345)
+    ...     p = read_protocol(folder / "participant" / "protocol.json")
+    ...     try:
+    ...         read_protocol(folder / "participant" / "schedule.csv")
+    ...     except TrialFileError:
+    ...         print("not a protocol")
+    not a protocol
+    >>> p.treatments, p.primary, p.n_periods, p.start
+    (('magnesium', 'placebo'), 'pain', 12, datetime.date(2026, 1, 5))
     """
     path = Path(path)
     try:

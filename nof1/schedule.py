@@ -190,7 +190,38 @@ def _days_frame(s: Schedule) -> pd.DataFrame:
 
 def seed_entropy(rng: Any) -> int:
     """Seed entropy to record: the int itself, fresh OS entropy for None, or a
-    value drawn from a Generator (so the draw can be reproduced from the int)."""
+    value drawn from a Generator (so the draw can be reproduced from the int).
+
+    Parameters
+    ----------
+    rng : None, int or numpy.random.Generator
+        The ``rng`` a user passed: None for fresh entropy from the operating
+        system, a non-negative integer seed, or a Generator (one integer is drawn
+        from it, which advances it).
+
+    Returns
+    -------
+    int
+        A non-negative integer; ``numpy.random.default_rng(seed)`` is the
+        generator :func:`make_schedule` draws from.
+
+    Raises
+    ------
+    TypeError
+        If ``rng`` is of another type (booleans included).
+    ValueError
+        If ``rng`` is a negative integer.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> seed_entropy(12345)
+    12345
+    >>> seed_entropy(np.random.default_rng(12345))
+    2096804712593481934
+    >>> seed_entropy(None) >= 0      # fresh entropy, different every time
+    True
+    """
     if rng is None:
         return int(np.random.SeedSequence().entropy)
     if isinstance(rng, np.random.Generator):
@@ -236,6 +267,15 @@ def make_schedule(design: Design, *, start: Any, period_days: int | None = None,
     Returns
     -------
     Schedule
+
+    Raises
+    ------
+    TypeError
+        If ``design`` is not a nof1 Design, ``randomize_roles`` not a bool, or an
+        argument has the wrong type.
+    ValueError
+        If an argument is out of range, or ``washout_days`` leaves no analysed day
+        in the shortest period.
 
     Examples
     --------

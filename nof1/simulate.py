@@ -32,6 +32,27 @@ __all__ = ["simulate_scores", "simulate_diary", "exposure"]
 def exposure(condition: np.ndarray, onset_days: float = 0.0) -> np.ndarray:
     """Treatment exposure per day (0..1) from day conditions (0 = A, 1 = B, -1 = run-in).
 
+    Parameters
+    ----------
+    condition : array of int, shape (n_days,) or (n_sims, n_days)
+        Condition per day: 0 = A (treatment), 1 = B (control), -1 = run-in.
+        Days run along the last axis.
+    onset_days : float
+        Time constant ``tau`` of the exponential build-up and fade, in days
+        (default 0: exposure is 1 on every day of A and 0 otherwise).
+
+    Returns
+    -------
+    numpy.ndarray
+        Same shape as ``condition``: ``g_t = g_{t-1} + (target_t - g_{t-1})
+        (1 - exp(-1/tau))`` with ``g`` starting from 0 and ``target_t`` = 1 on days
+        of A (see the module docstring).
+
+    Raises
+    ------
+    ValueError, TypeError
+        If ``onset_days`` is negative, not finite or not a number.
+
     Examples
     --------
     >>> import numpy as np
@@ -72,12 +93,22 @@ def simulate_scores(condition: np.ndarray, period: np.ndarray, *, effect: float,
     onset_days : float
         Time constant of the exposure's exponential build-up and fade (0 = instant).
     n_sims : int
+        Number of simulated trials.
     rng : None, int or Generator
+        Randomness.
 
     Returns
     -------
     numpy.ndarray
         Shape ``(n_sims, n_days)``, unrounded and unbounded.
+
+    Raises
+    ------
+    ValueError
+        If ``condition`` and ``period`` differ in their number of days, or a
+        parameter is out of range (e.g. ``sd < 0``, ``|rho| >= 0.999``).
+    TypeError
+        If a parameter is not a number (or ``rng`` not a seed or Generator).
 
     Examples
     --------
@@ -125,11 +156,42 @@ def simulate_diary(schedule: Schedule, *, effects: dict[str, float] | None = Non
     pack is recorded as taken with probability ``adherence``. The default effects are
     for demonstration only (pain -1.5, stress -1.0, sleep +0.8 under condition A).
 
+    Parameters
+    ----------
+    schedule : Schedule
+        The unblinded schedule (its conditions drive the simulated effects).
+    effects : dict of str to float, optional
+        Effect A − B at full exposure per outcome name, in scale units (default
+        ``{"pain": -1.5, "stress": -1.0, "sleep": 0.8}``); outcomes not listed get 0.
+    baselines : dict of str to float, optional
+        Mean score under B per outcome name (default ``{"pain": 6.0, "stress": 5.0,
+        "sleep": 4.5}``); outcomes not listed get the middle of their scale.
+    sd, rho : float
+        Marginal SD and lag-1 autocorrelation of the daily AR(1) noise.
+    period_sd : float
+        SD of the between-period shift.
+    onset_days : float
+        Time constant of the effect's gradual onset and offset (default 3 days).
+    missing : float
+        Probability that a day is left blank, in [0, 1] (default 0.05).
+    adherence : float
+        Probability that the pack is recorded as taken on a period day, in [0, 1].
+    outcomes : list of Outcome, optional
+        The outcomes to simulate (default: pain, stress, sleep on 0-10).
+    rng : None, int or Generator
+        Randomness.
+
     Returns
     -------
     pandas.DataFrame
         Columns ``date, day, period, pack, <outcomes>, took_pack, side_effects, notes,
         blinding_guess`` (``pack`` left empty), ready for :func:`nof1.data.read_diary`.
+
+    Raises
+    ------
+    ValueError, TypeError
+        If ``missing``, ``adherence`` or a noise parameter is out of range or not a
+        number.
 
     Examples
     --------

@@ -46,18 +46,39 @@ def analyze_folder(directory: str | os.PathLike[str], *, groups: str | os.PathLi
         A group key (``nof1.blinding.group_key``) for a blinded analysis: the
         conditions are "group X" and "group Y" and the key is not read.
     confidence_level : float
+        Level of the confidence intervals (default 0.95).
     rng : None, int or Generator
         Only used if a randomization test falls back to Monte Carlo.
 
     Returns
     -------
     AnalysisOutput
+        The trial as read, the diary laid on the schedule, and the
+        :class:`~nof1.TrialResult` (primary outcome and decision rule from the
+        protocol).
 
     Raises
     ------
     TrialFileError, KeyMismatchError, DiaryError
         Missing or malformed files, a key that fails the participant's commitment,
         a diary that cannot be read.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from nof1 import PairedDesign, create_trial
+    >>> from nof1.simulate import simulate_diary
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     folder = pathlib.Path(tmp) / "trial"
+    ...     trial = create_trial(folder, design=PairedDesign(4), start="2026-01-05",
+    ...                          rng=12345)
+    ...     filled = simulate_diary(trial.schedule, rng=12345)   # the participant's entries
+    ...     filled.to_csv(folder / "participant" / "diary.csv", index=False)
+    ...     out = analyze_folder(folder, rng=12345)
+    >>> out.result.primary, out.diary.data.shape
+    ('pain', (119, 15))
+    >>> out.result.to_frame()["outcome"].tolist()
+    ['pain', 'stress', 'sleep']
     """
     directory = Path(directory)
     if groups is None:
@@ -90,10 +111,41 @@ def run_demo(directory: str | os.PathLike[str], *, seed: int = 1,
     raises sleep quality by 0.8 in the simulation — invented values for the demo),
     analyses it and writes ``report.html``.
 
+    Parameters
+    ----------
+    directory : path
+        The folder to create for the demo trial (it must not exist, or be empty;
+        its parent must exist).
+    seed : int
+        Seed of the allocation, of the simulated diary and of any Monte Carlo
+        fallback (default 1); the same seed gives the same schedule, diary and
+        analysis (pack codes and trial id are always new).
+    start : datetime.date or str
+        First day of the demo trial (default 2026-01-05).
+
     Returns
     -------
     (AnalysisOutput, pathlib.Path)
-        The analysis and the report's path.
+        The analysis and the report's path (``directory / "report.html"``).
+
+    Raises
+    ------
+    TrialExistsError
+        If ``directory`` exists and is not empty (it is left untouched).
+    TrialFileError
+        If the parent folder does not exist.
+    ValueError, TypeError
+        For an invalid ``seed`` or ``start``.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     out, report = run_demo(pathlib.Path(tmp) / "demo", seed=12345)
+    ...     print(report.name, report.is_file())
+    report.html True
+    >>> out.result.primary, out.trial.protocol.n_periods
+    ('pain', 12)
     """
     trial = create_trial(directory, design=PairedDesign(6), start=start, period_days=14,
                          run_in_days=7, washout_days=7, rng=seed)

@@ -410,6 +410,11 @@ def _unblind(directory: Path, protocol: Protocol) -> tuple[dict[str, Any], Sched
 def verify_trial(directory: str | os.PathLike[str]) -> str:
     """Check ``helper/key.json`` against the commitment in ``participant/protocol.json``.
 
+    Parameters
+    ----------
+    directory : path
+        The trial folder, holding both ``participant/`` and ``helper/``.
+
     Returns
     -------
     str
@@ -429,7 +434,23 @@ def verify_trial(directory: str | os.PathLike[str]) -> str:
 
     Examples
     --------
-    See :func:`create_trial`.
+    >>> import json, tempfile, pathlib
+    >>> from nof1 import PairedDesign
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     folder = pathlib.Path(tmp) / "trial"
+    ...     trial = create_trial(folder, design=PairedDesign(6), start="2026-01-05",
+    ...                          rng=12345)
+    ...     print(verify_trial(folder) == trial.protocol.commitment)
+    ...     key_path = folder / "helper" / "key.json"
+    ...     key = json.loads(key_path.read_text())
+    ...     key["packs"][0]["treatment"] = "magnesium"      # edited after the fact
+    ...     _ = key_path.write_text(json.dumps(key))
+    ...     try:
+    ...         verify_trial(folder)
+    ...     except KeyMismatchError:
+    ...         print("the key fails the commitment")
+    True
+    the key fails the commitment
     """
     directory = Path(directory)
     protocol = read_protocol(directory / "participant" / "protocol.json")
