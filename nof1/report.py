@@ -63,6 +63,16 @@ def render_report(result: Any, diary: Any, *, title: str = "Personal trial repor
     -------
     str
         HTML with the plots embedded as PNG data URIs.
+
+    Examples
+    --------
+    >>> from nof1 import PairedDesign, analyze, make_schedule, read_diary
+    >>> from nof1.simulate import simulate_diary
+    >>> s = make_schedule(PairedDesign(3), start="2026-01-05", period_days=7, rng=12345)
+    >>> diary = read_diary(simulate_diary(s, rng=12345), s, warn=False)
+    >>> page = render_report(analyze(diary, s), diary)
+    >>> page.startswith("<!DOCTYPE html>"), page.count(DISCLAIMER)
+    (True, 1)
     """
     from . import plots
 
@@ -150,10 +160,35 @@ def write_report(html_text: str, path: str | os.PathLike[str], *, overwrite: boo
                  ) -> Path:
     """Write ``html_text`` to ``path`` atomically (temporary file, then rename).
 
+    Parameters
+    ----------
+    html_text : str
+        The page, e.g. from :func:`render_report`.
+    path : path-like
+        Where to write it; its folder must exist.
+    overwrite : bool
+        Replace an existing file (default False: refuse).
+
+    Returns
+    -------
+    pathlib.Path
+        ``path``.
+
     Raises
     ------
     FileExistsError
-        If ``path`` exists and ``overwrite`` is False.
+        If ``path`` exists and ``overwrite`` is False (the file is left untouched).
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     path = write_report("<p>hello</p>", pathlib.Path(tmp) / "report.html")
+    ...     try:
+    ...         write_report("<p>other</p>", path)
+    ...     except FileExistsError:
+    ...         print(path.read_text())
+    <p>hello</p>
     """
     path = Path(path)
     if path.exists() and not overwrite:
