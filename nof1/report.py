@@ -7,7 +7,6 @@ import datetime as _dt
 import html
 import io
 import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -177,7 +176,10 @@ def write_report(html_text: str, path: str | os.PathLike[str], *, overwrite: boo
     Raises
     ------
     FileExistsError
-        If ``path`` exists and ``overwrite`` is False (the file is left untouched).
+        If ``path`` exists and ``overwrite`` is False (the file is left untouched);
+        raised as :class:`~nof1.exceptions.TrialExistsError`, a subclass.
+    OSError
+        If the folder does not exist (:class:`~nof1.exceptions.TrialFileError`).
 
     Examples
     --------
@@ -190,15 +192,6 @@ def write_report(html_text: str, path: str | os.PathLike[str], *, overwrite: boo
     ...         print(path.read_text())
     <p>hello</p>
     """
-    path = Path(path)
-    if path.exists() and not overwrite:
-        raise FileExistsError(f"{path} already exists; choose another name or remove it")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(html_text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    from .trial._atomic import write_file_atomic
+
+    return write_file_atomic(path, html_text.encode("utf-8"), overwrite=overwrite)
