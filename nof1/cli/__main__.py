@@ -1,0 +1,5 @@
+"""``python -m nof1.cli``."""
+
+from . import run
+
+run()
