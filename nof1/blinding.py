@@ -1,23 +1,35 @@
-"""Blinding: random pack codes, the helper's key, and a salted SHA-256 commitment.
+"""Blinding: secret allocation, random pack codes, the helper's key and its commitment.
 
 The helper (a pharmacist, a friend) fills one pack per period and holds the
 *key*: which pack holds which treatment. The participant holds only the
-*commitment*, a SHA-256 digest of the key. Unblinding recomputes the digest,
-so nobody can swap the key after seeing the data.
+*commitment*, a salted SHA-256 digest of the key *and of the whole
+pre-registered plan* (``participant/protocol.json`` without its commitment).
+Unblinding recomputes the digest, so nobody can swap the key or rewrite the
+plan after seeing the data.
 
 Key format (``helper/key.json``)::
 
-    {"format": "nof1-key", "version": 1,
+    {"format": "nof1-key", "version": 2,
      "trial_id": "...", "created": "2026-01-04T10:20:30Z",
-     "schedule": Schedule.to_dict(),           # assignment and seed included
+     "schedule": Schedule.to_dict(),           # assignment and (mixed) seed included
      "packs": [{"period": 1, "code": "K7TM", "treatment": "...",
                 "start": "2026-01-12", "end": "2026-01-25"}, ...],
+     "allocation": {"seed": 2026 or null, "entropy": "<64 hex digits>" or null,
+                    "randomize_roles": true/false, "treatments": [treatment, control],
+                    "mixing": "..."},
+     "plan": protocol.json without "commitment",
      "salt": "<64 hex digits>", "commitment": "<64 hex digits>"}
+
+Allocation secrecy: in a blinded trial the schedule is drawn from
+``mix_seed(seed, entropy)`` (:func:`nof1.schedule.mix_seed`), where ``entropy``
+is 256 bits from :mod:`secrets` written only here. The user's seed alone
+therefore reproduces nothing; the key reproduces the allocation exactly, and
+:func:`audit_key` redraws it to check that it was drawn, not chosen. An
+open-label trial has no entropy: its seed alone reproduces it.
 
 Commitment::
 
-    payload = {"trial_id": key["trial_id"], "schedule": key["schedule"],
-               "packs": key["packs"]}
+    payload = {"trial_id", "schedule", "packs", "allocation", "plan"} of the key
     commitment = sha256(bytes.fromhex(salt)
                         + json.dumps(payload, sort_keys=True, separators=(",", ":"),
                                      ensure_ascii=True).encode("ascii")).hexdigest()
@@ -25,7 +37,7 @@ Commitment::
 The salt (32 random bytes) makes the digest useless for guessing: without it
 nobody can test candidate allocations against the commitment, even for a
 small design. ``created``, ``salt`` and ``commitment`` itself are outside the
-payload.
+payload (``created`` is inside the plan).
 """
 
 from __future__ import annotations
@@ -41,14 +53,15 @@ from typing import TYPE_CHECKING, Any
 
 from ._validation import check_int
 from .exceptions import KeyMismatchError, TrialFileError
-from .schedule import Schedule
+from .schedule import Schedule, make_schedule, mix_seed
 
 if TYPE_CHECKING:  # pragma: no cover
     pass
 
 __all__ = [
     "PACK_ALPHABET", "make_pack_codes", "make_key", "key_commitment", "verify_key",
-    "load_key", "write_key", "unblind", "short_commitment",
+    "load_key", "write_key", "unblind", "short_commitment", "seal_key", "audit_key",
+    "KEY_VERSION", "MIXING",
 ]
 
 #: Characters of pack codes: upper-case letters and digits that are hard to confuse
@@ -57,8 +70,14 @@ PACK_ALPHABET = "3479CFHJKMNPRTWXY"
 KEY_FORMAT = "nof1-key"
 GROUP_KEY_FORMAT = "nof1-group-key"
 _HEX64 = re.compile(r"^[0-9a-f]{64}$")
-_KEY_FIELDS = ("format", "version", "trial_id", "created", "schedule", "packs", "salt",
-               "commitment")
+KEY_VERSION = 2
+_KEY_FIELDS = ("format", "version", "trial_id", "created", "schedule", "packs", "allocation",
+               "plan", "salt", "commitment")
+_PAYLOAD_FIELDS = ("trial_id", "schedule", "packs", "allocation", "plan")
+#: how the allocation seed is derived (recorded in every key)
+MIXING = ('blinded: seed = int(sha256(b"nof1-allocation-v2:" + bytes.fromhex(entropy) + '
+          'b":" + str(seed or "none")), big-endian); open-label: seed as given; then '
+          'nof1.make_schedule(design, ..., randomize_roles=randomize_roles, rng=seed)')
 
 
 # -- pack codes and ids -----------------------------------------------------
@@ -149,7 +168,7 @@ def key_commitment(key: dict[str, Any]) -> str:
     ----------
     key : dict
         A key as written by :func:`make_key` (only ``trial_id``, ``schedule``,
-        ``packs`` and ``salt`` are used).
+        ``packs``, ``allocation``, ``plan`` and ``salt`` are used).
 
     Returns
     -------
@@ -163,7 +182,7 @@ def key_commitment(key: dict[str, Any]) -> str:
 
     Notes
     -----
-    The payload is ``{"trial_id", "schedule", "packs"}`` serialized with
+    The payload is ``{"trial_id", "schedule", "packs", "allocation", "plan"}`` serialized with
     ``json.dumps(sort_keys=True, separators=(",", ":"), ensure_ascii=True)``;
     the salt's 32 bytes are prepended before hashing. The digest can be
     recomputed with any SHA-256 tool (e.g. ``sha256sum``) from those bytes.
@@ -174,19 +193,20 @@ def key_commitment(key: dict[str, Any]) -> str:
 
     Examples
     --------
-    >>> key = {"trial_id": "T", "schedule": {}, "packs": [], "salt": "01" * 32}
+    >>> key = {"trial_id": "T", "schedule": {}, "packs": [], "allocation": {}, "plan": {},
+    ...        "salt": "01" * 32}
     >>> key_commitment(key)
-    'abcf2125d41d3758b5d70c270df525491be4d1e0effd46bb2b751248916e1f6d'
+    'e206fba8c761e6f0d3574bb98b8cf90e8f1f321611d405c9102fe1360a3ff707'
     """
     if not isinstance(key, dict):
         raise TrialFileError("the key must be a JSON object")
-    missing = [f for f in ("trial_id", "schedule", "packs", "salt") if f not in key]
+    missing = [f for f in (*_PAYLOAD_FIELDS, "salt") if f not in key]
     if missing:
         raise TrialFileError(f"the key has no {missing[0]!r} field")
     salt = key["salt"]
     if not isinstance(salt, str) or not _HEX64.match(salt):
         raise TrialFileError("the key's salt must be 64 lower-case hex digits")
-    payload = {"trial_id": key["trial_id"], "schedule": key["schedule"], "packs": key["packs"]}
+    payload = {f: key[f] for f in _PAYLOAD_FIELDS}
     try:
         blob = _canonical(payload)
     except (TypeError, ValueError) as exc:
@@ -195,7 +215,8 @@ def key_commitment(key: dict[str, Any]) -> str:
 
 
 def make_key(schedule: Schedule, *, trial_id: str | None = None,
-             created: str | None = None) -> dict[str, Any]:
+             created: str | None = None, allocation: dict[str, Any] | None = None
+             ) -> dict[str, Any]:
     """The helper's key for a schedule: random pack codes, salt and commitment.
 
     Parameters
@@ -206,11 +227,18 @@ def make_key(schedule: Schedule, *, trial_id: str | None = None,
         Identifier printed on every sheet (default: random, e.g. ``"K7TM-X9QR"``).
     created : str, optional
         UTC creation time in ISO format (default: now).
+    allocation : dict, optional
+        How the schedule was drawn: ``seed`` (the user's, or None), ``entropy``
+        (64 hex digits mixed in with :func:`nof1.schedule.mix_seed`, or None),
+        ``randomize_roles`` and ``treatments`` (in the order given, before any
+        role swap). Default: the schedule's own seed, no entropy — an
+        open-label record, reproducible from the seed alone.
 
     Returns
     -------
     dict
-        The key (format in the module docstring). One pack per period of the
+        The key (format in the module docstring), with ``plan`` None until
+        :func:`seal_key` adds the protocol. One pack per period of the
         schedule; pack codes from :func:`make_pack_codes`.
 
     Raises
@@ -236,16 +264,121 @@ def make_key(schedule: Schedule, *, trial_id: str | None = None,
         raise TypeError(f"`schedule` must be a nof1 Schedule, got {type(schedule).__name__}")
     trial_id = _make_trial_id() if trial_id is None else str(trial_id)
     created = _utc_now() if created is None else str(created)
+    if allocation is None:
+        treatments = list(schedule.treatments[::-1] if schedule.roles_swapped
+                          else schedule.treatments)
+        allocation = {"seed": int(schedule.seed), "entropy": None,
+                      "randomize_roles": bool(schedule.roles_swapped),
+                      "treatments": treatments}
+    allocation = {**allocation, "mixing": MIXING}
     periods = schedule.periods
     codes = make_pack_codes(len(periods))
     packs = [{"period": int(row.period), "code": code, "treatment": str(row.treatment),
               "start": row.start.isoformat(), "end": row.end.isoformat()}
              for row, code in zip(periods.itertuples(), codes, strict=True)]
-    key: dict[str, Any] = {"format": KEY_FORMAT, "version": 1, "trial_id": trial_id,
+    key: dict[str, Any] = {"format": KEY_FORMAT, "version": KEY_VERSION, "trial_id": trial_id,
                            "created": created, "schedule": schedule.to_dict(),
-                           "packs": packs, "salt": secrets.token_hex(32)}
+                           "packs": packs, "allocation": allocation, "plan": None,
+                           "salt": secrets.token_hex(32)}
     key["commitment"] = key_commitment(key)
     return key
+
+
+def seal_key(key: dict[str, Any], plan: dict[str, Any]) -> dict[str, Any]:
+    """A copy of ``key`` that commits to ``plan`` (the protocol without its commitment).
+
+    Parameters
+    ----------
+    key : dict
+        From :func:`make_key`.
+    plan : dict
+        ``Protocol.plan()``: every field of ``protocol.json`` except ``commitment``.
+
+    Returns
+    -------
+    dict
+        The key with ``plan`` set (as its JSON round trip) and the commitment
+        recomputed over allocation and plan together.
+
+    Examples
+    --------
+    >>> from nof1 import PairedDesign, make_schedule
+    >>> key = make_key(make_schedule(PairedDesign(2), start="2026-01-05", rng=12345))
+    >>> sealed = seal_key(key, {"primary": "pain"})
+    >>> sealed["commitment"] != key["commitment"], sealed["commitment"] == key_commitment(sealed)
+    (True, True)
+    """
+    if not isinstance(plan, dict):
+        raise TypeError("`plan` must be a dict (Protocol.plan())")
+    try:
+        plan = json.loads(json.dumps(plan, allow_nan=False))
+    except (TypeError, ValueError) as exc:
+        raise TrialFileError(f"the plan cannot be serialized: {exc}") from None
+    out = {**key, "plan": plan}
+    out["commitment"] = key_commitment(out)
+    return out
+
+
+def audit_key(key: dict[str, Any]) -> Schedule:
+    """Redraw the allocation from the key's seed and entropy; check it is the recorded one.
+
+    Parameters
+    ----------
+    key : dict
+        A key (version 2) whose ``allocation`` records the user's seed, the
+        secret entropy, the role coin and the treatments in the given order.
+
+    Returns
+    -------
+    Schedule
+        The redrawn schedule (equal to the recorded one).
+
+    Raises
+    ------
+    KeyMismatchError
+        If the recorded schedule is not the one its seed and entropy draw: the
+        allocation was chosen or edited, not drawn.
+    TrialFileError
+        If the allocation record is malformed.
+
+    Examples
+    --------
+    >>> from nof1 import PairedDesign, make_schedule
+    >>> key = make_key(make_schedule(PairedDesign(3), start="2026-01-05", rng=12345))
+    >>> audit_key(key).assignment.tolist() == key["schedule"]["assignment"]
+    True
+    >>> key["schedule"]["assignment"] = [1 - a for a in key["schedule"]["assignment"]]
+    >>> audit_key(key)
+    Traceback (most recent call last):
+    ...
+    nof1.exceptions.KeyMismatchError: the key's allocation is not the one its seed ...
+    """
+    from .design import design_from_dict
+
+    alloc, spec = key.get("allocation"), key.get("schedule")
+    if not isinstance(alloc, dict) or not isinstance(spec, dict):
+        raise TrialFileError("the key's allocation record is missing or malformed")
+    try:
+        entropy, seed = alloc["entropy"], alloc["seed"]
+        if entropy is None:
+            drawn_seed = check_int(seed, "allocation seed", minimum=0)
+        else:
+            drawn_seed = mix_seed(seed, entropy)
+        roles = alloc["randomize_roles"]
+        if not isinstance(roles, bool):
+            raise TypeError("randomize_roles must be true or false")
+        redrawn = make_schedule(design_from_dict(spec["design"]), start=spec["start"],
+                                period_days=spec["period_days"],
+                                run_in_days=spec["run_in_days"],
+                                washout_days=spec["washout_days"],
+                                treatments=tuple(alloc["treatments"]),
+                                randomize_roles=roles, rng=drawn_seed)
+    except (KeyError, TypeError, ValueError) as exc:
+        raise TrialFileError(f"the key's allocation record cannot be read: {exc}") from None
+    if redrawn.to_dict() != spec:
+        raise KeyMismatchError("the key's allocation is not the one its seed and entropy "
+                               "draw: it was chosen or edited, not drawn")
+    return redrawn
 
 
 def verify_key(key: dict[str, Any], commitment: str) -> None:
@@ -344,13 +477,17 @@ def load_key(path: str | Path) -> dict[str, Any]:
         raise TrialFileError(f"key file {path} is not valid JSON (line {exc.lineno})") from None
     if not isinstance(key, dict) or key.get("format") != KEY_FORMAT:
         raise TrialFileError(f"{path} is not a nof1 key (format {KEY_FORMAT!r})")
-    if key.get("version") != 1:
-        raise TrialFileError(f"{path}: unsupported key version {key.get('version')!r}")
+    if key.get("version") != KEY_VERSION:
+        raise TrialFileError(f"{path}: unsupported key version {key.get('version')!r} "
+                             f"(this nof1 reads version {KEY_VERSION})")
     missing = [f for f in _KEY_FIELDS if f not in key]
     if missing:
         raise TrialFileError(f"{path}: the key has no {missing[0]!r} field")
     if not isinstance(key["packs"], list) or not all(isinstance(p, dict) for p in key["packs"]):
         raise TrialFileError(f"{path}: the key's packs must be a list of objects")
+    for name in ("schedule", "allocation"):
+        if not isinstance(key[name], dict):
+            raise TrialFileError(f"{path}: the key's {name} must be an object")
     return key
 
 
@@ -415,12 +552,14 @@ def unblind(key: dict[str, Any], commitment: str) -> Schedule:
     -------
     Schedule
         ``Schedule.from_dict(key["schedule"])``, after checking that the packs
-        list one pack per period with that period's treatment and dates.
+        list one pack per period with that period's treatment and dates, and
+        that the allocation is the one the key's seed and entropy draw
+        (:func:`audit_key`).
 
     Raises
     ------
     KeyMismatchError
-        If the key fails its commitment.
+        If the key fails its commitment or its allocation audit.
     TrialFileError
         If the key matches but its schedule or packs are inconsistent.
 
@@ -443,6 +582,7 @@ def unblind(key: dict[str, Any], commitment: str) -> Schedule:
     except (KeyError, TypeError, ValueError) as exc:
         raise TrialFileError(f"the key's schedule cannot be read: {exc}") from None
     _check_packs(key["packs"], schedule)
+    audit_key(key)
     return schedule
 
 

@@ -17,6 +17,8 @@ __all__ = [
     "TrialFileError",
     "Nof1Warning",
     "DiaryWarning",
+    "PlanMismatchError",
+    "TrialNotFinishedError",
 ]
 
 
@@ -46,3 +48,21 @@ class Nof1Warning(UserWarning):
 
 class DiaryWarning(Nof1Warning):
     """A diary can be analysed but has problems worth knowing (missing days, low adherence)."""
+
+
+class PlanMismatchError(Nof1Error, ValueError):
+    """The protocol, or a printed copy of its commitment, disagrees with what was committed.
+
+    The command line exits with :attr:`exit_code` 3 (tampering or corruption detected).
+    """
+
+    exit_code = 3
+
+
+class TrialNotFinishedError(Nof1Error, ValueError):
+    """An analysis was asked for before the schedule's last analysed day.
+
+    The command line exits with :attr:`exit_code` 4 unless ``--interim`` is given.
+    """
+
+    exit_code = 4

@@ -14,6 +14,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as _dt
 import json
+import math
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -127,9 +128,26 @@ class Protocol:
             out[f.name] = value
         return out
 
+    def plan(self) -> dict[str, Any]:
+        """The pre-registration the commitment binds: :meth:`to_dict` without ``commitment``.
+
+        Design and parameters, dates and packs, outcomes (scale, direction, MCID
+        and source), primary outcome, analytic wash-out, analysis plan with its
+        sensitivity analyses and interim rule, and the decision rule with its
+        prior. The helper's key stores a copy and its commitment covers it
+        (:func:`nof1.blinding.seal_key`).
+        """
+        out = self.to_dict()
+        del out["commitment"]
+        return out
+
     @classmethod
     def from_dict(cls, spec: dict[str, Any]) -> Protocol:
-        """Rebuild a protocol from :meth:`to_dict` output (checks format and fields)."""
+        """Rebuild a protocol from :meth:`to_dict` output (checks format, fields and types).
+
+        Every field is type-checked: an error names the field and what it must be
+        (e.g. ``protocol field 'blinded' must be true or false, got 'no'``).
+        """
         if not isinstance(spec, dict) or spec.get("format") != PROTOCOL_FORMAT:
             raise TrialFileError(f"not a nof1 protocol (format {PROTOCOL_FORMAT!r})")
         if spec.get("version") != 1:
@@ -138,6 +156,7 @@ class Protocol:
         missing = [n for n in names if n not in spec and n != "disclaimer"]
         if missing:
             raise TrialFileError(f"the protocol has no {missing[0]!r} field")
+        _check_field_types(spec)
         try:
             kw = {n: spec[n] for n in names if n in spec}
             kw["start"] = check_date(spec["start"], "start")
@@ -155,9 +174,134 @@ class Protocol:
         return protocol
 
 
+# -- type checks on load ------------------------------------------------------
+_HEX64_CHARS = frozenset("0123456789abcdef")
+
+
+def _bad(field: str, what: str, value: Any) -> TrialFileError:
+    shown = repr(value)
+    if len(shown) > 40:
+        shown = shown[:37] + "..."
+    return TrialFileError(f"protocol field {field!r} must be {what}, got {shown}")
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _is_real(value: Any) -> bool:
+    return (isinstance(value, (int, float)) and not isinstance(value, bool)
+            and math.isfinite(value))
+
+
+def _check_field_types(spec: dict[str, Any]) -> None:
+    """Raise TrialFileError naming the first protocol field of the wrong type."""
+    for name in ("trial_id", "created", "nof1_version", "control", "primary", "start", "end"):
+        if not isinstance(spec[name], str) or not spec[name]:
+            raise _bad(name, "a non-empty string", spec[name])
+    if "disclaimer" in spec and not isinstance(spec["disclaimer"], str):
+        raise _bad("disclaimer", "a string", spec["disclaimer"])
+    if not isinstance(spec["blinded"], bool):
+        raise _bad("blinded", "true or false", spec["blinded"])
+    t = spec["treatments"]
+    if (not isinstance(t, list) or len(t) != 2 or not all(isinstance(x, str) and x for x in t)
+            or t[0] == t[1]):
+        raise _bad("treatments", "a list of two different names", t)
+    if spec["control"] not in t:
+        raise _bad("control", f"one of the treatments {t}", spec["control"])
+    for name in ("n_assignments", "period_days", "n_days"):
+        if not _is_int(spec[name]) or spec[name] < 1:
+            raise _bad(name, "a whole number of at least 1", spec[name])
+    for name in ("run_in_days", "washout_days"):
+        if not _is_int(spec[name]) or spec[name] < 0:
+            raise _bad(name, "a whole number of at least 0", spec[name])
+    if not isinstance(spec["design"], dict):
+        raise _bad("design", "an object", spec["design"])
+    mp = spec["min_pvalue"]
+    if (not isinstance(mp, dict) or set(mp) != {"two-sided", "one-sided"}
+            or not all(_is_real(v) and 0 < v <= 1 for v in mp.values())):
+        raise _bad("min_pvalue", "an object with two-sided and one-sided p-values in (0, 1]",
+                   mp)
+    packs = spec["packs"]
+    if not isinstance(packs, list) or not packs:
+        raise _bad("packs", "a non-empty list", packs)
+    for i, pack in enumerate(packs):
+        where = f"packs[{i}]"
+        if not isinstance(pack, dict):
+            raise _bad(where, "an object", pack)
+        for name in ("period", "n_days"):
+            if not _is_int(pack.get(name)) or pack[name] < 1:
+                raise _bad(f"{where}.{name}", "a whole number of at least 1", pack.get(name))
+        for name in ("code", "start", "end", "first_analysed"):
+            if not isinstance(pack.get(name), str) or not pack[name]:
+                raise _bad(f"{where}.{name}", "a non-empty string", pack.get(name))
+    outs = spec["outcomes"]
+    if not isinstance(outs, list) or not outs or not all(isinstance(o, dict) for o in outs):
+        raise _bad("outcomes", "a non-empty list of objects", outs)
+    for i, o in enumerate(outs):
+        for name in ("low", "high", "mcid"):
+            if name in o and not _is_real(o[name]):
+                raise _bad(f"outcomes[{i}].{name}", "a finite number", o[name])
+        if "higher_is_better" in o and not isinstance(o["higher_is_better"], bool):
+            raise _bad(f"outcomes[{i}].higher_is_better", "true or false",
+                       o["higher_is_better"])
+        for name in ("name", "question", "mcid_source"):
+            if name in o and not isinstance(o[name], str):
+                raise _bad(f"outcomes[{i}].{name}", "a string", o[name])
+    _check_plan_types(spec["analysis_plan"], spec["primary"])
+    _check_rule_types(spec["decision_rule"], spec["primary"])
+    c = spec["commitment"]
+    if not isinstance(c, str) or len(c) != 64 or not set(c) <= _HEX64_CHARS:
+        raise _bad("commitment", "64 lower-case hex digits (a SHA-256 digest)", c)
+
+
+def _check_plan_types(plan: Any, primary: str) -> None:
+    if not isinstance(plan, dict):
+        raise _bad("analysis_plan", "an object", plan)
+    if plan.get("primary_outcome") != primary:
+        raise _bad("analysis_plan.primary_outcome", f"the primary outcome {primary!r}",
+                   plan.get("primary_outcome"))
+    alpha = plan.get("alpha")
+    if not _is_real(alpha) or not 0 < alpha < 1:
+        raise _bad("analysis_plan.alpha", "a number between 0 and 1", alpha)
+    sens = plan.get("sensitivity")
+    if not isinstance(sens, list) or not all(isinstance(x, str) for x in sens):
+        raise _bad("analysis_plan.sensitivity", "a list of strings", sens)
+    sec = plan.get("secondary_outcomes")
+    if not isinstance(sec, list) or not all(isinstance(x, str) for x in sec):
+        raise _bad("analysis_plan.secondary_outcomes", "a list of outcome names", sec)
+    interim = plan.get("unblinded_interim", False)
+    if not isinstance(interim, bool):
+        raise _bad("analysis_plan.unblinded_interim", "true or false", interim)
+
+
+def _check_rule_types(rule: Any, primary: str) -> None:
+    if not isinstance(rule, dict):
+        raise _bad("decision_rule", "an object", rule)
+    thr = rule.get("probability_threshold")
+    if not _is_real(thr) or not 0.5 < thr < 1:
+        raise _bad("decision_rule.probability_threshold", "a probability above 0.5 and "
+                   "below 1", thr)
+    nb = rule.get("no_benefit_threshold")
+    if not _is_real(nb) or not 0 < nb <= thr:
+        raise _bad("decision_rule.no_benefit_threshold", "a probability above 0 and at "
+                   "most the probability threshold", nb)
+    mcid = rule.get("mcid")
+    if not _is_real(mcid) or mcid <= 0:
+        raise _bad("decision_rule.mcid", "a positive number", mcid)
+    if rule.get("outcome") != primary:
+        raise _bad("decision_rule.outcome", f"the primary outcome {primary!r}",
+                   rule.get("outcome"))
+    if rule.get("prior", "sceptical") != "sceptical":
+        raise _bad("decision_rule.prior", "'sceptical' (the prior the rule is evaluated "
+                   "under)", rule.get("prior"))
+    if not isinstance(rule.get("text"), str):
+        raise _bad("decision_rule.text", "a string", rule.get("text"))
+
+
 # -- building ---------------------------------------------------------------
 def _analysis_plan(kind: str, primary: Outcome, secondary: list[str], washout_days: int,
-                   n_assignments: int) -> dict[str, Any]:
+                   n_assignments: int, unblinded_interim: bool = False) -> dict[str, Any]:
     window = ("run-in days and the first "
               f"{washout_days} day(s) of every period are not analysed (analytic wash-out)"
               if washout_days else "run-in days are not analysed")
@@ -198,6 +342,11 @@ def _analysis_plan(kind: str, primary: Outcome, secondary: list[str], washout_da
         "missing_data": ("missing days stay missing (never filled in); a period's mean uses "
                          "the analysed days with a score, and a period with fewer than half "
                          "of its analysed days scored counts as missing"),
+        "unblinded_interim": bool(unblinded_interim),
+        "interim": ("an unblinded interim look was pre-registered: an analysis before the last "
+                    "analysed day may name the treatments" if unblinded_interim else
+                    "no unblinded interim look: before the last analysed day only data "
+                    "completeness, or a blinded analysis of groups X and Y, is shown"),
     }
 
 
@@ -209,6 +358,7 @@ def _decision_rule(primary: Outcome, threshold: float) -> dict[str, Any]:
         "mcid_source": primary.mcid_source,
         "probability_threshold": threshold,
         "no_benefit_threshold": 0.5,
+        "prior": "sceptical",
         "text": (f"Pre-registered rule: the treatment is judged worthwhile for this person if "
                  f"the posterior probability that it improves {primary.name} by at least the "
                  f"MCID ({primary.mcid:g} {unit}) is at least {threshold:g} (Bayesian model "
@@ -221,7 +371,7 @@ def _decision_rule(primary: Outcome, threshold: float) -> dict[str, Any]:
 
 def make_protocol(schedule: Schedule, key: dict[str, Any], *, outcomes: Sequence[Outcome],
                   primary: str, blinded: bool,
-                  decision_threshold: float = 0.8) -> Protocol:
+                  decision_threshold: float = 0.8, unblinded_interim: bool = False) -> Protocol:
     """The participant's protocol for a drawn schedule and its key.
 
     Parameters
@@ -240,6 +390,9 @@ def make_protocol(schedule: Schedule, key: dict[str, Any], *, outcomes: Sequence
     decision_threshold : float
         Posterior probability of a benefit of at least the MCID needed to judge the
         treatment worthwhile (default 0.8; methods.md §2.5).
+    unblinded_interim : bool
+        Pre-register an unblinded interim look (default False: an analysis before
+        the last analysed day shows completeness or groups X and Y only).
 
     Returns
     -------
@@ -283,6 +436,8 @@ def make_protocol(schedule: Schedule, key: dict[str, Any], *, outcomes: Sequence
         raise ValueError(f"`primary` must be one of the outcomes {names}, got {primary!r}")
     threshold = check_float(decision_threshold, "decision_threshold", minimum=0.5, maximum=1.0,
                             inclusive=False)
+    if not isinstance(unblinded_interim, bool):
+        raise TypeError("`unblinded_interim` must be True or False")
     design = schedule.design
     periods = schedule.periods
     packs = tuple(
@@ -304,7 +459,8 @@ def make_protocol(schedule: Schedule, key: dict[str, Any], *, outcomes: Sequence
         outcomes=outcomes, primary=primary,
         analysis_plan=_analysis_plan(design.kind, by_name[primary],
                                      [n for n in names if n != primary],
-                                     schedule.washout_days, int(design.n_assignments)),
+                                     schedule.washout_days, int(design.n_assignments),
+                                     unblinded_interim=bool(unblinded_interim)),
         decision_rule=_decision_rule(by_name[primary], threshold),
         commitment=key["commitment"])
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as _dt
+import hashlib
+import re
 from typing import Any
 
 import numpy as np
@@ -12,7 +14,11 @@ import pandas as pd
 from ._validation import check_date, check_int, check_treatments
 from .design import Design, as_assignment
 
-__all__ = ["Schedule", "make_schedule", "seed_entropy"]
+__all__ = ["Schedule", "make_schedule", "seed_entropy", "mix_seed", "ENTROPY_BITS"]
+
+#: bits of secret entropy mixed into the seed of a blinded trial (:func:`mix_seed`)
+ENTROPY_BITS = 256
+_HEX_ENTROPY = re.compile(rf"^[0-9a-f]{{{ENTROPY_BITS // 4}}}$")
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
@@ -36,7 +42,9 @@ class Schedule:
     period_days, run_in_days, washout_days : int
     seed : int
         Seed entropy the assignment was drawn with:
-        ``make_schedule(design, ..., rng=seed)`` reproduces it.
+        ``make_schedule(design, ..., rng=seed)`` reproduces it. In a blinded
+        trial this is the *mixed* seed (:func:`mix_seed`), which only the
+        helper's key can rebuild; the user's ``--seed`` alone does not.
     roles_swapped : bool
         True when ``randomize_roles`` made the control play condition A (then
         ``treatments`` is ``(control, treatment)``; :attr:`active` names the treatment).
@@ -231,6 +239,51 @@ def seed_entropy(rng: Any) -> int:
     raise TypeError("`rng` must be None, a non-negative integer seed or a numpy.random.Generator")
 
 
+def mix_seed(seed: int | None, entropy: str) -> int:
+    """The allocation seed of a blinded trial: the user's seed mixed with secret entropy.
+
+    ``int(sha256(b"nof1-allocation-v2:" + entropy bytes + b":" + str(seed)))``, the
+    whole 256-bit digest read as a big-endian integer (``seed`` ``None`` is written
+    ``"none"``). Knowing ``seed`` without ``entropy`` says nothing about the result:
+    the entropy's 256 bits come from :mod:`secrets` and are written only to the
+    helper's key, which then reproduces (and audits) the allocation exactly.
+
+    Parameters
+    ----------
+    seed : int or None
+        The user's seed (``nof1 design --seed``), or None.
+    entropy : str
+        Secret entropy, :data:`ENTROPY_BITS` bits as lower-case hex
+        (``secrets.token_hex(32)``).
+
+    Returns
+    -------
+    int
+        A non-negative integer below ``2**256``, used as ``make_schedule(rng=...)``.
+
+    Raises
+    ------
+    ValueError, TypeError
+        If ``entropy`` is not 64 lower-case hex digits or ``seed`` not a
+        non-negative integer.
+
+    Examples
+    --------
+    >>> mix_seed(2026, "00" * 32) == mix_seed(2026, "00" * 31 + "01")
+    False
+    >>> mix_seed(2026, "ab" * 32) == mix_seed(2026, "ab" * 32)    # reproducible from the key
+    True
+    """
+    if seed is not None:
+        seed = check_int(seed, "seed", minimum=0)
+    if not isinstance(entropy, str) or not _HEX_ENTROPY.match(entropy):
+        raise ValueError(f"`entropy` must be {ENTROPY_BITS // 4} lower-case hex digits")
+    text = "none" if seed is None else str(seed)
+    digest = hashlib.sha256(b"nof1-allocation-v2:" + bytes.fromhex(entropy) + b":"
+                            + text.encode("ascii")).digest()
+    return int.from_bytes(digest, "big")
+
+
 def make_schedule(design: Design, *, start: Any, period_days: int | None = None,
                   run_in_days: int = 0, washout_days: int = 0,
                   treatments: tuple[str, str] = ("magnesium", "placebo"),
@@ -254,15 +307,20 @@ def make_schedule(design: Design, *, start: Any, period_days: int | None = None,
     treatments : pair of str
         Names of condition A (the treatment) and condition B (the control).
     randomize_roles : bool
-        If True, a fair coin (from the same seeded generator, drawn after the
+        If True, a fair coin (from the same generator, drawn after the
         assignment) decides which treatment plays condition A; the outcome is
         recorded in ``Schedule.treatments``. Phase designs fix the order of
         A and B, so a blinded phase design needs this; for paired and
         alternating designs it is equivalent to the design's own mirror
-        symmetry.
+        symmetry. The coin is only as secret as ``rng``: a blinded trial
+        (:func:`nof1.create_trial`) draws it from a seed mixed with secret
+        entropy (:func:`mix_seed`), never from the user's seed alone.
     rng : None, int or numpy.random.Generator
         Randomness. The seed entropy actually used is stored in ``seed``;
         passing it back as ``rng`` reproduces the schedule on any machine.
+        This is for simulation and open-label trials: a seed that can be
+        guessed gives the allocation away, so :func:`nof1.create_trial` mixes
+        the seed of a blinded trial with secret entropy first.
 
     Returns
     -------

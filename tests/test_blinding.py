@@ -65,13 +65,15 @@ def test_pack_codes_validate(kwargs, exc):
 # -- commitment -------------------------------------------------------------------
 def test_commitment_matches_a_reference_digest():
     # Reference from GNU coreutils 9.1:
-    # { head -c 32 /dev/zero; printf '%s' '{"packs":[{"code":"K7TM","treatment":"magn\u00e9sium"}],
+    # { head -c 32 /dev/zero; printf '%s' '{"allocation":{"entropy":null,"seed":7},
+    #   "packs":[{"code":"K7TM","treatment":"magn\u00e9sium"}],"plan":{"primary":"pain"},
     #   "schedule":{"seed":7},"trial_id":"TEST-0001"}'; } | sha256sum
     # (one line in the shell; the JSON is canonical: sorted keys, no spaces, ASCII escapes)
     key = {"trial_id": "TEST-0001", "schedule": {"seed": 7},
            "packs": [{"treatment": "magnésium", "code": "K7TM"}], "salt": "00" * 32,
+           "allocation": {"seed": 7, "entropy": None}, "plan": {"primary": "pain"},
            "created": "ignored", "commitment": "ignored"}
-    expected = "8febafb9f3eb73f0ee8f33a1361cba662b84828eae205fc27134592cadd34dab"
+    expected = "e78d6927eb16ac7e7272b920ff7ccc67a9feeb5ac9c0ce18181eef995f474ac5"
     assert key_commitment(key) == expected
     # creation time and the stored commitment are outside the payload
     key["created"] = "2030-01-01T00:00:00Z"
@@ -79,19 +81,22 @@ def test_commitment_matches_a_reference_digest():
 
 
 def test_commitment_reference_with_another_salt():
-    # { printf '\x01%.0s' $(seq 32); printf '%s' '{"packs":[],"schedule":{},"trial_id":"T"}'; }
+    # { printf '\x01%.0s' $(seq 32);
+    #   printf '%s' '{"allocation":{},"packs":[],"plan":{},"schedule":{},"trial_id":"T"}'; }
     #   | sha256sum        (GNU coreutils 9.1)
-    key = {"trial_id": "T", "schedule": {}, "packs": [], "salt": "01" * 32}
+    key = {"trial_id": "T", "schedule": {}, "packs": [], "allocation": {}, "plan": {},
+           "salt": "01" * 32}
     assert key_commitment(key) == (
-        "abcf2125d41d3758b5d70c270df525491be4d1e0effd46bb2b751248916e1f6d")
+        "e206fba8c761e6f0d3574bb98b8cf90e8f1f321611d405c9102fe1360a3ff707")
 
 
 def test_key_layout():
     s = _schedule()
     key = make_key(s, trial_id="TEST-0001", created="2026-01-01T00:00:00Z")
     assert set(key) == {"format", "version", "trial_id", "created", "schedule", "packs",
-                        "salt", "commitment"}
-    assert key["format"] == "nof1-key" and key["version"] == 1
+                        "allocation", "plan", "salt", "commitment"}
+    assert key["format"] == "nof1-key" and key["version"] == 2
+    assert key["allocation"]["seed"] == s.seed and key["allocation"]["entropy"] is None
     assert key["schedule"] == s.to_dict()
     assert len(key["salt"]) == 64 and int(key["salt"], 16) >= 0
     periods = s.periods
@@ -219,8 +224,8 @@ def test_write_and_load_key(tmp_path):
 @pytest.mark.parametrize("content, match", [
     ("{not json", "not valid JSON"),
     ('{"format": "something-else"}', "not a nof1 key"),
-    ('{"format": "nof1-key", "version": 2}', "version"),
-    ('{"format": "nof1-key", "version": 1}', "has no"),
+    ('{"format": "nof1-key", "version": 1}', "version"),
+    ('{"format": "nof1-key", "version": 2}', "has no"),
     ("[1, 2]", "not a nof1 key"),
 ])
 def test_load_key_errors(tmp_path, content, match):

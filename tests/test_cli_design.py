@@ -46,10 +46,11 @@ def test_design_defaults_and_summary(tmp_path, capsys):
     assert "Admissible assignments: 64; smallest attainable p-value 0.03125 (two-sided)" in out
     assert "WARNING" not in out
     key = _key(tmp_path / "t")
-    assert f"Commitment: {key['commitment'][:16]}" in out
+    assert f"keep a copy): {key['commitment']}" in out
+    assert "the seed alone does not reproduce it" in out
     assert f"{tmp_path / 't' / 'participant'}" in out and "helper" in out
     assert "Keep helper/ away from the participant" in out
-    assert key["schedule"]["seed"] == 42
+    assert key["allocation"]["seed"] == 42 and key["schedule"]["seed"] != 42
     assert key["schedule"]["treatments"] == ["magnesium", "placebo"]
     assert key["schedule"]["period_days"] == 14
     assert key["schedule"]["washout_days"] == 7 and key["schedule"]["run_in_days"] == 7
@@ -78,9 +79,13 @@ def test_default_start_used(tmp_path, capsys):
 
 
 def test_same_seed_same_allocation_no_seed_different(tmp_path, capsys):
-    for name in ("a", "b"):
-        assert _run(capsys, "design", tmp_path / name, "--seed", "2024", "--start", START)[0] == 0
+    for name in ("a", "b"):  # open-label: the seed alone reproduces the allocation
+        assert _run(capsys, "design", tmp_path / name, "--seed", "2024", "--start", START,
+                    "--open-label")[0] == 0
     assert _key(tmp_path / "a")["schedule"] == _key(tmp_path / "b")["schedule"]
+    for name in ("c", "d"):  # blinded: the seed is mixed with secret entropy
+        assert _run(capsys, "design", tmp_path / name, "--seed", "2024", "--start", START)[0] == 0
+    assert _key(tmp_path / "c")["schedule"]["seed"] != _key(tmp_path / "d")["schedule"]["seed"]
     unseeded = []
     for i in range(5):
         assert _run(capsys, "design", tmp_path / f"u{i}", "--start", START)[0] == 0

@@ -18,7 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from nof1 import AlternatingDesign, PairedDesign, PhaseDesign, make_schedule
-from nof1.blinding import PACK_ALPHABET, load_key, make_key
+from nof1.blinding import PACK_ALPHABET, audit_key, load_key, make_key
 from nof1.data import read_diary
 from nof1.exceptions import KeyMismatchError, TrialExistsError, TrialFileError
 from nof1.trial import create_trial, read_trial, verify_trial
@@ -166,9 +166,9 @@ def test_participant_files_do_not_reveal_the_allocation(tmp_path, kind, seed, tr
     trial = _trial(tmp_path / "t", kind, rng=seed, treatments=treatments)
     key = trial.key
     texts = _participant_text(tmp_path / "t")
-    seed_used = key["schedule"]["seed"]
-    assert seed is None or seed_used == seed
-    secrets_ = [str(seed_used), f"{seed_used:x}", key["salt"]]
+    seed_used = key["schedule"]["seed"]  # the mixed seed: the user's seed and secret entropy
+    assert key["allocation"]["seed"] == seed and seed_used != seed
+    secrets_ = [str(seed_used), f"{seed_used:x}", key["salt"], key["allocation"]["entropy"]]
     for name, text in texts.items():
         for treatment in treatments:
             assert treatment.lower() not in text, (name, treatment)
@@ -190,17 +190,26 @@ def test_participant_files_do_not_reveal_the_allocation(tmp_path, kind, seed, tr
 
 
 @pytest.mark.parametrize("kind", ["paired", "phase"])
-def test_same_seed_same_allocation_new_codes(tmp_path, kind):
+def test_same_seed_new_codes_and_a_key_that_reproduces_the_allocation(tmp_path, kind):
     a = _trial(tmp_path / "a", kind, rng=2**40 + 7)
     b = _trial(tmp_path / "b", kind, rng=2**40 + 7)
-    np.testing.assert_array_equal(a.schedule.assignment, b.schedule.assignment)
-    if kind == "paired":  # for a blinded phase design the roles are a secret coin (see below)
-        assert a.key["schedule"] == b.key["schedule"]
-        assert ([p["treatment"] for p in a.key["packs"]]
-                == [p["treatment"] for p in b.key["packs"]])
+    # blinded: the seed is mixed with fresh secret entropy, so the two draws are independent
+    assert a.key["allocation"]["entropy"] != b.key["allocation"]["entropy"]
+    assert a.key["schedule"]["seed"] != b.key["schedule"]["seed"]
+    for trial in (a, b):  # the key alone reproduces its allocation exactly
+        again = audit_key(trial.key)
+        np.testing.assert_array_equal(again.assignment, trial.schedule.assignment)
+        assert again.treatments == trial.schedule.treatments
     assert [p["code"] for p in a.key["packs"]] != [p["code"] for p in b.key["packs"]]
     assert a.key["salt"] != b.key["salt"] and a.protocol.commitment != b.protocol.commitment
     assert a.protocol.trial_id != b.protocol.trial_id
+
+
+def test_open_label_same_seed_same_allocation(tmp_path):
+    a = _trial(tmp_path / "a", "paired", rng=2**40 + 7, blinded=False)
+    b = _trial(tmp_path / "b", "paired", rng=2**40 + 7, blinded=False)
+    assert a.key["schedule"] == b.key["schedule"]
+    assert a.key["allocation"]["seed"] == 2**40 + 7 and a.key["allocation"]["entropy"] is None
 
 
 def _naive_bayes_accuracy(codes: list[str], labels: list[int]) -> float:
@@ -523,15 +532,15 @@ def test_trials_satisfy_their_design_and_reproduce_from_the_seed(args):
         again = create_trial(Path(tmp) / "b", **args)
     design, s = args["design"], trial.schedule
     assert design.is_admissible(s.assignment)
-    # reproducible: same seed, same allocation; pack codes new. For a blinded phase design
-    # the roles come from a secret coin (a guessable seed must not reveal them), so only the
-    # phase-change days, which the participant sees anyway, are reproduced from the seed.
+    # reproducible: open-label from the seed alone; blinded only from the key (the seed is
+    # mixed with secret entropy, so a guessed seed reveals nothing); pack codes always new
     first, second = dict(trial.key["schedule"]), dict(again.key["schedule"])
-    if design.kind == "phase" and args["blinded"]:
-        for spec in (first, second):
-            if spec.pop("roles_swapped"):
-                spec["treatments"] = spec["treatments"][::-1]
-    assert second == first
+    if args["blinded"]:
+        assert audit_key(trial.key).to_dict() == first
+        assert audit_key(again.key).to_dict() == second
+        assert first["seed"] != second["seed"]
+    else:
+        assert second == first
     codes = [p["code"] for p in trial.key["packs"]]
     assert len(set(codes)) == len(codes) == trial.protocol.n_periods
     assert codes != [p["code"] for p in again.key["packs"]]  # equal with P < 1e-9

@@ -73,8 +73,14 @@ def _add_design_parser(sub: Any) -> None:
     p.add_argument("--diary-time", type=_time, default=_dt.time(20, 0),
                    help="time of the daily diary reminder, HH:MM (default 20:00)")
     p.add_argument("--seed", type=_nonnegative_int,
-                   help="allocation seed, to reproduce a schedule; keep it secret, as it "
-                        "reveals the allocation (default: fresh randomness)")
+                   help="allocation seed. Open-label trials: the same seed reproduces the "
+                        "allocation. Blinded trials: the seed is mixed with 256 bits of "
+                        "secret entropy kept only in helper/key.json, so the seed alone "
+                        "reproduces nothing and a guessed seed reveals nothing; the key "
+                        "reproduces and audits the allocation (default: no seed)")
+    p.add_argument("--unblinded-interim", action="store_true",
+                   help="pre-register an unblinded interim look (default: an analysis before "
+                        "the last analysed day shows completeness or groups X/Y only)")
 
 
 def _build_design(args: argparse.Namespace) -> tuple[Design, int]:
@@ -105,7 +111,8 @@ def _cmd_design(args: argparse.Namespace) -> int:
                          washout_days=args.washout_days, treatments=args.treatments,
                          outcomes=outcomes, primary=args.primary,
                          blinded=not args.open_label, rng=args.seed,
-                         diary_time=args.diary_time)
+                         diary_time=args.diary_time,
+                         unblinded_interim=args.unblinded_interim)
     print(trial.summary())
     print(f"Participant files: {trial.participant_dir}{Path('/')}  (schedule.csv, "
           f"calendar.ics, diary.csv, protocol.json, schedule.html)")
@@ -113,7 +120,11 @@ def _cmd_design(args: argparse.Namespace) -> int:
     if trial.protocol.blinded:
         print("Keep helper/ away from the participant until the analysis: it reveals which "
               "pack holds what.")
-    if args.seed is not None:
-        print("The seed reproduces the allocation: keep it with the helper, not the "
-              "participant.")
+    if args.seed is not None and not trial.protocol.blinded:
+        print("The seed reproduces the allocation of this open-label trial.")
+    elif args.seed is not None:
+        print("The seed alone does not reproduce this blinded allocation: it was mixed with "
+              "secret entropy that only helper/key.json holds.")
+    print("Keep a copy of the full commitment (print it, or e-mail it to yourself): "
+          "nof1 verify checks the folder against it.")
     return 0

@@ -19,6 +19,7 @@ import datetime as _dt
 import io
 import json
 import os
+import re
 import secrets
 from collections.abc import Sequence
 from pathlib import Path
@@ -27,17 +28,18 @@ from typing import Any
 import pandas as pd
 
 from .._validation import check_int, check_treatments
-from ..blinding import load_key, make_key, short_commitment, unblind
+from ..blinding import _canonical, load_key, make_key, seal_key, unblind
 from ..design import Design
-from ..exceptions import KeyMismatchError, TrialExistsError, TrialFileError
+from ..exceptions import KeyMismatchError, PlanMismatchError, TrialExistsError, TrialFileError
 from ..outcomes import DEFAULT_OUTCOMES, Outcome
 from ..protocol import Protocol, make_protocol, protocol_json, read_protocol
-from ..schedule import Schedule, make_schedule
+from ..schedule import Schedule, make_schedule, mix_seed
 from ._atomic import write_tree_atomic
 from .html import packs_html, schedule_html
 from .ics import calendar_ics
 
-__all__ = ["Trial", "create_trial", "read_trial", "verify_trial", "SCHEDULE_COLUMNS",
+__all__ = ["Trial", "create_trial", "read_trial", "verify_trial", "check_printed_copies",
+           "check_plan", "SCHEDULE_COLUMNS",
            "DIARY_FIXED_COLUMNS", "DIARY_EXTRA_COLUMNS", "PARTICIPANT_FILES", "HELPER_FILES"]
 
 SCHEDULE_COLUMNS = ("date", "day", "period", "pack", "phase", "analysed")
@@ -110,7 +112,12 @@ class Trial:
             f"{two:.4g} (two-sided), {one:.4g} (one-sided)",
             f"Primary outcome: {primary.name} (MCID {primary.mcid:g})"
             + (f"; secondary: {', '.join(secondary)}" if secondary else ""),
-            f"Commitment: {short_commitment(p.commitment)}",
+            ("Allocation: drawn from the seed (if any) mixed with 256 bits of secret "
+             "entropy kept only in helper/key.json; the seed alone does not reproduce it"
+             if p.blinded else
+             "Allocation: reproducible from the seed (open-label); the seed is in "
+             "helper/key.json"),
+            f"Commitment (SHA-256 of the key and this plan; keep a copy): {p.commitment}",
         ]
         if two >= 0.05:
             lines.append(f"WARNING: the randomization test cannot reach p < 0.05 with this "
@@ -207,7 +214,7 @@ def create_trial(directory: str | os.PathLike[str], *, design: Design, start: An
                  outcomes: Sequence[Outcome | str] | None = None, primary: str | None = None,
                  blinded: bool = True, rng: Any = None,
                  diary_time: _dt.time = _dt.time(20, 0),
-                 decision_threshold: float = 0.8) -> Trial:
+                 decision_threshold: float = 0.8, unblinded_interim: bool = False) -> Trial:
     """Draw a schedule and write a complete trial folder (participant/ and helper/).
 
     Parameters
@@ -234,12 +241,19 @@ def create_trial(directory: str | os.PathLike[str], *, design: Design, start: An
     blinded : bool
         False for an open-label trial: every output is marked "OPEN-LABEL (not blinded)".
     rng : None, int or numpy.random.Generator
-        Allocation randomness; the same integer seed gives the same allocation.
-        Pack codes, trial id and salt always come from :mod:`secrets`.
+        Allocation seed. In an open-label trial the same integer seed gives the
+        same allocation. In a blinded trial it is mixed with 256 bits of secret
+        entropy (:func:`nof1.schedule.mix_seed`) recorded only in the helper's
+        key, so the seed alone reproduces nothing and a guessed seed reveals
+        nothing; the key reproduces and audits the allocation exactly
+        (:func:`nof1.blinding.audit_key`). Pack codes, trial id and salt always
+        come from :mod:`secrets`.
     diary_time : datetime.time
         Clock time of the daily diary reminder in the calendar.
     decision_threshold : float
         Pre-registered posterior probability for the decision rule (default 0.8).
+    unblinded_interim : bool
+        Pre-register an unblinded interim look (default False).
 
     Returns
     -------
@@ -258,14 +272,17 @@ def create_trial(directory: str | os.PathLike[str], *, design: Design, start: An
     Notes
     -----
     Phase designs fix the order of phases, so for a blinded phase design a
-    coin decides which treatment plays A. The coin comes from :mod:`secrets`,
-    not from ``rng``, and is recorded only in the helper's key: the
-    participant sees the phase-change days, which the seed determines, so a
-    guessable seed (``--seed 1``) must not also reveal which treatment came
-    first. The seed therefore reproduces the phase-change days; the key holds
-    the roles. Paired and alternating designs are symmetric (the mirror order
-    is part of their randomization) and keep the given order. Open-label phase
-    designs keep the given order (the first treatment starts).
+    coin decides which treatment plays A. There is one role mechanism: the
+    coin is drawn after the assignment from the same mixed (secret) seed
+    (``make_schedule(randomize_roles=True)``), so it is as secret as the
+    allocation and the key reproduces it. Paired and alternating designs are
+    symmetric (the mirror order is part of their randomization) and keep the
+    given order. Open-label phase designs keep the given order (the first
+    treatment starts).
+
+    The commitment printed on every participant file covers the key *and* the
+    whole plan (:meth:`Protocol.plan`), so no field of ``protocol.json`` can
+    change after the start without :func:`verify_trial` noticing.
 
     Examples
     --------
@@ -281,7 +298,8 @@ def create_trial(directory: str | os.PathLike[str], *, design: Design, start: An
     Dates: 2026-01-05 to 2026-05-03 (119 days)
     Admissible assignments: 16; smallest attainable p-value 0.125 (two-sided), 0.0625 (one-sided)
     Primary outcome: pain (MCID 1); secondary: stress, sleep
-    Commitment: ...
+    Allocation: drawn from the seed (if any) mixed with 256 bits of secret entropy ...
+    Commitment (SHA-256 of the key and this plan; keep a copy): ...
     WARNING: the randomization test cannot reach p < 0.05 with this design ...
     >>> sorted(p.name for p in (folder / "participant").iterdir())
     ['calendar.ics', 'diary.csv', 'protocol.json', 'schedule.csv', 'schedule.html']
@@ -308,15 +326,29 @@ def create_trial(directory: str | os.PathLike[str], *, design: Design, start: An
     if not isinstance(diary_time, _dt.time):
         raise TypeError("`diary_time` must be a datetime.time")
 
+    if not isinstance(unblinded_interim, bool):
+        raise TypeError("`unblinded_interim` must be True or False")
+    from ..schedule import seed_entropy
+
+    roles = bool(blinded and design.kind == "phase")
+    if blinded:
+        user_seed = None if rng is None else seed_entropy(rng)
+        entropy = secrets.token_hex(32)
+        drawn_seed: int = mix_seed(user_seed, entropy)
+        allocation = {"seed": user_seed, "entropy": entropy}
+    else:
+        drawn_seed = seed_entropy(rng)
+        allocation = {"seed": drawn_seed, "entropy": None}
+    allocation.update(randomize_roles=roles, treatments=list(treatments))
     schedule = make_schedule(design, start=start, period_days=period_days,
                              run_in_days=run_in_days, washout_days=washout_days,
-                             treatments=treatments, rng=rng)
-    if blinded and design.kind == "phase" and secrets.randbits(1):
-        schedule = dataclasses.replace(schedule, treatments=treatments[::-1],
-                                       roles_swapped=True)
-    key = make_key(schedule)
-    protocol = make_protocol(schedule, key, outcomes=outs, primary=primary, blinded=blinded,
-                             decision_threshold=decision_threshold)
+                             treatments=treatments, randomize_roles=roles, rng=drawn_seed)
+    key = make_key(schedule, allocation=allocation)
+    draft = make_protocol(schedule, key, outcomes=outs, primary=primary, blinded=blinded,
+                          decision_threshold=decision_threshold,
+                          unblinded_interim=unblinded_interim)
+    key = seal_key(key, draft.plan())
+    protocol = dataclasses.replace(draft, commitment=key["commitment"])
     files = _render(schedule, key, protocol, diary_time)
     write_tree_atomic(target, files)
     return Trial(directory=target, protocol=protocol, calendar=_read_calendar(target),
@@ -378,13 +410,13 @@ def read_trial(directory: str | os.PathLike[str], *, unblind: bool = False) -> T
     >>> from nof1 import PairedDesign
     >>> with tempfile.TemporaryDirectory() as tmp:
     ...     folder = pathlib.Path(tmp) / "trial"
-    ...     _ = create_trial(folder, design=PairedDesign(6), start="2026-01-05", rng=12345)
+    ...     made = create_trial(folder, design=PairedDesign(6), start="2026-01-05")
     ...     blind = read_trial(folder)
     ...     full = read_trial(folder, unblind=True)
     >>> blind.schedule is None, blind.calendar.shape
     (True, (175, 6))
-    >>> full.schedule.periods["treatment"].tolist()[:4]
-    ['placebo', 'magnesium', 'magnesium', 'placebo']
+    >>> full.schedule.periods["treatment"].tolist() == made.schedule.periods["treatment"].tolist()
+    True
     """
     directory = Path(directory)
     if not (directory / "participant").is_dir():
@@ -393,6 +425,7 @@ def read_trial(directory: str | os.PathLike[str], *, unblind: bool = False) -> T
     calendar = _read_calendar(directory)
     schedule = key = None
     if unblind:
+        check_printed_copies(directory, protocol.commitment)
         key, schedule = _unblind(directory, protocol)
     return Trial(directory=directory, protocol=protocol, calendar=calendar,
                  schedule=schedule, key=key)
@@ -404,7 +437,118 @@ def _unblind(directory: Path, protocol: Protocol) -> tuple[dict[str, Any], Sched
     codes = [p["code"] for p in key["packs"]]
     if codes != [p["code"] for p in protocol.packs]:
         raise KeyMismatchError("the participant's pack codes differ from the key's")
+    check_plan(protocol, key)
     return key, schedule
+
+
+def check_plan(protocol: Protocol, key: dict[str, Any]) -> None:
+    """Check that the protocol's plan is the one the (verified) key committed to.
+
+    Parameters
+    ----------
+    protocol : Protocol
+        The participant's protocol.
+    key : dict
+        The helper's key, already checked against ``protocol.commitment``.
+
+    Raises
+    ------
+    PlanMismatchError
+        Naming the first field of ``protocol.json`` that differs from the
+        committed plan (exit code 3 on the command line).
+
+    Examples
+    --------
+    >>> import dataclasses, tempfile, pathlib
+    >>> from nof1 import PairedDesign
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     trial = create_trial(pathlib.Path(tmp) / "t", design=PairedDesign(6),
+    ...                          start="2026-01-05")
+    >>> check_plan(trial.protocol, trial.key)        # intact: returns None
+    >>> edited = dataclasses.replace(trial.protocol, primary="sleep")
+    >>> check_plan(edited, trial.key)
+    Traceback (most recent call last):
+    ...
+    nof1.exceptions.PlanMismatchError: protocol.json field 'primary' differs from ...
+    """
+    committed = key.get("plan")
+    if not isinstance(committed, dict):
+        raise KeyMismatchError("the key holds no committed plan")
+    plan = protocol.plan()
+    for name in sorted(set(plan) | set(committed)):
+        if name not in plan or name not in committed or (
+                _canonical({"v": plan[name]}) != _canonical({"v": committed[name]})):
+            raise PlanMismatchError(
+                f"protocol.json field {name!r} differs from the plan committed to at the "
+                f"start (commitment {protocol.commitment}): the protocol was edited")
+
+
+_HTML_HASH = re.compile(r'class="hash">([0-9a-fA-F]+)<')
+_ICS_HASH = re.compile(r"commitment ([0-9a-fA-F]{16,64})")
+
+
+def _printed(path: Path, pattern: re.Pattern[str], *, unfold: bool = False) -> list[str]:
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except FileNotFoundError:
+        raise TrialFileError(f"{path.name} not found in {path.parent}: every printed copy of "
+                             f"the commitment is checked") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise TrialFileError(f"cannot read {path}: {exc}") from None
+    if unfold:  # RFC 5545 line folding: CRLF followed by one space or tab
+        text = re.sub(r"\r?\n[ \t]", "", text)
+    return pattern.findall(text)
+
+
+def check_printed_copies(directory: str | os.PathLike[str], commitment: str) -> None:
+    """Check every printed copy of the commitment in ``participant/`` against ``commitment``.
+
+    ``schedule.html`` (short and full digest) and ``calendar.ics`` (full digest in
+    every event) must show the commitment of ``protocol.json``: a key swapped and
+    re-committed in ``protocol.json`` alone is caught here.
+
+    Parameters
+    ----------
+    directory : path
+        The trial folder.
+    commitment : str
+        The commitment in ``participant/protocol.json``.
+
+    Raises
+    ------
+    PlanMismatchError
+        If a copy is missing from a file or differs (exit code 3 on the command line).
+    TrialFileError
+        If a file cannot be read.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from nof1 import PairedDesign
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     trial = create_trial(pathlib.Path(tmp) / "t", design=PairedDesign(6),
+    ...                          start="2026-01-05")
+    ...     check_printed_copies(trial.directory, trial.protocol.commitment)
+    ...     try:
+    ...         check_printed_copies(trial.directory, "0" * 64)
+    ...     except PlanMismatchError as exc:
+    ...         print(str(exc)[:45])
+    schedule.html shows the commitment ...
+    """
+    folder = Path(directory) / "participant"
+    commitment = str(commitment).lower()
+    for name, pattern, unfold in (("schedule.html", _HTML_HASH, False),
+                                  ("calendar.ics", _ICS_HASH, True)):
+        found = _printed(folder / name, pattern, unfold=unfold)
+        full = [c.lower() for c in found if len(c) == 64]
+        if not full:
+            raise PlanMismatchError(f"{name} shows no full commitment; protocol.json says "
+                                    f"{commitment}")
+        for copy in found:
+            if not commitment.startswith(copy.lower()) or len(copy) not in (16, 64):
+                raise PlanMismatchError(
+                    f"{name} shows the commitment {copy.lower()} but protocol.json says "
+                    f"{commitment}: the protocol or the key was changed after the start")
 
 
 def verify_trial(directory: str | os.PathLike[str]) -> str:
@@ -418,19 +562,28 @@ def verify_trial(directory: str | os.PathLike[str]) -> str:
     Returns
     -------
     str
-        The commitment, when the key matches.
+        The commitment (64 hex digits), when everything agrees.
 
     Raises
     ------
     KeyMismatchError
-        The key was edited, or belongs to another trial.
+        The key was edited, belongs to another trial, or its allocation is not
+        the one its seed and entropy draw (exit code 1).
+    PlanMismatchError
+        ``protocol.json`` differs from the committed plan, or a printed copy of
+        the commitment (``schedule.html``, ``calendar.ics``) differs from
+        ``protocol.json`` (exit code 3).
     TrialFileError
         A file is missing, unreadable or malformed.
 
     Notes
     -----
-    Besides the commitment, checks that the key's packs agree with its
-    schedule and carry the participant's pack codes (:func:`nof1.blinding.unblind`).
+    Checks, in order: the printed copies against ``protocol.json``; the key
+    against the commitment (:func:`nof1.blinding.verify_key`); the key's
+    packs against its schedule and the allocation against a redraw from the
+    key's seed and entropy (:func:`nof1.blinding.unblind`); the participant's
+    pack codes; every field of the protocol against the committed plan
+    (:func:`check_plan`).
 
     Examples
     --------
@@ -454,5 +607,6 @@ def verify_trial(directory: str | os.PathLike[str]) -> str:
     """
     directory = Path(directory)
     protocol = read_protocol(directory / "participant" / "protocol.json")
+    check_printed_copies(directory, protocol.commitment)
     _unblind(directory, protocol)
     return protocol.commitment

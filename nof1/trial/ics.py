@@ -14,7 +14,6 @@ import datetime as _dt
 
 import icalendar
 
-from ..blinding import short_commitment
 from ..protocol import Protocol
 
 __all__ = ["calendar_ics", "PRODID"]
@@ -43,7 +42,8 @@ def calendar_ics(protocol: Protocol, *, diary_time: _dt.time = _dt.time(20, 0)) 
     Parameters
     ----------
     protocol : Protocol
-        Dates, pack codes, trial id and commitment come from here.
+        Dates, pack codes, trial id and commitment (printed in full in every
+        event, a copy that ``nof1 verify`` checks) come from here.
     diary_time : datetime.time
         Local clock time of the daily diary reminder (default 20:00).
 
@@ -54,7 +54,6 @@ def calendar_ics(protocol: Protocol, *, diary_time: _dt.time = _dt.time(20, 0)) 
     """
     stamp = _created(protocol)
     tid = protocol.trial_id
-    short = short_commitment(protocol.commitment)
     open_label = "" if protocol.blinded else "OPEN-LABEL (not blinded). "
     cal = icalendar.Calendar()
     cal.add("prodid", PRODID)
@@ -62,7 +61,8 @@ def calendar_ics(protocol: Protocol, *, diary_time: _dt.time = _dt.time(20, 0)) 
     cal.add("calscale", "GREGORIAN")
     cal.add("method", "PUBLISH")
     cal.add("x-wr-calname", f"Personal trial {tid}")
-    footer = f"Trial {tid}, commitment {short}. {protocol.disclaimer}"
+    # the full digest, so that `nof1 verify` can compare this printed copy with protocol.json
+    footer = f"Trial {tid}, commitment {protocol.commitment}. {protocol.disclaimer}"
 
     if protocol.run_in_days:
         ev = _event(f"{tid}-run-in@nof1", stamp, "Trial run-in starts: diary only, no pack",
