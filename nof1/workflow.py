@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as _dt
+import hashlib
 import json
 import os
 from pathlib import Path
@@ -16,27 +17,107 @@ from .analysis.trial import TrialResult, analyze
 from .blinded_analysis import schedule_from_groups
 from .data import Diary, read_diary
 from .design import PairedDesign
-from .exceptions import TrialFileError
+from .exceptions import TrialFileError, TrialNotFinishedError
 from .report import render_report, write_report
 from .simulate import simulate_diary
 from .trial import Trial, create_trial, read_trial
 from .trial._atomic import write_file_atomic
+from .trial.folder import check_printed_copies
 
-__all__ = ["AnalysisOutput", "analyze_folder", "run_demo"]
+__all__ = ["AnalysisOutput", "TrialStatus", "analyze_folder", "last_analysed_day",
+           "run_demo", "trial_status"]
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
 class AnalysisOutput:
-    """What :func:`analyze_folder` produced."""
+    """What :func:`analyze_folder` produced.
+
+    Attributes
+    ----------
+    trial : Trial
+    diary : Diary
+    result : TrialResult
+    provenance : dict
+        What was analysed and what was checked, for the report and the JSON
+        output: ``trial_id``, ``commitment`` (full SHA-256), ``key_verified``
+        (the key matched the commitment and its allocation audit; False for a
+        blinded analysis with a group key, which does not read the key),
+        ``plan_verified`` (every protocol field equals the committed plan),
+        ``printed_copies_verified``, ``analysis`` (``"unblinded"`` or
+        ``"blinded (groups X and Y)"``), ``interim``, ``diary_sha256`` (of the
+        bytes of ``participant/diary.csv`` analysed), ``analysed_on`` and
+        ``nof1_version``.
+    """
 
     trial: Trial
     diary: Diary
     result: TrialResult
+    provenance: dict[str, Any] = dataclasses.field(default_factory=dict)
+
+
+def last_analysed_day(trial: Trial) -> _dt.date:
+    """The schedule's last analysed day (from the participant's ``schedule.csv``).
+
+    Parameters
+    ----------
+    trial : Trial
+        A trial read with :func:`nof1.read_trial` (the key is not needed).
+
+    Returns
+    -------
+    datetime.date
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from nof1 import PairedDesign, create_trial
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     trial = create_trial(pathlib.Path(tmp) / "t", design=PairedDesign(2),
+    ...                          start="2026-01-05")
+    >>> last_analysed_day(trial)
+    datetime.date(2026, 3, 8)
+    """
+    cal = trial.calendar
+    analysed = cal.loc[cal["analysed"], "date"]
+    if analysed.empty:
+        raise TrialFileError(f"{trial.directory}: schedule.csv has no analysed day")
+    return analysed.max().date()
+
+
+def _sha256(path: Path) -> str:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except FileNotFoundError:
+        raise TrialFileError(f"diary not found: {path}") from None
+    except OSError as exc:
+        raise TrialFileError(f"cannot read {path}: {exc.strerror}") from None
+
+
+def _check_finished(trial: Trial, today: _dt.date, *, interim: bool,
+                    blinded_groups: bool) -> bool:
+    """True for an interim analysis; raise when it is not allowed."""
+    last = last_analysed_day(trial)
+    if today > last:
+        return False
+    if not interim:
+        raise TrialNotFinishedError(
+            f"the trial is not finished: its last analysed day is {last.isoformat()} (today "
+            f"{today.isoformat()}); see 'nof1 status', or use --interim for a look that does "
+            f"not reveal the allocation")
+    pre_registered = trial.protocol.analysis_plan.get("unblinded_interim") is True
+    if not blinded_groups and not pre_registered and trial.protocol.blinded:
+        raise TrialNotFinishedError(
+            "an interim analysis with the key would reveal the allocation and the protocol "
+            "pre-registered no unblinded interim look: use a group key from the helper "
+            "('nof1 groups'), or wait until after " + last.isoformat())
+    return True
 
 
 def analyze_folder(directory: str | os.PathLike[str], *, groups: str | os.PathLike[str] | None
-                   = None, confidence_level: float = 0.95, rng: Any = None) -> AnalysisOutput:
-    """Read ``participant/diary.csv``, unblind with ``helper/key.json`` and analyse.
+                   = None, confidence_level: float = 0.95, rng: Any = None,
+                   interim: bool = False, today: _dt.date | None = None) -> AnalysisOutput:
+    """Verify the folder, read ``participant/diary.csv``, unblind with ``helper/key.json``
+    and analyse.
 
     Parameters
     ----------
@@ -49,19 +130,32 @@ def analyze_folder(directory: str | os.PathLike[str], *, groups: str | os.PathLi
         Level of the confidence intervals (default 0.95).
     rng : None, int or Generator
         Only used if a randomization test falls back to Monte Carlo.
+    interim : bool
+        Allow an analysis on or before the schedule's last analysed day. Unless
+        the protocol pre-registered an unblinded interim look, it must then be
+        blinded (``groups``), so that it never reveals the allocation.
+    today : datetime.date, optional
+        The day of the analysis (default: today's date).
 
     Returns
     -------
     AnalysisOutput
-        The trial as read, the diary laid on the schedule, and the
+        The trial as read, the diary laid on the schedule, the
         :class:`~nof1.TrialResult` (primary outcome and decision rule from the
-        protocol).
+        protocol) and its provenance.
 
     Raises
     ------
-    TrialFileError, KeyMismatchError, DiaryError
-        Missing or malformed files, a key that fails the participant's commitment,
-        a diary that cannot be read.
+    TrialFileError, DiaryError
+        Missing or malformed files, a diary that cannot be read.
+    KeyMismatchError
+        The key fails the participant's commitment or its allocation audit.
+    PlanMismatchError
+        The protocol differs from the committed plan, or a printed copy of the
+        commitment in ``participant/`` differs from ``protocol.json``.
+    TrialNotFinishedError
+        Before the day after the last analysed day without ``interim``; or an
+        interim analysis that would reveal the allocation.
 
     Examples
     --------
@@ -79,13 +173,26 @@ def analyze_folder(directory: str | os.PathLike[str], *, groups: str | os.PathLi
     ('pain', (119, 15))
     >>> out.result.to_frame()["outcome"].tolist()
     ['pain', 'stress', 'sleep']
+    >>> out.provenance["key_verified"], len(out.provenance["diary_sha256"])
+    (True, 64)
     """
+    from . import __version__
+
     directory = Path(directory)
+    today = _dt.date.today() if today is None else today
+    if not isinstance(today, _dt.date):
+        raise TypeError("`today` must be a datetime.date")
+    if not isinstance(interim, bool):
+        raise TypeError("`interim` must be True or False")
+    participant = read_trial(directory)
+    check_printed_copies(directory, participant.protocol.commitment)
+    is_interim = _check_finished(participant, today, interim=interim,
+                                 blinded_groups=groups is not None)
     if groups is None:
         trial = read_trial(directory, unblind=True)
         schedule = trial.schedule
     else:
-        trial = read_trial(directory)
+        trial = participant
         try:
             spec = json.loads(Path(groups).read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
@@ -94,11 +201,170 @@ def analyze_folder(directory: str | os.PathLike[str], *, groups: str | os.PathLi
     if schedule is None:  # pragma: no cover - read_trial(unblind=True) always sets it
         raise TrialFileError(f"{directory}: the schedule could not be unblinded")
     p = trial.protocol
-    diary = read_diary(directory / "participant" / "diary.csv", schedule,
-                       outcomes=list(p.outcomes), warn=False)
+    diary_path = directory / "participant" / "diary.csv"
+    digest = _sha256(diary_path)
+    diary = read_diary(diary_path, schedule, outcomes=list(p.outcomes), warn=False)
+    if _sha256(diary_path) != digest:
+        raise TrialFileError(f"{diary_path} changed while it was being read; run again")
     result = analyze(diary, schedule, primary=p.primary, confidence_level=confidence_level,
                      decision_rule=p.decision_rule, rng=rng)
-    return AnalysisOutput(trial=trial, diary=diary, result=result)
+    provenance = {
+        "trial_id": p.trial_id, "commitment": p.commitment,
+        "key_verified": groups is None, "plan_verified": groups is None,
+        "printed_copies_verified": True,
+        "analysis": "unblinded" if groups is None else "blinded (groups X and Y)",
+        "interim": is_interim, "diary_sha256": digest,
+        "analysed_on": today.isoformat(), "nof1_version": __version__,
+    }
+    return AnalysisOutput(trial=trial, diary=diary, result=result, provenance=provenance)
+
+
+@dataclasses.dataclass(frozen=True)
+class TrialStatus:
+    """Where a trial stands on a given day, from the participant's files only.
+
+    Nothing here depends on the allocation: the same status is computed from
+    ``participant/`` whatever the packs hold.
+
+    Attributes
+    ----------
+    trial_id : str
+    today : datetime.date
+    stage : str
+        ``"not started"``, ``"run-in"``, ``"period"`` or ``"finished"``.
+    period : int or None
+        Today's period (None outside the periods).
+    n_periods : int
+    pack : str or None
+        Today's pack code (None outside the periods).
+    days_recorded : int
+        Days up to today whose diary row has at least one outcome scored.
+    days_missing : int
+        Days of the trial up to today (today excluded) with no outcome scored.
+    days_elapsed : int
+        Days of the trial up to and including today.
+    next_change : datetime.date or None
+        First day of the next pack (or of the first pack during the run-in).
+    next_pack : str or None
+        The pack code that starts on ``next_change``.
+    last_analysed : datetime.date
+        The schedule's last analysed day; ``nof1 analyze`` runs from the day after.
+    end : datetime.date
+        The trial's last day.
+    commitment : str
+    """
+
+    trial_id: str
+    today: _dt.date
+    stage: str
+    period: int | None
+    n_periods: int
+    pack: str | None
+    days_recorded: int
+    days_missing: int
+    days_elapsed: int
+    next_change: _dt.date | None
+    next_pack: str | None
+    last_analysed: _dt.date
+    end: _dt.date
+    commitment: str
+
+    def summary(self) -> str:
+        """A few lines for the participant (no allocation)."""
+        if self.stage == "period":
+            where = f"period {self.period} of {self.n_periods}, pack {self.pack}"
+        else:
+            where = self.stage
+        lines = [f"Trial {self.trial_id} on {self.today.isoformat()}: {where}",
+                 f"Diary: {self.days_recorded} day(s) recorded, {self.days_missing} missing "
+                 f"(of {max(self.days_elapsed - 1, 0)} day(s) before today)"]
+        if self.next_change is not None:
+            lines.append(f"Next pack: {self.next_pack} from {self.next_change.isoformat()}")
+        else:
+            lines.append("Next pack: none (this is the last pack)" if self.stage == "period"
+                         else "Next pack: none")
+        ready = self.last_analysed + _dt.timedelta(days=1)
+        lines.append(f"Last analysed day {self.last_analysed.isoformat()}; trial ends "
+                     f"{self.end.isoformat()}; analysis possible from {ready.isoformat()}")
+        lines.append(f"Commitment: {self.commitment}")
+        return "\n".join(lines)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-friendly (dates as ISO strings)."""
+        return {k: (v.isoformat() if isinstance(v, _dt.date) else v)
+                for k, v in dataclasses.asdict(self).items()}
+
+
+def trial_status(directory: str | os.PathLike[str], *, today: _dt.date | None = None
+                 ) -> TrialStatus:
+    """Where the trial stands today, read from ``participant/`` only (never the key).
+
+    Parameters
+    ----------
+    directory : path
+        A trial folder (only ``participant/`` is read).
+    today : datetime.date, optional
+        The day to report on (default: today's date).
+
+    Returns
+    -------
+    TrialStatus
+
+    Raises
+    ------
+    TrialFileError, DiaryError
+        A participant file is missing or cannot be read.
+    PlanMismatchError
+        A printed copy of the commitment differs from ``protocol.json``.
+
+    Examples
+    --------
+    >>> import datetime, tempfile, pathlib
+    >>> from nof1 import PairedDesign, create_trial
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     trial = create_trial(pathlib.Path(tmp) / "t", design=PairedDesign(2),
+    ...                          start="2026-01-05")
+    ...     st = trial_status(trial.directory, today=datetime.date(2026, 1, 20))
+    >>> st.stage, st.period, st.days_recorded, st.days_missing, st.next_change
+    ('period', 1, 0, 15, datetime.date(2026, 1, 26))
+    """
+    today = _dt.date.today() if today is None else today
+    if not isinstance(today, _dt.date):
+        raise TypeError("`today` must be a datetime.date")
+    trial = read_trial(directory)
+    p = trial.protocol
+    check_printed_copies(trial.directory, p.commitment)
+    cal = trial.calendar
+    diary = read_diary(trial.directory / "participant" / "diary.csv", cal,
+                       outcomes=list(p.outcomes), warn=False)
+    data = diary.data
+    dates = data["date"].dt.date
+    scored = data[diary.outcome_names].notna().any(axis=1)
+    upto = dates <= today
+    before = dates < today
+    days_recorded = int((scored & upto).sum())
+    days_missing = int((~scored & before).sum())
+    days_elapsed = int(upto.sum())
+    row = cal[cal["date"].dt.date == today]
+    if today < p.start:
+        stage, period, pack = "not started", None, None
+    elif today > p.end:
+        stage, period, pack = "finished", None, None
+    elif row["period"].isna().all():
+        stage, period, pack = "run-in", None, None
+    else:
+        stage = "period"
+        period = int(row["period"].iloc[0])
+        pack = str(row["pack"].iloc[0])
+    upcoming = [pk for pk in p.packs if _dt.date.fromisoformat(pk["start"]) > today]
+    next_change = _dt.date.fromisoformat(upcoming[0]["start"]) if upcoming else None
+    next_pack = upcoming[0]["code"] if upcoming else None
+    return TrialStatus(trial_id=p.trial_id, today=today, stage=stage, period=period,
+                       n_periods=p.n_periods, pack=pack, days_recorded=days_recorded,
+                       days_missing=days_missing, days_elapsed=days_elapsed,
+                       next_change=next_change, next_pack=next_pack,
+                       last_analysed=last_analysed_day(trial), end=p.end,
+                       commitment=p.commitment)
 
 
 def run_demo(directory: str | os.PathLike[str], *, seed: int = 1,
@@ -155,7 +421,9 @@ def run_demo(directory: str | os.PathLike[str], *, seed: int = 1,
     filled = simulate_diary(schedule, rng=seed)
     write_file_atomic(trial.directory / "participant" / "diary.csv",
                        filled.to_csv(index=False).encode("utf-8"), overwrite=True)
-    out = analyze_folder(trial.directory, rng=seed)
+    # the simulated diary covers the whole trial: analyse it as on the day after the end
+    out = analyze_folder(trial.directory, rng=seed,
+                         today=trial.protocol.end + _dt.timedelta(days=1))
     report = write_report(render_report(out.result, out.diary, title="nof1 demo: simulated "
                                         "magnesium trial"), trial.directory / "report.html")
     return out, report

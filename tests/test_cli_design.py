@@ -198,7 +198,9 @@ def trial(tmp_path, capsys):
 def test_verify_intact(trial, capsys):
     code, out, err = _run(capsys, "verify", trial)
     assert code == 0 and err == ""
-    assert out.strip() == f"key matches the commitment {_key(trial)['commitment'][:16]}"
+    lines = out.strip().splitlines()
+    assert lines[0].startswith("key matches the commitment; allocation redrawn")
+    assert lines[1] == f"commitment: {_key(trial)['commitment']}"
 
 
 def test_verify_edited_key(trial, capsys):
@@ -210,6 +212,9 @@ def test_verify_edited_key(trial, capsys):
     code, out, err = _run(capsys, "verify", trial)
     _assert_one_line_error(code, err, expected_code=1)
     assert "does not match the commitment" in err and out == ""
+    # the full digest the participant holds, to compare with the copy kept at the start
+    commitment = json.loads((trial / "participant" / "protocol.json").read_text())["commitment"]
+    assert commitment in err
 
 
 @pytest.mark.parametrize("damage, words", [

@@ -8,6 +8,7 @@ Subcommands::
     nof1 analyze DIR            unblind, analyse the diary, print a table, write a report
     nof1 demo DIR               the whole pipeline on a simulated diary
     nof1 power [options]        simulated power of a paired design (planning)
+    nof1 status DIR             where the trial stands today (participant files only)
 
 Exit codes: 0 success; 1 the key does not match the commitment (``verify``);
 2 any other expected error (bad option or date, existing folder, unreadable
@@ -30,6 +31,7 @@ from ._common import EXIT_ERROR, EXIT_MISMATCH, _Parser, _UsageError
 from .analyze import _add_analyze_parser, _add_demo_parser, _cmd_analyze, _cmd_demo
 from .design import _add_design_parser, _cmd_design, _next_monday, _outcome
 from .power import _add_power_parser, _cmd_power
+from .status import _add_status_parser, _cmd_status
 from .verify import _add_groups_parser, _add_verify_parser, _cmd_groups, _cmd_verify
 
 __all__ = ["main", "run", "_next_monday", "_outcome"]
@@ -42,6 +44,7 @@ _COMMANDS: dict[str, tuple[Callable[[Any], None], Callable[[argparse.Namespace],
     "analyze": (_add_analyze_parser, _cmd_analyze),
     "demo": (_add_demo_parser, _cmd_demo),
     "power": (_add_power_parser, _cmd_power),
+    "status": (_add_status_parser, _cmd_status),
 }
 
 

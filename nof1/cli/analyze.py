@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import datetime as _dt
 from pathlib import Path
 from typing import Any
 
@@ -14,9 +15,13 @@ from ._common import _json_default, _nonnegative_int
 # -- nof1 analyze ----------------------------------------------------------------------
 def _add_analyze_parser(sub: Any) -> None:
     p = sub.add_parser("analyze", help="analyse the diary of a trial folder",
-                       description="Check helper/key.json against the participant's "
-                                   "commitment, read participant/diary.csv, analyse every "
-                                   "outcome, print a compact table and write an HTML report.")
+                       description="Check helper/key.json, the protocol and every printed "
+                                   "copy against the participant's commitment, read "
+                                   "participant/diary.csv, analyse every outcome, print a "
+                                   "compact table and write an HTML report. Refuses before "
+                                   "the day after the schedule's last analysed day (exit 4) "
+                                   "unless --interim. Exit 1: the key does not match the "
+                                   "commitment; 3: the protocol or a printed copy disagrees.")
     p.add_argument("directory", type=Path, help="the trial folder")
     p.add_argument("--format", choices=("table", "json"), default="table",
                    help="table (default) or machine-readable JSON on standard output")
@@ -28,6 +33,10 @@ def _add_analyze_parser(sub: Any) -> None:
     p.add_argument("--groups", type=Path, default=None,
                    help="blinded analysis: a group key from the helper (packs as groups X "
                         "and Y) instead of helper/key.json")
+    p.add_argument("--interim", action="store_true",
+                   help="before the end: an interim look that never reveals the allocation "
+                        "(data completeness only, or groups X/Y with --groups), unless the "
+                        "protocol pre-registered an unblinded interim look")
 
 
 def _table(result: Any) -> str:
@@ -53,25 +62,89 @@ def _print_analysis(out: Any) -> None:
     print("pvalue: exact randomization test over the design's assignments; pvalue_holm: "
           "Holm-adjusted (secondary outcomes). A research and self-tracking tool, not "
           "medical advice.")
+    print(_provenance_line(out.provenance))
+
+
+def _provenance_line(prov: dict[str, Any]) -> str:
+    if not prov:
+        return ""
+    checked = ("key verified (allocation audited; plan and printed copies agree)"
+               if prov.get("key_verified") else
+               "blinded analysis: key not read (printed copies agree)")
+    interim = "; INTERIM analysis" if prov.get("interim") else ""
+    return (f"Provenance: trial {prov['trial_id']}; commitment {prov['commitment']}; "
+            f"{checked}{interim}; diary SHA-256 {prov['diary_sha256']}; "
+            f"analysed {prov['analysed_on']} with nof1 {prov['nof1_version']}")
+
+
+def _interim_completeness(directory: Path) -> int:
+    """An interim look that reveals nothing: status and per-period completeness."""
+    from ..data import read_diary
+    from ..trial import read_trial
+    from ..workflow import trial_status
+
+    status = trial_status(directory)
+    trial = read_trial(directory)
+    diary = read_diary(directory / "participant" / "diary.csv", trial.calendar,
+                       outcomes=list(trial.protocol.outcomes), warn=False)
+    print(status.summary())
+    print("Interim look (no allocation shown): share of analysed days with a score, per "
+          "period so far")
+    table = diary.completeness()
+    table = table[table["period"] <= (status.period or trial.protocol.n_periods)]
+    print(table.to_string(index=False, float_format=lambda x: f"{x:.0%}"))
+    print("No effects are shown before the end: the protocol pre-registered no unblinded "
+          "interim look. For a blinded check of the analysis, ask the helper for a group "
+          f"key ('nof1 groups') and run: nof1 analyze {directory} --interim --groups FILE")
+    return 0
+
+
+def _needs_blind_interim(directory: Path, groups: Path | None) -> bool:
+    """True when an interim look must show completeness only (nothing else is allowed)."""
+    from ..trial import read_trial
+    from ..workflow import last_analysed_day
+
+    if groups is not None:
+        return False
+    trial = read_trial(directory)
+    if last_analysed_day(trial) < _dt.date.today():
+        return False
+    return trial.protocol.blinded and trial.protocol.analysis_plan.get(
+        "unblinded_interim") is not True
 
 
 def _cmd_analyze(args: argparse.Namespace) -> int:
     import json
 
+    from ..exceptions import KeyMismatchError, PlanMismatchError, TrialNotFinishedError
     from ..report import render_report, write_report
     from ..workflow import analyze_folder
+    from .status import _participant_commitment, _refuse
 
     report = args.report
     if report is None and args.format == "table":
         report = args.directory / "report.html"
-    if report is not None and report.exists() and not args.force:
-        raise FileExistsError(f"{report} exists; use --force to replace it or --report to "
-                              f"choose another file")
-    out = analyze_folder(args.directory, groups=args.groups)
+    try:
+        if args.interim and _needs_blind_interim(args.directory, args.groups):
+            if args.format == "json":
+                raise TrialNotFinishedError(
+                    "an interim look without a group key shows completeness only; use "
+                    "'nof1 status DIR --format json', or --groups FILE")
+            return _interim_completeness(args.directory)
+        if report is not None and report.exists() and not args.force:
+            raise FileExistsError(f"{report} exists; use --force to replace it or --report "
+                                  f"to choose another file")
+        out = analyze_folder(args.directory, groups=args.groups, interim=args.interim)
+    except (PlanMismatchError, TrialNotFinishedError) as exc:
+        return _refuse(exc, _participant_commitment(args.directory)
+                       if isinstance(exc, PlanMismatchError) else None)
+    except KeyMismatchError as exc:
+        return _refuse(exc, _participant_commitment(args.directory))
     if report is not None:
         write_report(render_report(out.result, out.diary), report, overwrite=args.force)
     if args.format == "json":
-        print(json.dumps(out.result.to_dict(), indent=2, default=_json_default))
+        print(json.dumps({**out.result.to_dict(), "provenance": out.provenance}, indent=2,
+                         default=_json_default))
     else:
         _print_analysis(out)
         print(f"Report: {report}")

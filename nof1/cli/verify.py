@@ -9,19 +9,33 @@ from typing import Any
 
 # -- nof1 verify ---------------------------------------------------------------------
 def _add_verify_parser(sub: Any) -> None:
-    p = sub.add_parser("verify", help="check the helper's key against the commitment",
+    p = sub.add_parser("verify", help="check the key, the plan and every printed commitment",
                        description="Check helper/key.json against the commitment in "
-                                   "participant/protocol.json. Exit code 1 if they do not "
-                                   "match, 2 if a file cannot be read.")
+                                   "participant/protocol.json, redraw the allocation from the "
+                                   "key's seed and entropy, check every field of the "
+                                   "protocol against the committed plan and every printed "
+                                   "copy of the commitment (schedule.html, calendar.ics). "
+                                   "Prints the full commitment: compare it with the copy kept "
+                                   "at the start. Exit codes: 0 all agree; 1 the key does not "
+                                   "match the commitment; 2 a file cannot be read; 3 the "
+                                   "protocol or a printed copy disagrees.")
     p.add_argument("directory", type=Path, help="the trial folder")
 
 
 def _cmd_verify(args: argparse.Namespace) -> int:
-    from ..blinding import short_commitment
+    from ..exceptions import KeyMismatchError, PlanMismatchError
     from ..trial import verify_trial
+    from .status import _participant_commitment, _refuse
 
-    commitment = verify_trial(args.directory)
-    print(f"key matches the commitment {short_commitment(commitment)}")
+    try:
+        commitment = verify_trial(args.directory)
+    except PlanMismatchError as exc:
+        return _refuse(exc, _participant_commitment(args.directory))
+    except KeyMismatchError as exc:
+        return _refuse(exc, _participant_commitment(args.directory))
+    print("key matches the commitment; allocation redrawn from the key and equal; protocol "
+          "plan and printed copies (schedule.html, calendar.ics) agree")
+    print(f"commitment: {commitment}")
     return 0
 
 
