@@ -434,10 +434,10 @@ def read_trial(directory: str | os.PathLike[str], *, unblind: bool = False) -> T
 def _unblind(directory: Path, protocol: Protocol) -> tuple[dict[str, Any], Schedule]:
     key = load_key(directory / "helper" / "key.json")
     schedule = unblind(key, protocol.commitment)
+    check_plan(protocol, key)
     codes = [p["code"] for p in key["packs"]]
     if codes != [p["code"] for p in protocol.packs]:
         raise KeyMismatchError("the participant's pack codes differ from the key's")
-    check_plan(protocol, key)
     return key, schedule
 
 
@@ -475,12 +475,15 @@ def check_plan(protocol: Protocol, key: dict[str, Any]) -> None:
     if not isinstance(committed, dict):
         raise KeyMismatchError("the key holds no committed plan")
     plan = protocol.plan()
-    for name in sorted(set(plan) | set(committed)):
-        if name not in plan or name not in committed or (
-                _canonical({"v": plan[name]}) != _canonical({"v": committed[name]})):
-            raise PlanMismatchError(
-                f"protocol.json field {name!r} differs from the plan committed to at the "
-                f"start (commitment {protocol.commitment}): the protocol was edited")
+    differ = [name for name in sorted(set(plan) | set(committed))
+              if name not in plan or name not in committed
+              or _canonical({"v": plan[name]}) != _canonical({"v": committed[name]})]
+    if differ:
+        fields = ", ".join(repr(name) for name in differ)
+        raise PlanMismatchError(
+            f"protocol.json field{'s' if len(differ) > 1 else ''} {fields} "
+            f"differ{'' if len(differ) > 1 else 's'} from the plan committed to at the "
+            f"start (commitment {protocol.commitment}): the protocol was edited")
 
 
 _HTML_HASH = re.compile(r'class="hash">([0-9a-fA-F]+)<')
@@ -544,7 +547,7 @@ def check_printed_copies(directory: str | os.PathLike[str], commitment: str) -> 
         if not full:
             raise PlanMismatchError(f"{name} shows no full commitment; protocol.json says "
                                     f"{commitment}")
-        for copy in found:
+        for copy in sorted(found, key=len, reverse=True):  # full digests first
             if not commitment.startswith(copy.lower()) or len(copy) not in (16, 64):
                 raise PlanMismatchError(
                     f"{name} shows the commitment {copy.lower()} but protocol.json says "
