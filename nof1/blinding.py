@@ -75,8 +75,9 @@ _KEY_FIELDS = ("format", "version", "trial_id", "created", "schedule", "packs", 
                "plan", "salt", "commitment")
 _PAYLOAD_FIELDS = ("trial_id", "schedule", "packs", "allocation", "plan")
 #: how the allocation seed is derived (recorded in every key)
-MIXING = ('blinded: seed = int(sha256(b"nof1-allocation-v2:" + bytes.fromhex(entropy) + '
-          'b":" + str(seed or "none")), big-endian); open-label: seed as given; then '
+MIXING = ('blinded: seed = int.from_bytes(sha256(b"nof1-allocation-v2:" + '
+          'bytes.fromhex(entropy) + b":" + (b"none" if seed is None else '
+          'str(seed).encode())).digest(), "big"); open-label: seed as given; then '
           'nof1.make_schedule(design, ..., randomize_roles=randomize_roles, rng=seed)')
 
 

@@ -88,15 +88,23 @@ def test_design_is_the_documented_one(trial):
     assert (s.active, s.control, p.primary, p.blinded) == ("magnesium", "placebo", "pain", True)
 
 
-def test_allocation_is_reproducible_from_the_documented_seed(trial):
+def test_allocation_is_reproducible_from_the_documented_seed_and_public_entropy(trial):
     key = _key()
-    seed = key["schedule"]["seed"]
-    assert seed == SCRIPT.ALLOCATION_SEED
-    assert f"--seed {seed}" in (SAMPLE / "README.md").read_text(encoding="utf-8")
+    seed, entropy = key["allocation"]["seed"], key["allocation"]["entropy"]
+    assert seed == SCRIPT.ALLOCATION_SEED and entropy == SCRIPT.SAMPLE_ENTROPY == "0" * 64
+    readme = (SAMPLE / "README.md").read_text(encoding="utf-8")
+    assert f"seed {seed}" in readme and "public" in readme
+    # the mixing, written out independently of nof1.schedule.mix_seed
+    import hashlib
+    mixed = int.from_bytes(hashlib.sha256(b"nof1-allocation-v2:" + bytes(32) + b":"
+                                          + str(seed).encode()).digest(), "big")
+    assert key["schedule"]["seed"] == mixed
     again = nof1.make_schedule(nof1.PairedDesign(6), start="2026-01-05", period_days=14,
-                               run_in_days=7, washout_days=7, rng=seed)
+                               run_in_days=7, washout_days=7, rng=mixed)
     assert again.assignment.tolist() == key["schedule"]["assignment"]
     assert again.days["treatment"].equals(trial.schedule.days["treatment"])
+    # the allocation the notebook describes (earlier versions of the sample)
+    assert key["schedule"]["assignment"] == [1, 0, 1, 0, 0, 1, 0, 1, 1, 0, 0, 1]
 
 
 def test_diary_is_what_the_script_makes(trial):
@@ -251,7 +259,7 @@ def _participant_texts(folder: Path, *, drop_guesses: bool) -> dict[str, str]:
 def _assert_no_leak(folder: Path, *, drop_guesses: bool) -> None:
     key = json.loads((folder / "helper" / "key.json").read_text(encoding="utf-8"))
     seed = key["schedule"]["seed"]
-    secrets_ = [str(seed), f"{seed:x}", key["salt"].lower()]
+    secrets_ = [str(seed), f"{seed:x}", key["salt"].lower(), str(key["allocation"]["seed"])]
     for name, text in _participant_texts(folder, drop_guesses=drop_guesses).items():
         for treatment in key["schedule"]["treatments"]:
             assert treatment.lower() not in text, (name, treatment)

@@ -214,7 +214,8 @@ def create_trial(directory: str | os.PathLike[str], *, design: Design, start: An
                  outcomes: Sequence[Outcome | str] | None = None, primary: str | None = None,
                  blinded: bool = True, rng: Any = None,
                  diary_time: _dt.time = _dt.time(20, 0),
-                 decision_threshold: float = 0.8, unblinded_interim: bool = False) -> Trial:
+                 decision_threshold: float = 0.8, unblinded_interim: bool = False,
+                 entropy: str | None = None) -> Trial:
     """Draw a schedule and write a complete trial folder (participant/ and helper/).
 
     Parameters
@@ -254,6 +255,11 @@ def create_trial(directory: str | os.PathLike[str], *, design: Design, start: An
         Pre-registered posterior probability for the decision rule (default 0.8).
     unblinded_interim : bool
         Pre-register an unblinded interim look (default False).
+    entropy : str, optional
+        The secret entropy of a blinded trial, 64 lower-case hex digits (default:
+        fresh from :mod:`secrets`, which is what a real trial must use). A given
+        value makes the allocation computable from the seed: use it only to make a
+        simulated example reproducible. Not allowed for an open-label trial.
 
     Returns
     -------
@@ -331,9 +337,11 @@ def create_trial(directory: str | os.PathLike[str], *, design: Design, start: An
     from ..schedule import seed_entropy
 
     roles = bool(blinded and design.kind == "phase")
+    if entropy is not None and not blinded:
+        raise ValueError("`entropy` applies to blinded trials only")
     if blinded:
         user_seed = None if rng is None else seed_entropy(rng)
-        entropy = secrets.token_hex(32)
+        entropy = secrets.token_hex(32) if entropy is None else entropy
         drawn_seed: int = mix_seed(user_seed, entropy)
         allocation = {"seed": user_seed, "entropy": entropy}
     else:

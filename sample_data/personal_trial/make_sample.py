@@ -5,9 +5,13 @@ filled-in ``participant/diary.csv``. The diary is simulated: no real person kept
 
 Steps:
 
-1. run ``nof1 design`` in-process into a temporary folder: magnesium vs placebo, the
-   command's defaults (6 pairs of 14-day periods, 7-day run-in, the first 7 days of
-   every period not analysed), a fixed ``--start`` and a fixed ``--seed``;
+1. write the trial folder into a temporary folder with :func:`nof1.create_trial` and
+   the defaults of ``nof1 design``: magnesium vs placebo, 6 pairs of 14-day periods,
+   7-day run-in, the first 7 days of every period not analysed, a fixed start and a
+   fixed seed. ``nof1 design`` mixes the seed of a blinded trial with 256 bits of
+   secret entropy; this *simulated* sample uses a fixed, public entropy instead
+   (:data:`SAMPLE_ENTROPY`, all zeros), so that its allocation is reproducible. A real
+   trial must never do that: with the entropy known, the seed gives the allocation away;
 2. simulate daily scores on the unblinded schedule with
    :func:`nof1.simulate.simulate_diary` (fixed seed, effects stated below), then make
    them look typed by a person: a few blank days, two scores with a decimal comma
@@ -23,13 +27,16 @@ Not byte-reproducible: the pack codes, the trial id and the commitment's salt co
 from :mod:`secrets`, by design, and the protocol records its creation time. The
 allocation (which pack holds what) and the diary's numbers are reproducible from the
 seeds below. The committed ``trial/`` was made once with this script.
+
+:data:`ALLOCATION_SEED` was picked by trying seeds upwards from 7360424913 (the seed of
+earlier versions of this sample, drawn without entropy) until the draw with the public
+entropy gave the same allocation as before, so that the notebook that describes this
+sample still describes it. It is a simulated sample: nothing here is evidence.
 """
 
 from __future__ import annotations
 
 import argparse
-import contextlib
-import io
 import shutil
 import sys
 import tempfile
@@ -39,14 +46,15 @@ import numpy as np
 import pandas as pd
 
 import nof1
-from nof1.cli import main as nof1_main
 from nof1.simulate import simulate_diary
 
 HERE = Path(__file__).resolve().parent
 TARGET = HERE / "trial"
 
 START = "2026-01-05"
-ALLOCATION_SEED = 7360424913  # nof1 design --seed (not date-like, so tests can search for it)
+ALLOCATION_SEED = 7360425205  # the seed (not date-like, so tests can search for it)
+#: public entropy of this SIMULATED sample (a real trial draws 256 secret bits)
+SAMPLE_ENTROPY = "0" * 64
 DIARY_SEED = 1105            # simulate_diary(rng=...)
 TYPING_SEED = 2105           # the "human" touches: blank days, notes, guesses
 
@@ -65,12 +73,10 @@ SCORES = ["pain", "stress", "sleep"]
 
 
 def design_trial(folder: Path) -> None:
-    """``nof1 design`` with the command's defaults, a fixed start and seed."""
-    argv = ["design", str(folder), "--start", START, "--seed", str(ALLOCATION_SEED)]
-    with contextlib.redirect_stdout(io.StringIO()):  # the summary names the trial id
-        code = nof1_main(argv)
-    if code != 0:
-        raise SystemExit(f"nof1 design failed with exit code {code}")
+    """What ``nof1 design --start START --seed SEED`` writes, with the public entropy."""
+    nof1.create_trial(folder, design=nof1.PairedDesign(6), start=START, period_days=14,
+                      run_in_days=7, washout_days=7, rng=ALLOCATION_SEED,
+                      entropy=SAMPLE_ENTROPY)
 
 
 def _set(diary: pd.DataFrame, date: pd.Timestamp, column: str, value: str) -> None:
