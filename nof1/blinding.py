@@ -61,7 +61,7 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = [
     "PACK_ALPHABET", "make_pack_codes", "make_key", "key_commitment", "verify_key",
     "load_key", "write_key", "unblind", "short_commitment", "seal_key", "audit_key",
-    "KEY_VERSION", "MIXING",
+    "KEY_VERSION", "MIXING", "plan_digest",
 ]
 
 #: Characters of pack codes: upper-case letters and digits that are hard to confuse
@@ -213,6 +213,35 @@ def key_commitment(key: dict[str, Any]) -> str:
     except (TypeError, ValueError) as exc:
         raise TrialFileError(f"the key cannot be serialized: {exc}") from None
     return hashlib.sha256(bytes.fromhex(salt) + blob).hexdigest()
+
+
+def plan_digest(plan: dict[str, Any]) -> str:
+    """Unsalted SHA-256 of a plan's canonical JSON (the plan is public; nothing to hide).
+
+    A group key carries it, so that a blinded analysis, which does not read the
+    helper's key, can still check that ``protocol.json`` is the committed plan.
+
+    Parameters
+    ----------
+    plan : dict
+        ``Protocol.plan()`` or the ``plan`` of a key.
+
+    Returns
+    -------
+    str
+        64 lower-case hex digits.
+
+    Examples
+    --------
+    >>> plan_digest({"primary": "pain"}) == plan_digest({"primary": "pain"})
+    True
+    >>> plan_digest({"primary": "pain"}) == plan_digest({"primary": "sleep"})
+    False
+    """
+    try:
+        return hashlib.sha256(_canonical(plan)).hexdigest()
+    except (TypeError, ValueError) as exc:
+        raise TrialFileError(f"the plan cannot be serialized: {exc}") from None
 
 
 def make_key(schedule: Schedule, *, trial_id: str | None = None,

@@ -84,6 +84,21 @@ def last_analysed_day(trial: Trial) -> _dt.date:
     return analysed.max().date()
 
 
+def _check_group_plan(spec: dict[str, Any], protocol: Any) -> bool:
+    """Check a group key's plan digest (written by ``nof1 groups``), if it has one."""
+    from .blinding import plan_digest
+    from .exceptions import PlanMismatchError
+
+    digest = spec.get("plan_sha256")
+    if digest is None:
+        return False
+    if digest != plan_digest(protocol.plan()):
+        raise PlanMismatchError(
+            f"protocol.json differs from the plan the group key was made from (commitment "
+            f"{protocol.commitment}): the protocol was edited")
+    return True
+
+
 def _sha256(path: Path) -> str:
     try:
         return hashlib.sha256(path.read_bytes()).hexdigest()
@@ -189,8 +204,9 @@ def analyze_folder(directory: str | os.PathLike[str], *, groups: str | os.PathLi
     is_interim = _check_finished(participant, today, interim=interim,
                                  blinded_groups=groups is not None)
     if groups is None:
-        trial = read_trial(directory, unblind=True)
+        trial = read_trial(directory, unblind=True)  # key, audit, plan: all checked
         schedule = trial.schedule
+        plan_checked = True
     else:
         trial = participant
         try:
@@ -198,6 +214,7 @@ def analyze_folder(directory: str | os.PathLike[str], *, groups: str | os.PathLi
         except (OSError, ValueError) as exc:
             raise TrialFileError(f"cannot read the group key {groups}: {exc}") from None
         schedule = schedule_from_groups(spec, trial.protocol)
+        plan_checked = _check_group_plan(spec, trial.protocol)
     if schedule is None:  # pragma: no cover - read_trial(unblind=True) always sets it
         raise TrialFileError(f"{directory}: the schedule could not be unblinded")
     p = trial.protocol
@@ -210,7 +227,8 @@ def analyze_folder(directory: str | os.PathLike[str], *, groups: str | os.PathLi
                      decision_rule=p.decision_rule, rng=rng)
     provenance = {
         "trial_id": p.trial_id, "commitment": p.commitment,
-        "key_verified": groups is None, "plan_verified": groups is None,
+        "key_verified": groups is None,
+        "plan_verified": plan_checked,
         "printed_copies_verified": True,
         "analysis": "unblinded" if groups is None else "blinded (groups X and Y)",
         "interim": is_interim, "diary_sha256": digest,

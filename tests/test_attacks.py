@@ -483,3 +483,20 @@ def test_seeds_of_blinded_trials_are_not_in_the_readme():
     for line in readme.splitlines():
         if "nof1 design" in line and "--seed" in line:
             assert "--open-label" in line, line
+
+
+def test_blinded_analysis_checks_the_plan_through_the_group_key(copy_of, tmp_path, capsys):
+    groups = tmp_path / "groups.json"
+    assert main(["groups", str(copy_of), "--output", str(groups)]) == 0
+    capsys.readouterr()
+    code, out, err = _run(capsys, "analyze", copy_of, "--groups", groups, "--format", "json")
+    assert code == 0, err
+    prov = json.loads(out)["provenance"]
+    assert prov["plan_verified"] is True and prov["key_verified"] is False
+    path = copy_of / "participant" / "protocol.json"
+    spec = json.loads(path.read_text())
+    spec["decision_rule"]["probability_threshold"] = 0.6
+    path.write_text(json.dumps(spec, indent=2))
+    code, out, err = _run(capsys, "analyze", copy_of, "--groups", groups, "--format", "json")
+    _assert_refused(code, err, {3})
+    assert spec["commitment"] in err

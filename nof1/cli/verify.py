@@ -61,7 +61,12 @@ def _cmd_groups(args: argparse.Namespace) -> int:
     output = args.output or args.directory / "helper" / "groups.json"
     if output.exists():
         raise FileExistsError(f"{output} exists; remove it or choose --output")
-    groups = group_key(load_key(args.directory / "helper" / "key.json"))
+    from ..blinding import plan_digest
+
+    key = load_key(args.directory / "helper" / "key.json")
+    groups = group_key(key)
+    if isinstance(key.get("plan"), dict):  # lets a blinded analysis check the protocol too
+        groups["plan_sha256"] = plan_digest(key["plan"])
     write_file_atomic(output, (json.dumps(groups, indent=2) + "\n").encode("utf-8"))
     print(f"Group key: {output} ({len(groups['groups'])} packs in groups X and Y; "
           f"it does not say which group is which treatment)")
