@@ -76,7 +76,7 @@ def analyze_folder(directory: str | os.PathLike[str], *, groups: str | os.PathLi
     ...     filled.to_csv(folder / "participant" / "diary.csv", index=False)
     ...     out = analyze_folder(folder, rng=12345)
     >>> out.result.primary, out.diary.data.shape
-    ('pain', (119, 15))
+    ('pain', (119, 16))
     >>> out.result.to_frame()["outcome"].tolist()
     ['pain', 'stress', 'sleep']
     """
@@ -95,7 +95,8 @@ def analyze_folder(directory: str | os.PathLike[str], *, groups: str | os.PathLi
         raise TrialFileError(f"{directory}: the schedule could not be unblinded")
     p = trial.protocol
     diary = read_diary(directory / "participant" / "diary.csv", schedule,
-                       outcomes=list(p.outcomes), warn=False)
+                       outcomes=list(p.outcomes), calendar=trial.calendar,
+                       treatments=p.treatments, warn=False)
     result = analyze(diary, schedule, primary=p.primary, confidence_level=confidence_level,
                      decision_rule=p.decision_rule, rng=rng)
     return AnalysisOutput(trial=trial, diary=diary, result=result)
