@@ -7,13 +7,12 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as _dt
-import json
 import os
 from pathlib import Path
 from typing import Any
 
 from .analysis.trial import TrialResult, analyze
-from .blinded_analysis import schedule_from_groups
+from .blinded_analysis import load_group_key, schedule_from_groups
 from .data import Diary, read_diary
 from .design import PairedDesign
 from .exceptions import TrialFileError
@@ -86,11 +85,7 @@ def analyze_folder(directory: str | os.PathLike[str], *, groups: str | os.PathLi
         schedule = trial.schedule
     else:
         trial = read_trial(directory)
-        try:
-            spec = json.loads(Path(groups).read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
-            raise TrialFileError(f"cannot read the group key {groups}: {exc}") from None
-        schedule = schedule_from_groups(spec, trial.protocol)
+        schedule = schedule_from_groups(load_group_key(groups), trial.protocol)
     if schedule is None:  # pragma: no cover - read_trial(unblind=True) always sets it
         raise TrialFileError(f"{directory}: the schedule could not be unblinded")
     p = trial.protocol

@@ -63,12 +63,21 @@ def _nonnegative_int(text: str) -> int:
     return value
 
 
+#: dates a trial may start on: a year outside this range is a typing error
+DATE_RANGE = (_dt.date(2000, 1, 1), _dt.date(2099, 12, 31))
+
+
 def _date(text: str) -> _dt.date:
     try:
-        return _dt.date.fromisoformat(text.strip())
+        value = _dt.date.fromisoformat(text.strip())
     except ValueError:
         raise argparse.ArgumentTypeError(
-            f"must be a date written YYYY-MM-DD, got {text!r}") from None
+            f"must be a date written YYYY-MM-DD, got {text[:40]!r}") from None
+    low, high = DATE_RANGE
+    if not low <= value <= high:
+        raise argparse.ArgumentTypeError(
+            f"must be a date between {low} and {high}, got {value}")
+    return value
 
 
 def _time(text: str) -> _dt.time:
