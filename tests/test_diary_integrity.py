@@ -312,3 +312,15 @@ def test_analyze_uses_the_schedule_it_is_given():
     moved = make_schedule(PairedDesign(4), start="2026-02-02", period_days=7, rng=2)
     with pytest.raises(ValueError, match="another calendar"):
         analyze(read_with_s, moved)
+
+
+def test_the_report_labels_an_unplanned_column_exploratory():
+    from nof1.report import render_report
+
+    s = make_schedule(PairedDesign(3), start="2026-01-05", period_days=7, washout_days=2,
+                      rng=5)
+    filled = simulate_diary(s, rng=5)
+    diary = read_diary(filled.assign(mood=np.arange(len(filled)) % 4), s, warn=False)
+    html = render_report(analyze(diary, s), diary)
+    row = html[html.index("<td>mood</td>"):][:200]
+    assert "exploratory" in row and "secondary" not in row

@@ -117,7 +117,6 @@ def test_a_signal_while_the_key_is_being_written_leaves_no_temporary(tmp_path, m
                                                                      after_files):
     """The signal handler itself is called mid-write (deterministic moment)."""
     import _nof1_entry
-
     import nof1.trial._atomic as atomic
     from nof1.cli import main
 
