@@ -121,6 +121,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _error(exc, int(getattr(exc, "exit_code", EXIT_ERROR)))
     except (_UsageError, ValueError, OSError) as exc:
         return _error(exc, EXIT_ERROR)
+    except OverflowError as exc:  # a date near year 1 or 9999 in an edited file
+        return _error(ValueError(f"a number or date in the input is out of range ({exc})"),
+                      EXIT_ERROR)
     except RecursionError:  # json: a file nested thousands of levels deep
         return _error(ValueError("an input file is nested too deeply to be a nof1 file"),
                       EXIT_ERROR)
