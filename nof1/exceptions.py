@@ -18,12 +18,12 @@ __all__ = [
     "Nof1Error",
     "DiaryError",
     "KeyMismatchError",
-    "PlanMismatchError",
-    "TrialNotFinishedError",
     "TrialExistsError",
     "TrialFileError",
     "Nof1Warning",
     "DiaryWarning",
+    "PlanMismatchError",
+    "TrialNotFinishedError",
 ]
 
 
@@ -44,18 +44,6 @@ class KeyMismatchError(Nof1Error, ValueError):
     exit_code = 1
 
 
-class PlanMismatchError(Nof1Error, ValueError):
-    """The plan (protocol) or a printed copy of the commitment disagrees with the commitment."""
-
-    exit_code = 3
-
-
-class TrialNotFinishedError(Nof1Error):
-    """The trial has not reached its last analysed day (an analysis would be interim)."""
-
-    exit_code = 4
-
-
 class TrialExistsError(Nof1Error, FileExistsError):
     """A trial folder (or one of its files) already exists and will not be overwritten."""
 
@@ -70,3 +58,21 @@ class Nof1Warning(UserWarning):
 
 class DiaryWarning(Nof1Warning):
     """A diary can be analysed but has problems worth knowing (missing days, low adherence)."""
+
+
+class PlanMismatchError(Nof1Error, ValueError):
+    """The protocol, or a printed copy of its commitment, disagrees with what was committed.
+
+    The command line exits with :attr:`exit_code` 3 (tampering or corruption detected).
+    """
+
+    exit_code = 3
+
+
+class TrialNotFinishedError(Nof1Error, ValueError):
+    """An analysis was asked for before the schedule's last analysed day.
+
+    The command line exits with :attr:`exit_code` 4 unless ``--interim`` is given.
+    """
+
+    exit_code = 4
