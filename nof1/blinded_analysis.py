@@ -9,6 +9,10 @@ conditions are "group X" and "group Y".
 from __future__ import annotations
 
 import datetime as _dt
+import json
+import os
+import re
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -21,7 +25,9 @@ from .schedule import Schedule
 if TYPE_CHECKING:
     from .protocol import Protocol
 
-__all__ = ["group_key", "schedule_from_groups"]
+__all__ = ["group_key", "load_group_key", "schedule_from_groups"]
+
+_HEX64 = re.compile(r"^[0-9a-f]{64}$")
 
 
 def group_key(key: dict[str, Any], rng: Any = None) -> dict[str, Any]:
@@ -70,6 +76,80 @@ def group_key(key: dict[str, Any], rng: Any = None) -> dict[str, Any]:
             "commitment": key["commitment"], "groups": groups}
 
 
+def _check_group_key(groups: Any, where: str) -> dict[str, Any]:
+    """The group key's shape: format, version, commitment digest, pack -> "X"/"Y"."""
+    if not isinstance(groups, dict) or groups.get("format") != GROUP_KEY_FORMAT:
+        raise TrialFileError(f"{where} is not a nof1 group key (format {GROUP_KEY_FORMAT!r})")
+    if groups.get("version") != 1:
+        raise TrialFileError(f"{where}: unsupported group key version "
+                             f"{str(groups.get('version'))[:20]!r}")
+    commitment = groups.get("commitment")
+    if not isinstance(commitment, str) or not _HEX64.match(commitment):
+        raise TrialFileError(f"{where}: the group key's commitment is not a SHA-256 digest "
+                             f"(64 hex digits); the file is damaged")
+    mapping = groups.get("groups")
+    if not isinstance(mapping, dict) or not mapping or not all(
+            isinstance(k, str) and v in ("X", "Y") for k, v in mapping.items()):
+        raise TrialFileError(f"{where}: the group key's 'groups' must map each pack code to "
+                             f"\"X\" or \"Y\"; the file is damaged")
+    return groups
+
+
+def load_group_key(path: str | os.PathLike[str]) -> dict[str, Any]:
+    """Read and check a group key file (its shape; not yet which trial it belongs to).
+
+    Parameters
+    ----------
+    path : path
+        The group key written by ``nof1 groups`` (default ``helper/groups.json``).
+
+    Returns
+    -------
+    dict
+        The group key, for :func:`schedule_from_groups`.
+
+    Raises
+    ------
+    TrialFileError
+        If the file is missing, unreadable, not JSON (the message gives the line), nested
+        too deeply, or not a well-formed group key. A damaged file is never reported as
+        belonging to another trial: that is said only of a well-formed key whose
+        commitment differs (:class:`~nof1.exceptions.KeyMismatchError`).
+
+    Examples
+    --------
+    >>> import json, tempfile, pathlib
+    >>> from nof1 import PairedDesign, make_key, make_schedule
+    >>> key = make_key(make_schedule(PairedDesign(2), start="2026-01-05", rng=12345))
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     path = pathlib.Path(tmp) / "groups.json"
+    ...     _ = path.write_text(json.dumps(group_key(key, rng=1))[:-1])   # one brace lost
+    ...     try:
+    ...         load_group_key(path)
+    ...     except TrialFileError as exc:
+    ...         print(str(exc).split(": ", 1)[1])
+    not valid JSON (line 1, column ...); the file is damaged: ask the helper for a new copy
+    """
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise TrialFileError(f"group key not found: {path}") from None
+    except UnicodeDecodeError:
+        raise TrialFileError(f"group key {path} is not UTF-8 text") from None
+    except OSError as exc:
+        raise TrialFileError(f"cannot read the group key {path}: {exc.strerror}") from None
+    try:
+        groups = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise TrialFileError(f"group key {path}: not valid JSON (line {exc.lineno}, column "
+                             f"{exc.colno}); the file is damaged: ask the helper for a new "
+                             f"copy") from None
+    except RecursionError:
+        raise TrialFileError(f"group key {path}: nested too deeply to be a group key") from None
+    return _check_group_key(groups, f"group key {path}")
+
+
 def schedule_from_groups(groups: dict[str, Any], protocol: Protocol) -> Schedule:
     """A schedule whose two conditions are the blinded groups X and Y.
 
@@ -116,11 +196,10 @@ def schedule_from_groups(groups: dict[str, Any], protocol: Protocol) -> Schedule
     """
     from .design import design_from_dict
 
-    if not isinstance(groups, dict) or groups.get("format") != GROUP_KEY_FORMAT:
-        raise TrialFileError("`groups` is not a nof1 group key")
-    if groups.get("commitment") != protocol.commitment:
+    _check_group_key(groups, "`groups`")
+    if groups["commitment"] != protocol.commitment:
         raise KeyMismatchError("the group key belongs to another trial (commitment differs)")
-    mapping = groups.get("groups", {})
+    mapping = groups["groups"]
     codes = [p["code"] for p in protocol.packs]
     if set(mapping) != set(codes) or not set(mapping.values()) <= {"X", "Y"}:
         raise KeyMismatchError("the group key's pack codes are not this trial's packs")

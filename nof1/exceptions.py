@@ -5,6 +5,11 @@ built-in ``TypeError`` / ``ValueError``. Problems with *data* — a diary that
 cannot be read, a key that fails its commitment, a trial folder that already
 exists — raise the classes below, so that callers (the CLI among them) can
 tell an expected problem from a bug.
+
+Each class carries the exit code the command line returns for it
+(``exit_code``): 1 a key that does not match its commitment, 2 any other
+expected problem, 3 a plan or a printed copy of the commitment that disagrees
+with the commitment, 4 a trial that is not finished.
 """
 
 from __future__ import annotations
@@ -25,6 +30,9 @@ __all__ = [
 class Nof1Error(Exception):
     """Base class for expected problems with the user's data or files."""
 
+    #: exit code of the command line for this problem
+    exit_code: int = 2
+
 
 class DiaryError(Nof1Error, ValueError):
     """A diary cannot be used: unparseable or duplicate dates, out-of-range scores, ..."""
@@ -32,6 +40,8 @@ class DiaryError(Nof1Error, ValueError):
 
 class KeyMismatchError(Nof1Error, ValueError):
     """The helper's key does not match the commitment the participant holds."""
+
+    exit_code = 1
 
 
 class TrialExistsError(Nof1Error, FileExistsError):

@@ -96,6 +96,8 @@ def render_report(result: Any, diary: Any, *, title: str = "Personal trial repor
                         "pvalue_holm", "p_benefit", "p_benefit_mcid", "completeness",
                         "adherence") if c in frame or c == "role"]
     shown = frame.assign(role=frame["primary"].map({True: "primary", False: "secondary"}))
+    if "exploratory" in frame:  # unplanned diary columns (nof1.analysis._exploratory)
+        shown.loc[frame["exploratory"].fillna(False).astype(bool), "role"] = "exploratory"
     parts.append(_table(shown[cols]))
     parts.append("<p class='note'>pvalue: exact randomization test over the design's own "
                  "admissible assignments (two-sided); pvalue_holm: Holm-adjusted across "

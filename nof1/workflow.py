@@ -8,13 +8,12 @@ from __future__ import annotations
 import dataclasses
 import datetime as _dt
 import hashlib
-import json
 import os
 from pathlib import Path
 from typing import Any
 
 from .analysis.trial import TrialResult, analyze
-from .blinded_analysis import schedule_from_groups
+from .blinded_analysis import load_group_key, schedule_from_groups
 from .data import Diary, read_diary
 from .design import PairedDesign
 from .exceptions import TrialFileError, TrialNotFinishedError
@@ -185,7 +184,7 @@ def analyze_folder(directory: str | os.PathLike[str], *, groups: str | os.PathLi
     ...     filled.to_csv(folder / "participant" / "diary.csv", index=False)
     ...     out = analyze_folder(folder, rng=12345)
     >>> out.result.primary, out.diary.data.shape
-    ('pain', (119, 15))
+    ('pain', (119, 16))
     >>> out.result.to_frame()["outcome"].tolist()
     ['pain', 'stress', 'sleep']
     >>> out.provenance["key_verified"], len(out.provenance["diary_sha256"])
@@ -209,10 +208,7 @@ def analyze_folder(directory: str | os.PathLike[str], *, groups: str | os.PathLi
         plan_checked = True
     else:
         trial = participant
-        try:
-            spec = json.loads(Path(groups).read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
-            raise TrialFileError(f"cannot read the group key {groups}: {exc}") from None
+        spec = load_group_key(groups)
         schedule = schedule_from_groups(spec, trial.protocol)
         plan_checked = _check_group_plan(spec, trial.protocol)
     if schedule is None:  # pragma: no cover - read_trial(unblind=True) always sets it
@@ -220,7 +216,8 @@ def analyze_folder(directory: str | os.PathLike[str], *, groups: str | os.PathLi
     p = trial.protocol
     diary_path = directory / "participant" / "diary.csv"
     digest = _sha256(diary_path)
-    diary = read_diary(diary_path, schedule, outcomes=list(p.outcomes), warn=False)
+    diary = read_diary(diary_path, schedule, outcomes=list(p.outcomes), calendar=trial.calendar,
+                       treatments=p.treatments, warn=False)
     if _sha256(diary_path) != digest:
         raise TrialFileError(f"{diary_path} changed while it was being read; run again")
     result = analyze(diary, schedule, primary=p.primary, confidence_level=confidence_level,

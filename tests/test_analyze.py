@@ -237,7 +237,7 @@ def test_blinding_guesses_are_compared_with_the_packs(paired_trial):
                   outcomes=["pain"])
     g = res.guesses.set_index("period")
     assert g.loc[1, "correct"] and g.loc[2, "correct"] and not g.loc[5, "correct"]
-    assert g.loc[3, "guess"] == "don't know" and g.loc[4, "guess"] == "other"
+    assert g.loc[3, "guess"] == "don't know" and g.loc[4, "guess"] == "unrecognised"
     b = res.blinding
     # the simulated diary says "don't know" at the end of every other period
     assert (b["n_periods_guessed"], b["n_definite"], b["n_correct"]) == (12, 3, 2)

@@ -80,7 +80,8 @@ def test_unquoted_decimal_comma_in_comma_csv_is_a_clear_error(tmp_path):
     ("2026-01-07,,,,-1,3,6,yes,,,", "outside its scale"),
     ("2026-01-07,,,,seven,3,6,yes,,,", "'seven' is not a number"),
     ("yesterday,,,,5,3,6,yes,,,", "'yesterday' is not a date"),
-    ("07/01/2026,,,,5,3,6,yes,,,", "YYYY-MM-DD"),
+    ("13/13/2026,,,,5,3,6,yes,,,", "13/13/2026. does not exist"),
+    ("2026.01.07,,,,5,3,6,yes,,,", "YYYY-MM-DD"),
     ("2026-02-30,,,,5,3,6,yes,,,", "does not exist"),
     ("2026-01-07,,,,5,3,6,maybe,,,", "not yes or no"),
 ])
@@ -100,7 +101,7 @@ def test_duplicate_date(tmp_path, schedule):
 
 
 def test_unknown_and_missing_columns(tmp_path, schedule):
-    with pytest.raises(DiaryError, match="unknown column 'pian'"):
+    with pytest.raises(DiaryError, match="no column for outcome 'pain'"):
         read_diary(_write(tmp_path, [], header="date,pian,stress,sleep\n"), schedule)
     with pytest.raises(DiaryError, match="no column for outcome 'sleep'"):
         read_diary(_write(tmp_path, [], header="date,pain,stress\n"), schedule)

@@ -158,7 +158,12 @@ def test_scores_and_missing_days_agree_with_the_raw_file(diary):
     blank = [r["date"] for r in raw if r["date"] in analysed
              and all(not r[name].strip() for name in SCORES)]
     issue = next(i for i in diary.issues if i.kind == "missing_days")
-    assert issue.message.startswith(f"{len(blank)} of {len(analysed)} analysed days")
+    assert issue.message.startswith(f"of {len(analysed)} analysed days")
+    assert issue.message.endswith(f"{len(blank)} day(s) have no score at all")
+    for name in SCORES:  # counted per outcome: a half-filled day is scored for its outcomes
+        n = sum(not r[name].strip() for r in raw if r["date"] in analysed) + \
+            len(analysed - {r["date"] for r in raw})
+        assert (f"{name} {n} (" in issue.message) == (n > 0)
     values = diary.data[list(SCORES)].to_numpy(dtype=float)
     assert np.nanmin(values) >= 0 and np.nanmax(values) <= 10
     n_entered = sum(bool(r[name].strip()) for r in raw for name in SCORES)

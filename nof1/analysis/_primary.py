@@ -100,18 +100,25 @@ def sensitivity_analyses(data: pd.DataFrame, schedule: Schedule, o: Outcome, *,
 
     - ``all_days``: no analytic wash-out (every period day analysed);
     - ``per_protocol``: periods with the pack taken on fewer than 80% of the days with an
-      adherence entry are left out (research/methods.md §4.3).
+      adherence entry are left out (research/methods.md §4.3), and so are the days on
+      which the diary's pack or period contradicts the schedule (``off_protocol``: the
+      participant took another pack than planned).
     """
     rows = []
     all_days = data.assign(analysed=data["period"].notna())
     variants = [("all_days", all_days, 0)]
     took = data["took_pack"] if "took_pack" in data else None
-    if took is not None and took.notna().any():
-        share = (data.assign(t=took.astype("Float64"))
-                 .groupby("period")["t"].mean())
-        low = share[share < PER_PROTOCOL_ADHERENCE].index
+    off = data["off_protocol"].astype(bool) if "off_protocol" in data else None
+    has_took = took is not None and took.notna().any()
+    if has_took or (off is not None and off.any()):
         pp = data.copy()
-        pp.loc[pp["period"].isin(low), o.name] = np.nan
+        if has_took:
+            share = (data.assign(t=took.astype("Float64"))
+                     .groupby("period")["t"].mean())
+            low = share[share < PER_PROTOCOL_ADHERENCE].index
+            pp.loc[pp["period"].isin(low), o.name] = np.nan
+        if off is not None:
+            pp.loc[off.to_numpy(), o.name] = np.nan
         variants.append(("per_protocol", pp, None))
     for name, frame, washout in variants:
         try:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..data._checks import DONT_KNOW
+
 #: periods with fewer scored analysed days than this share are treated as missing
 MIN_COMPLETENESS = 0.5
 
@@ -57,14 +59,15 @@ def pair_table(periods: pd.DataFrame) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
-_DONT_KNOW = {"don't know", "dont know", "do not know", "?", "unsure", "not sure", "no idea"}
+_DONT_KNOW = DONT_KNOW  # one vocabulary: the diary reader's (nof1.data._checks)
 
 
 def guess_table(data: pd.DataFrame, treatments: tuple[str, str]) -> pd.DataFrame:
     """Per period: the participant's last blinding guess and what the pack held.
 
     A guess naming one of ``treatments`` (case-insensitive) counts as that treatment;
-    "don't know" and the like as ``"don't know"``; anything else as ``"other"``. Periods
+    "don't know" and the like as ``"don't know"``; anything else as ``"unrecognised"``
+    (the diary reader records it as an issue) and is not counted as a guess. Periods
     without a guess are left out.
     """
     rows = []
@@ -76,7 +79,7 @@ def guess_table(data: pd.DataFrame, treatments: tuple[str, str]) -> pd.DataFrame
             continue
         raw = typed[-1]
         key = raw.casefold().replace("’", "'")
-        guess = names.get(key) or ("don't know" if key in _DONT_KNOW else "other")
+        guess = names.get(key) or ("don't know" if key in _DONT_KNOW else "unrecognised")
         actual = g["treatment"].iloc[0] if "treatment" in g else None
         rows.append({"period": int(p), "guess": guess, "typed": raw, "actual": actual,
                      "correct": (guess == actual) if guess in treatments else pd.NA})

@@ -17,6 +17,7 @@ from ..data import Diary, read_diary
 from ..outcomes import Outcome
 from ..schedule import Schedule
 from . import bayes, effect_sizes, models
+from ._exploratory import ExploratoryResult, exploratory_analyses
 from ._primary import primary_analysis, sensitivity_analyses
 from ._tables import MIN_COMPLETENESS, guess_table
 from .interpret import interpret_effect
@@ -113,6 +114,8 @@ class TrialResult(ResultMixin):
     confidence_level: float
     decision: dict[str, Any]
     guesses: pd.DataFrame
+    #: unplanned diary columns, analysed only as exploratory (:mod:`._exploratory`)
+    exploratory: tuple[ExploratoryResult, ...] = ()
 
     @property
     def blinding(self) -> dict[str, Any]:
@@ -133,7 +136,12 @@ class TrialResult(ResultMixin):
         return self.outcomes[name]
 
     def to_frame(self) -> pd.DataFrame:
-        return pd.DataFrame([r.to_dict() for r in self.outcomes.values()])
+        frame = pd.DataFrame([r.to_dict() for r in self.outcomes.values()])
+        if self.exploratory:  # labelled rows after the planned outcomes
+            frame = pd.concat([frame.assign(exploratory=False),
+                               pd.DataFrame([e.to_dict() for e in self.exploratory])],
+                              ignore_index=True)
+        return frame
 
     def to_dict(self) -> dict[str, Any]:  # JSON-friendly
         return {"primary": self.primary, "confidence_level": self.confidence_level,
@@ -141,7 +149,8 @@ class TrialResult(ResultMixin):
                 "outcomes": [r.to_dict() for r in self.outcomes.values()],
                 "decision": self.decision,
                 "blinding": self.blinding,
-                "issues": [i.message for i in self.issues]}
+                "issues": [i.message for i in self.issues],
+                "exploratory": [e.to_dict() for e in self.exploratory]}
 
     def summary(self) -> str:
         s = self.schedule
@@ -155,8 +164,9 @@ class TrialResult(ResultMixin):
         blind = ([f"Blinding guesses: {b['n_correct']} of {b['n_definite']} definite guesses "
                   f"named the right treatment (binomial test against chance p = "
                   f"{b['pvalue']:.3g})."] if b["n_definite"] else [])
+        extra = [e.summary() for e in self.exploratory]
         return "\n".join(head + [""] + body + ["", self.decision["text"]] + blind
-                         + ([""] + warn if warn else []))
+                         + ([""] + extra if extra else []) + ([""] + warn if warn else []))
 
     def _repr_html_(self) -> str:
         cols = ["outcome", "primary", "estimate", "ci_low", "ci_high", "pvalue", "pvalue_holm",
@@ -288,7 +298,9 @@ def analyze(diary: Diary | pd.DataFrame | str, schedule: Schedule, *,
         The diary; a DataFrame or path is read with :func:`nof1.data.read_diary`.
     schedule : Schedule
         The unblinded schedule (from the helper's key, or the group key for a blinded
-        analysis with groups X and Y).
+        analysis with groups X and Y). Its allocation is the one analysed, also when
+        ``diary`` was read against another schedule of the same calendar
+        (:meth:`Diary.on_schedule`); a diary of another calendar raises ValueError.
     outcomes : sequence of str, optional
         Outcome names to analyse (default: all the diary's outcomes).
     primary : str, optional
@@ -342,10 +354,7 @@ def analyze(diary: Diary | pd.DataFrame | str, schedule: Schedule, *,
     rng = as_rng(rng)
     if not isinstance(diary, Diary):
         diary = read_diary(diary, schedule, warn=False)
-    data = diary.data
-    if "condition" not in data.columns:
-        data = data.merge(schedule.days[["date", "condition", "treatment", "pair"]],
-                          on="date", how="left", suffixes=("_diary", ""))
+    data = diary.on_schedule(schedule).data  # the given schedule's allocation, always
     if schedule.roles_swapped:  # orient: "A" is the active treatment from here on
         data = data.assign(condition=data["condition"].map({"A": "B", "B": "A"}))
     available = {o.name: o for o in diary.outcomes}
@@ -368,7 +377,10 @@ def analyze(diary: Diary | pd.DataFrame | str, schedule: Schedule, *,
             results[n] = dataclasses.replace(results[n], pvalue_holm=float(p))
     guesses = guess_table(data.assign(treatment=data["condition"].map(
         {"A": schedule.active, "B": schedule.control})), (schedule.active, schedule.control))
+    exploratory = exploratory_analyses(data, schedule, diary.unplanned,
+                                       confidence_level=confidence_level,
+                                       min_completeness=min_completeness, rng=rng)
     return TrialResult(outcomes=results, primary=primary, schedule=schedule,
                        issues=diary.issues, confidence_level=confidence_level,
                        decision=evaluate_decision_rule(results[primary], decision_rule),
-                       guesses=guesses)
+                       guesses=guesses, exploratory=exploratory)

@@ -10,10 +10,13 @@ Subcommands::
     nof1 power [options]        simulated power of a paired design (planning)
     nof1 status DIR             where the trial stands today (participant files only)
 
-Exit codes: 0 success; 1 the key does not match the commitment (``verify``);
-2 any other expected error (bad option or date, existing folder, unreadable
-file). Expected errors print exactly one line, ``nof1: error: ...``, on
-stderr and no traceback; nothing is left half-written.
+Exit codes (:data:`EXIT_CODES`, also shown by ``nof1 --help``): 0 success;
+1 the helper's key does not match its commitment; 2 usage error or bad input;
+3 the plan or a printed copy of the commitment disagrees with the commitment;
+4 the trial is not finished; 130 interrupted (Ctrl-C); 143 terminated (SIGTERM).
+Expected errors print exactly one line, ``nof1: error: ...``, on stderr and no
+traceback; nothing is left half-written. The console script starts in
+``_nof1_entry``, which handles signals before the package is imported.
 
 To add a subcommand, write a module with ``_add_<name>_parser(subparsers)`` and
 ``_cmd_<name>(args) -> int`` and list the pair in ``_COMMANDS``.
@@ -26,15 +29,15 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from ..exceptions import KeyMismatchError, Nof1Error
-from ._common import EXIT_ERROR, EXIT_MISMATCH, _Parser, _UsageError
+from ..exceptions import Nof1Error
+from ._common import EXIT_CODES, EXIT_ERROR, EXIT_INTERRUPTED, _Parser, _UsageError
 from .analyze import _add_analyze_parser, _add_demo_parser, _cmd_analyze, _cmd_demo
 from .design import _add_design_parser, _cmd_design, _next_monday, _outcome
 from .power import _add_power_parser, _cmd_power
 from .status import _add_status_parser, _cmd_status
 from .verify import _add_groups_parser, _add_verify_parser, _cmd_groups, _cmd_verify
 
-__all__ = ["main", "run", "_next_monday", "_outcome"]
+__all__ = ["main", "run", "EXIT_CODES", "_next_monday", "_outcome"]
 
 
 _COMMANDS: dict[str, tuple[Callable[[Any], None], Callable[[argparse.Namespace], int]]] = {
@@ -51,8 +54,11 @@ _COMMANDS: dict[str, tuple[Callable[[Any], None], Callable[[argparse.Namespace],
 def _parser() -> _Parser:
     from .. import __version__
 
+    epilog = "exit codes:\n" + "\n".join(f"  {code:<4} {what}"
+                                          for code, what in EXIT_CODES.items())
     parser = _Parser(prog="nof1", description="Personal (N-of-1) trials. A research and "
-                                              "self-tracking tool, not medical advice.")
+                                              "self-tracking tool, not medical advice.",
+                     epilog=epilog, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--version", action="version", version=f"nof1 {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for add, _ in _COMMANDS.values():
@@ -68,6 +74,10 @@ _FLAGS = {"n_pairs": "--pairs", "n_periods": "--periods", "max_run": "--max-run"
           "outcomes": "--outcomes", "primary": "--primary", "rng": "--seed"}
 
 
+#: the longest error line printed (a message quoting a huge input is cut)
+_MAX_LINE = 400
+
+
 def _one_line(exc: BaseException) -> str:
     if isinstance(exc, OSError) and not isinstance(exc, Nof1Error) and exc.strerror:
         where = f" {exc.filename}" if exc.filename else ""
@@ -76,7 +86,13 @@ def _one_line(exc: BaseException) -> str:
         text = str(exc) or type(exc).__name__
     for name, flag in _FLAGS.items():
         text = text.replace(f"`{name}`", flag)
-    return " ".join(text.split())
+    text = " ".join(text.split())
+    return text if len(text) <= _MAX_LINE else text[:_MAX_LINE] + " ..."
+
+
+def _error(exc: BaseException, code: int) -> int:
+    print(f"nof1: error: {_one_line(exc)}", file=sys.stderr)
+    return code
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -90,8 +106,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     Returns
     -------
     int
-        0 on success, 1 when ``verify`` finds a key that does not match its
-        commitment, 2 for any other expected error (one line on stderr).
+        An exit code of :data:`EXIT_CODES`: 0 on success, 1 a key that does not
+        match its commitment, 2 a usage error or bad input, 3 a plan or printed
+        commitment that disagrees, 4 a trial not finished, 130 interrupted; every
+        error is one line on stderr.
 
     Examples
     --------
@@ -102,20 +120,28 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         args = _parser().parse_args(argv)
         return _COMMANDS[args.command][1](args)
-    except KeyMismatchError as exc:
-        print(f"nof1: error: {_one_line(exc)}", file=sys.stderr)
-        return EXIT_MISMATCH
-    except (_UsageError, Nof1Error, ValueError, OSError) as exc:
-        print(f"nof1: error: {_one_line(exc)}", file=sys.stderr)
-        return EXIT_ERROR
-    except SystemExit as exc:  # --help and --version
+    except Nof1Error as exc:  # each class carries its exit code (nof1.exceptions)
+        return _error(exc, int(getattr(exc, "exit_code", EXIT_ERROR)))
+    except (_UsageError, ValueError, OSError) as exc:
+        return _error(exc, EXIT_ERROR)
+    except OverflowError as exc:  # a date near year 1 or 9999 in an edited file
+        return _error(ValueError(f"a number or date in the input is out of range ({exc})"),
+                      EXIT_ERROR)
+    except RecursionError:  # json: a file nested thousands of levels deep
+        return _error(ValueError("an input file is nested too deeply to be a nof1 file"),
+                      EXIT_ERROR)
+    except MemoryError:
+        return _error(ValueError("an input file is too large to read"), EXIT_ERROR)
+    except SystemExit as exc:  # --help, --version, and SIGTERM (see _nof1_entry)
         return exc.code if isinstance(exc.code, int) else 0
     except KeyboardInterrupt:
-        print("nof1: error: interrupted", file=sys.stderr)
-        return 130
+        print("nof1: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
 
 
 def run() -> None:
-    """Console-script entry point: ``sys.exit(main())``."""
-    sys.exit(main())
+    """Entry point of ``python -m nof1.cli``: signal handling as in the console script."""
+    from _nof1_entry import run as launch
+
+    launch()
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from ._common import _json_default, _nonnegative_int
+from ._common import _json_text, _nonnegative_int
 
 
 # -- nof1 analyze ----------------------------------------------------------------------
@@ -44,7 +44,10 @@ def _table(result: Any) -> str:
     cols = ["outcome", "estimate", "ci_low", "ci_high", "pvalue", "pvalue_holm", "p_benefit",
             "p_benefit_mcid"]
     shown = frame[[c for c in cols if c in frame]].copy()
-    shown.insert(1, "role", np.where(frame["primary"], "primary", "secondary"))
+    exploratory = frame["exploratory"].fillna(False).astype(bool) if "exploratory" in frame \
+        else np.zeros(len(frame), dtype=bool)
+    shown.insert(1, "role", np.where(frame["primary"].astype(bool), "primary",
+                                     np.where(exploratory, "exploratory", "secondary")))
     return shown.to_string(index=False, float_format=lambda x: f"{x:.3g}")
 
 
@@ -114,8 +117,6 @@ def _needs_blind_interim(directory: Path, groups: Path | None) -> bool:
 
 
 def _cmd_analyze(args: argparse.Namespace) -> int:
-    import json
-
     from ..exceptions import KeyMismatchError, PlanMismatchError, TrialNotFinishedError
     from ..report import render_report, write_report
     from ..workflow import analyze_folder
@@ -143,8 +144,7 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
     if report is not None:
         write_report(render_report(out.result, out.diary), report, overwrite=args.force)
     if args.format == "json":
-        print(json.dumps({**out.result.to_dict(), "provenance": out.provenance}, indent=2,
-                         default=_json_default))
+        print(_json_text({**out.result.to_dict(), "provenance": out.provenance}))
     else:
         _print_analysis(out)
         print(f"Report: {report}")

@@ -13,23 +13,35 @@ import pandas as pd
 from ..exceptions import DiaryError, DiaryWarning
 from ..outcomes import DEFAULT_OUTCOMES, Outcome
 from ..schedule import Schedule
-from ._parse import parse_dates, parse_scores, parse_yes_no, read_text_table
+from ._checks import (
+    OUTCOME_NAME,
+    DiaryIssue,
+    adherence_issues,
+    guess_issues,
+    missing_issues,
+    schedule_contradictions,
+)
+from ._parse import (
+    is_number_column,
+    parse_dates,
+    parse_scores,
+    parse_yes_no,
+    read_text_table,
+    text_cells,
+)
 
 __all__ = ["Diary", "DiaryIssue", "read_diary", "DIARY_TEXT_COLUMNS", "MIN_ADHERENCE"]
 
 #: columns the diary template has besides the outcomes
 DIARY_TEXT_COLUMNS = ("side_effects", "notes", "blinding_guess")
 _GRID_COLUMNS = ("day", "period", "pack", "phase", "analysed")
+#: names a diary column cannot take (they are the schedule's or the reader's own)
+_RESERVED = frozenset({"pair", "condition", "treatment", "day_in_period", "off_protocol"})
 #: periods with a smaller share of days with the pack taken are flagged (methods.md §4.3)
 MIN_ADHERENCE = 0.8
-
-
-@dataclasses.dataclass(frozen=True)
-class DiaryIssue:
-    """A problem found while reading a diary that does not stop the analysis."""
-
-    kind: str  #: "missing_days", "outside_schedule", "low_adherence", "decimal_comma"
-    message: str
+#: dates this far before the first or after the last scheduled day still decide the
+#: order of day and month in ``1/5/2026``-style dates
+_DATE_MARGIN = pd.Timedelta(days=14)
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
@@ -41,24 +53,43 @@ class Diary:
     data : pandas.DataFrame
         Columns ``date``, ``day``, ``period``, ``pair`` (when known), ``analysed``, one
         column per outcome, ``took_pack`` (nullable boolean), ``side_effects``,
-        ``notes``, ``blinding_guess``; plus ``condition`` and ``treatment`` when the
-        diary was read against an unblinded :class:`~nof1.Schedule`.
+        ``notes``, ``blinding_guess``, ``off_protocol`` (the diary's pack or period
+        contradicts the schedule that day), one column per unplanned column; plus
+        ``condition`` and ``treatment`` when the diary was read against an unblinded
+        :class:`~nof1.Schedule`.
     outcomes : tuple of Outcome
     issues : tuple of DiaryIssue
-        Warnings recorded while reading (missing days, dates outside the schedule,
-        low adherence, decimal commas read as points).
+        Warnings recorded while reading (missing values, dates outside the schedule,
+        low adherence, decimal commas read as points, a non-ISO date format, packs or
+        periods that contradict the schedule, unrecognised blinding guesses, unplanned
+        columns).
+    unplanned : tuple of str
+        Numeric columns the protocol does not name (added during the trial): kept in
+        ``data`` and analysed only as exploratory outcomes, never as planned ones.
     """
 
     data: pd.DataFrame
     outcomes: tuple[Outcome, ...]
     issues: tuple[DiaryIssue, ...]
+    unplanned: tuple[str, ...] = ()
 
     @property
     def outcome_names(self) -> list[str]:
         return [o.name for o in self.outcomes]
 
+    @property
+    def off_protocol(self) -> pd.Series:
+        """Dates on which the diary's pack or period contradicts the schedule."""
+        d = self.data
+        flag = d["off_protocol"] if "off_protocol" in d else pd.Series(False, index=d.index)
+        return d.loc[flag.astype(bool), "date"].reset_index(drop=True)
+
     def completeness(self) -> pd.DataFrame:
-        """Per period: analysed days and the share of them with a score, per outcome."""
+        """Per period: analysed days and the share of them with a score, per outcome.
+
+        Each outcome is counted on its own: a day with pain scored and sleep left
+        blank counts as scored for pain and as missing for sleep.
+        """
         d = self.data[self.data["analysed"] & self.data["period"].notna()]
         g = d.groupby("period")
         out = pd.DataFrame({"n_analysed": g.size()})
@@ -75,6 +106,53 @@ class Diary:
             "adherence": g.apply(lambda s: s.dropna().astype(float).mean()
                                  if s.notna().any() else np.nan),
         }).reset_index()
+
+    def on_schedule(self, schedule: Schedule) -> Diary:
+        """This diary with ``schedule``'s allocation, for analysing it with that schedule.
+
+        The days, periods and the analysed/wash-out split come from ``schedule``; the
+        typed values are kept. A diary read against another calendar (other dates or
+        periods) is refused rather than silently re-labelled.
+
+        Raises
+        ------
+        TypeError
+            If ``schedule`` is not a :class:`~nof1.Schedule`.
+        ValueError
+            If the diary's days or periods are not ``schedule``'s.
+
+        Examples
+        --------
+        >>> from nof1 import PairedDesign, make_schedule
+        >>> from nof1.simulate import simulate_diary
+        >>> s = make_schedule(PairedDesign(2), start="2026-01-05", period_days=3, rng=1)
+        >>> other = make_schedule(PairedDesign(2), start="2026-01-05", period_days=3, rng=2)
+        >>> diary = read_diary(simulate_diary(s, rng=1), s, warn=False)
+        >>> moved = diary.on_schedule(other)
+        >>> moved.data["condition"].equals(other.days["condition"])
+        True
+        """
+        if not isinstance(schedule, Schedule):
+            raise TypeError("`schedule` must be a nof1 Schedule")
+        days = schedule.days
+        data = self.data
+        same_dates = len(data) == len(days) and (
+            data["date"].to_numpy() == days["date"].to_numpy()).all()
+        if not same_dates:
+            raise ValueError("the diary was read against another calendar (its days are not "
+                             "the schedule's); read it again with this schedule")
+        mine = pd.to_numeric(data["period"], errors="coerce").astype("Float64")
+        theirs = pd.to_numeric(days["period"], errors="coerce").astype("Float64")
+        if not mine.fillna(-1).equals(theirs.fillna(-1)):
+            raise ValueError("the diary's periods are not the schedule's; read it again with "
+                             "this schedule")
+        own = [c for c in ("pair", "day_in_period", "condition", "treatment", "analysed",
+                           "day") if c in days]
+        kept = data.drop(columns=[c for c in own if c in data])
+        merged = kept.assign(**{c: days[c].to_numpy() for c in own})
+        order = [c for c in days.columns if c in merged] + \
+            [c for c in merged.columns if c not in days.columns]
+        return dataclasses.replace(self, data=merged[order])
 
     def summary(self) -> str:
         lines = [f"Diary: {len(self.data)} scheduled days, outcomes "
@@ -118,23 +196,53 @@ def _check_outcomes(outcomes: Sequence[Outcome] | None) -> tuple[Outcome, ...]:
     return outcomes
 
 
+def _packs(grid: pd.DataFrame, calendar: pd.DataFrame | None) -> pd.Series | None:
+    """Scheduled pack code per date, from the participant's calendar if known."""
+    source = calendar if calendar is not None else grid if "pack" in grid else None
+    if source is None:
+        return None
+    if not {"date", "pack"} <= set(source.columns):
+        raise ValueError("`calendar` must have columns 'date' and 'pack' (participant/"
+                         "schedule.csv)")
+    dates = pd.to_datetime(source["date"])
+    return pd.Series(text_cells(source["pack"]), index=dates.to_numpy())
+
+
+def _treatments(schedule: Schedule | pd.DataFrame,
+                treatments: Sequence[str] | None) -> tuple[str, ...] | None:
+    if treatments is not None:
+        if isinstance(treatments, str) or not all(isinstance(t, str) for t in treatments):
+            raise TypeError("`treatments` must be a sequence of treatment names")
+        return tuple(treatments)
+    if isinstance(schedule, Schedule):
+        return tuple(schedule.treatments)
+    return None
+
+
 def read_diary(source: str | Path | pd.DataFrame, schedule: Schedule | pd.DataFrame, *,
-               outcomes: Sequence[Outcome] | None = None, warn: bool = True) -> Diary:
+               outcomes: Sequence[Outcome] | None = None,
+               calendar: pd.DataFrame | None = None,
+               treatments: Sequence[str] | None = None, warn: bool = True) -> Diary:
     """Read a diary (CSV path or DataFrame) and lay it on the schedule's calendar grid.
 
     Parameters
     ----------
     source : path or DataFrame
-        The diary: a ``date`` column (ISO ``YYYY-MM-DD``), one column per outcome,
-        and optionally ``took_pack`` (yes/no), ``side_effects``, ``notes``,
-        ``blinding_guess``; ``day``, ``period`` and ``pack`` are accepted and ignored
-        (the schedule is authoritative).
+        The diary: a ``date`` column, one column per outcome, and optionally
+        ``took_pack`` (yes/no), ``side_effects``, ``notes``, ``blinding_guess``, and
+        the template's ``day``, ``period`` and ``pack``.
     schedule : Schedule or DataFrame
         The trial schedule, or the participant's ``schedule.csv`` as a frame
-        (columns ``date``, ``period``, ``analysed``): reading does not need the
-        allocation.
+        (columns ``date``, ``period``, ``analysed``, optionally ``pack``): reading does
+        not need the allocation.
     outcomes : sequence of Outcome, optional
         The outcomes to read (default: pain, stress, sleep on 0-10).
+    calendar : DataFrame, optional
+        The participant's ``schedule.csv`` (``date``, ``pack``), to check the diary's
+        pack codes when ``schedule`` is a :class:`~nof1.Schedule` (which has none).
+    treatments : sequence of str, optional
+        The names a blinding guess may use (default: the schedule's treatments, when
+        ``schedule`` is a Schedule; otherwise guesses are not checked).
     warn : bool
         Also emit one :class:`~nof1.exceptions.DiaryWarning` summarising the
         recorded issues (they are always in ``Diary.issues``).
@@ -146,18 +254,28 @@ def read_diary(source: str | Path | pd.DataFrame, schedule: Schedule | pd.DataFr
     Raises
     ------
     DiaryError
-        Unparseable or duplicate dates, scores that are not numbers or lie outside
-        their scale, unknown columns, a missing outcome column, bad yes/no entries.
+        A row with more or fewer fields than the header, unparseable, ambiguous or
+        duplicate dates, scores that are not numbers or lie outside their scale, a
+        missing outcome column, bad yes/no entries.
 
     Notes
     -----
     What people type is tolerated: blank cells and ``NA``/``-`` mean missing,
-    surrounding spaces are ignored, ``7.5`` is a score. A decimal comma (``7,5``)
-    is read as 7.5 — it is the usual way to type a decimal in much of Europe and a
-    single score cannot mean anything else — and each such cell is recorded as an
-    issue so the reading can be checked. Semicolon-separated files (European
-    spreadsheet exports) are detected from the header. Missing days stay in the
-    grid as NaN; nothing is dropped silently.
+    surrounding spaces are ignored, ``7.5`` is a score. A decimal comma in a cell
+    (``"7,5"`` quoted, or in a ``;``-separated file) is read as 7.5 and recorded as an
+    issue. Dates may be ISO (``2026-01-05``) or as spreadsheets rewrite them
+    (``05.01.2026``; ``1/5/2026`` when only one order of day and month fits the
+    schedule); a non-ISO format is recorded as an issue. A row whose field count
+    differs from the header's is an error naming its line, never re-aligned: an
+    unquoted ``6,5`` in a comma-separated file would otherwise shift every value after
+    it into the next column.
+
+    Nothing is dropped silently: missing days stay in the grid as NaN; a ``pack`` or
+    ``period`` that contradicts the schedule marks the day ``off_protocol`` (an issue;
+    the per-protocol sensitivity analysis leaves those days out); an unrecognised
+    blinding guess is an issue; a numeric column the protocol does not name is kept as
+    an *unplanned* outcome (an issue; analysed only as exploratory), a text column is
+    kept as text.
 
     Examples
     --------
@@ -179,34 +297,44 @@ def read_diary(source: str | Path | pd.DataFrame, schedule: Schedule | pd.DataFr
     """
     outcomes = _check_outcomes(outcomes)
     grid = _grid(schedule)
+    lines = None
     if isinstance(source, pd.DataFrame):
         raw = source.copy()
         raw.columns = [str(c).strip().lower() for c in raw.columns]
+        raw = raw.loc[:, [not c.startswith("unnamed:") for c in raw.columns]]  # pandas' index
         raw = raw.reset_index(drop=True)
     elif isinstance(source, (str, Path)):
-        raw = read_text_table(source)
+        table = read_text_table(source)
+        raw, lines = table.frame, table.lines
     else:
         raise TypeError("`source` must be a path to a CSV file or a pandas DataFrame")
 
     names = [o.name for o in outcomes]
-    known = {"date", "took_pack", *DIARY_TEXT_COLUMNS, *_GRID_COLUMNS, *names}
-    unknown = [c for c in raw.columns if c not in known and not c.startswith("unnamed")]
-    if unknown:
-        raise DiaryError(f"unknown column {unknown[0]!r} in the diary (outcomes: "
-                         f"{', '.join(names)}; declare other outcomes to read them)")
     if "date" not in raw.columns:
         raise DiaryError("the diary has no 'date' column")
     absent = [n for n in names if n not in raw.columns]
     if absent:
         raise DiaryError(f"the diary has no column for outcome {absent[0]!r}")
+    known = {"date", "took_pack", *DIARY_TEXT_COLUMNS, *_GRID_COLUMNS, *names}
+    reserved = [c for c in raw.columns if c in _RESERVED]
+    if reserved:
+        raise DiaryError(f"the diary has a column {reserved[0]!r}, a name the schedule uses; "
+                         f"rename it")
+    extra = [c for c in raw.columns if c not in known]
 
     issues: list[DiaryIssue] = []
-    # rows where nothing at all was entered besides the template's prefilled fields
-    dates = parse_dates(raw["date"])
+    first, last = grid["date"].min(), grid["date"].max()
+    dates, fmt = parse_dates(raw["date"], lines=lines,
+                             date_range=(first - _DATE_MARGIN, last + _DATE_MARGIN))
+    if fmt is not None:
+        issues.append(DiaryIssue("date_format", (
+            f"dates are written {fmt.name}, not YYYY-MM-DD, and were read as such "
+            f"(e.g. {fmt.example!r} as {fmt.read_as}); check them, or let the spreadsheet "
+            f"keep ISO dates")))
     dup = dates[dates.duplicated(keep=False)]
     if len(dup):
-        first = pd.Timestamp(dup.iloc[0]).date().isoformat()
-        raise DiaryError(f"date {first} appears {int((dates == dup.iloc[0]).sum())} times "
+        day0 = pd.Timestamp(dup.iloc[0]).date().isoformat()
+        raise DiaryError(f"date {day0} appears {int((dates == dup.iloc[0]).sum())} times "
                          f"in the diary; keep one row per day")
 
     values = pd.DataFrame({"date": dates})
@@ -221,49 +349,56 @@ def read_diary(source: str | Path | pd.DataFrame, schedule: Schedule | pd.DataFr
                            if "took_pack" in raw.columns
                            else pd.Series(pd.array([pd.NA] * len(raw), dtype="boolean")))
     for col in DIARY_TEXT_COLUMNS:
-        text = raw[col] if col in raw.columns else pd.Series([""] * len(raw))
-        values[col] = [("" if v is None or (isinstance(v, float) and np.isnan(v))
-                        else str(v).strip()) for v in text]
+        values[col] = text_cells(raw[col]) if col in raw.columns else [""] * len(raw)
+    unplanned, extra_issues = _unplanned(raw, extra, values, dates)
+    issues += extra_issues
 
-    outside = ~values["date"].isin(grid["date"])
-    if outside.any():
-        shown = ", ".join(d.date().isoformat() for d in values.loc[outside, "date"][:3])
+    inside = values["date"].isin(grid["date"])
+    off, mismatch = schedule_contradictions(values[inside], raw[inside], grid,
+                                            _packs(grid, calendar))
+    issues += mismatch
+    values["off_protocol"] = False
+    values.loc[inside, "off_protocol"] = off.to_numpy(dtype=bool)
+    known_treatments = _treatments(schedule, treatments)
+    if known_treatments is not None:
+        issues += guess_issues(values.loc[inside, "blinding_guess"].tolist(),
+                               values.loc[inside, "date"], known_treatments)
+    if (~inside).any():
+        n_out = int((~inside).sum())
+        shown_dates = ", ".join(d.date().isoformat() for d in values.loc[~inside, "date"][:3])
         issues.append(DiaryIssue("outside_schedule",
-                                 f"{int(outside.sum())} diary row(s) dated outside the schedule "
-                                 f"were left out ({shown}{', ...' if outside.sum() > 3 else ''})"))
-    values = values[~outside]
+                                 f"{n_out} diary row(s) dated outside the schedule "
+                                 f"were left out ({shown_dates}{', ...' if n_out > 3 else ''})"))
+    values = values[inside]
 
-    data = grid.merge(values, on="date", how="left", validate="one_to_one")
+    data = grid.merge(values, on="date", how="left", validate="one_to_one",
+                      suffixes=("", "_typed"))
     data["took_pack"] = data["took_pack"].astype("boolean")
+    data["off_protocol"] = data["off_protocol"].fillna(False).astype(bool)
     for col in DIARY_TEXT_COLUMNS:
         data[col] = data[col].fillna("")
-    diary = Diary(data=data, outcomes=outcomes, issues=())
-    issues += _missing_issues(diary) + _adherence_issues(diary)
+    diary = Diary(data=data, outcomes=outcomes, issues=(), unplanned=unplanned)
+    issues += missing_issues(data, names) + adherence_issues(diary.adherence(), MIN_ADHERENCE)
     diary = dataclasses.replace(diary, issues=tuple(issues))
     if warn and issues:
         warnings.warn("; ".join(i.message for i in issues), DiaryWarning, stacklevel=2)
     return diary
 
 
-def _missing_issues(diary: Diary) -> list[DiaryIssue]:
-    d = diary.data[diary.data["analysed"]]
-    if d.empty:
-        return []
-    scored = d[diary.outcome_names].notna().any(axis=1)
-    n_missing = int((~scored).sum())
-    if not n_missing:
-        return []
-    per = d.loc[~scored].groupby("period").size()
-    detail = ", ".join(f"period {int(p)}: {int(n)}" for p, n in per.items())
-    return [DiaryIssue("missing_days", f"{n_missing} of {len(d)} analysed days have no score "
-                                       f"({detail})")]
-
-
-def _adherence_issues(diary: Diary) -> list[DiaryIssue]:
-    adh = diary.adherence()
-    low = adh[adh["adherence"] < MIN_ADHERENCE]
-    if low.empty:
-        return []
-    detail = ", ".join(f"period {int(r.period)}: {r.adherence:.0%}" for r in low.itertuples())
-    return [DiaryIssue("low_adherence",
-                       f"pack taken on fewer than {MIN_ADHERENCE:.0%} of recorded days ({detail})")]
+def _unplanned(raw: pd.DataFrame, extra: list[str], values: pd.DataFrame,
+               dates: pd.Series) -> tuple[tuple[str, ...], list[DiaryIssue]]:
+    """Columns the protocol does not name: numbers become exploratory outcomes, text stays."""
+    numeric, issues = [], []
+    for col in extra:
+        if OUTCOME_NAME.match(col) and is_number_column(raw[col]):
+            values[col], _ = parse_scores(raw[col], col, dates, -np.inf, np.inf)
+            numeric.append(col)
+            issues.append(DiaryIssue("unplanned_column", (
+                f"column {col!r} is not in the protocol: it is kept and analysed only as an "
+                f"exploratory outcome (not pre-registered)")))
+        else:
+            values[col] = text_cells(raw[col])
+            issues.append(DiaryIssue("unplanned_column", (
+                f"column {col[:40]!r} is not in the protocol and not a numeric score: it is "
+                f"kept as text and not analysed")))
+    return tuple(numeric), issues

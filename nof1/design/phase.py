@@ -15,6 +15,9 @@ from ._combinatorics import combinations_chunks, random_combinations
 __all__ = ["PhaseDesign"]
 
 
+#: the most occasions a phase design may have: five years of daily measurements
+MAX_OCCASIONS = 5 * 366
+
 class PhaseDesign(Design):
     """A fixed phase sequence over ``n_occasions`` with random phase-change points.
 
@@ -29,7 +32,9 @@ class PhaseDesign(Design):
         The phase sequence, alternating letters A and B, e.g. ``"AB"``,
         ``"ABA"``, ``"ABAB"``.
     n_occasions : int
-        Number of measurement occasions (days, usually).
+        Number of measurement occasions (days, usually), at most
+        :data:`MAX_OCCASIONS` (five years of days: a longer personal trial is almost
+        certainly a typing error).
     min_phase : int
         Minimum number of occasions in every phase.
 
@@ -59,7 +64,8 @@ class PhaseDesign(Design):
             )
         self.phases = phases
         self.min_phase = check_int(min_phase, "min_phase", minimum=1)
-        self.n_occasions = check_int(n_occasions, "n_occasions", minimum=len(phases))
+        self.n_occasions = check_int(n_occasions, "n_occasions", minimum=len(phases),
+                                     maximum=MAX_OCCASIONS)
         if self.n_occasions < len(phases) * self.min_phase:
             raise ValueError(
                 f"`n_occasions`={self.n_occasions} is too short for {len(phases)} phases of "

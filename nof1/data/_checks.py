@@ -1,0 +1,143 @@
+"""Checks of a parsed diary against its schedule: each finding becomes a recorded issue.
+
+None of these stop the analysis and none change a typed value: a pack or period that
+contradicts the schedule marks the day ``off_protocol`` (the per-protocol sensitivity
+analysis leaves such days out), an unrecognised blinding guess is reported as typed,
+a column the protocol does not know is kept as an unplanned, exploratory outcome.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Sequence
+
+import pandas as pd
+
+from ._parse import MISSING_TOKENS, _day, shown, text_cells
+
+__all__ = ["DiaryIssue", "DONT_KNOW", "schedule_contradictions", "guess_issues",
+           "missing_issues"]
+
+#: answers meaning "I cannot tell" to the end-of-period blinding question
+DONT_KNOW = frozenset({"don't know", "dont know", "do not know", "?", "unsure", "not sure",
+                       "no idea", "weiß nicht", "weiss nicht", "je ne sais pas", "no sé"})
+#: a column name usable as an (unplanned) outcome name
+OUTCOME_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+@dataclasses.dataclass(frozen=True)
+class DiaryIssue:
+    """A problem found while reading a diary that does not stop the analysis.
+
+    ``kind`` is one of ``"missing_days"``, ``"outside_schedule"``, ``"low_adherence"``,
+    ``"decimal_comma"``, ``"date_format"``, ``"pack_mismatch"``, ``"period_mismatch"``,
+    ``"unrecognised_guess"``, ``"unplanned_column"``.
+    """
+
+    kind: str
+    message: str
+
+
+def _dates_text(dates: Sequence[pd.Timestamp]) -> str:
+    shown_dates = ", ".join(_day(d) for d in list(dates)[:3])
+    return shown_dates + (", ..." if len(dates) > 3 else "")
+
+
+def schedule_contradictions(values: pd.DataFrame, raw: pd.DataFrame, grid: pd.DataFrame,
+                            packs: pd.Series | None) -> tuple[pd.Series, list[DiaryIssue]]:
+    """Days whose typed ``pack`` or ``period`` contradicts the schedule.
+
+    ``values`` holds the parsed dates (same rows as ``raw``); ``packs`` maps a date to
+    its scheduled pack code (None when unknown: then only periods are checked). A blank
+    cell contradicts nothing.
+
+    Returns
+    -------
+    (Series of bool, list of DiaryIssue)
+        Per diary row, whether it contradicts the schedule; and the issues.
+    """
+    off = pd.Series(False, index=values.index)
+    issues: list[DiaryIssue] = []
+    period_of = grid.set_index("date")["period"]
+    checks = [("period", period_of, "period_mismatch")]
+    if packs is not None:
+        checks.append(("pack", packs, "pack_mismatch"))
+    for col, planned, kind in checks:
+        if col not in raw.columns:
+            continue
+        bad = []
+        for j, (typed, date) in enumerate(zip(text_cells(raw[col]), values["date"],
+                                              strict=True)):
+            if typed.lower() in MISSING_TOKENS or date not in planned.index:
+                continue
+            want = planned.loc[date]
+            want_text = "" if pd.isna(want) else str(want)
+            if col == "period":
+                try:
+                    same = float(typed) == float(want_text) if want_text else False
+                except ValueError:
+                    same = False
+            else:
+                same = typed.casefold() == want_text.casefold()
+            if not same:
+                bad.append((j, date, typed, want_text))
+        if not bad:
+            continue
+        off.iloc[[j for j, *_ in bad]] = True
+        _, date0, typed0, want0 = bad[0]
+        scheduled = f"the schedule's {want0!r}" if want0 else "no pack (a run-in day)" \
+            if col == "pack" else "no period (a run-in day)"
+        issues.append(DiaryIssue(kind, (
+            f"{col} written in the diary differs from the schedule on {len(bad)} day(s) "
+            f"({_dates_text([b[1] for b in bad])}; e.g. {_day(date0)}: {shown(typed0)} "
+            f"instead of {scheduled}); these days are left out of the per-protocol "
+            f"analysis")))
+    return off, issues
+
+
+def guess_issues(guesses: Sequence[str], dates: pd.Series,
+                 treatments: Sequence[str]) -> list[DiaryIssue]:
+    """Blinding guesses that name neither treatment nor "don't know"."""
+    known = {t.casefold() for t in treatments}
+    bad = [(g, d) for g, d in zip(guesses, dates, strict=True)
+           if g and g.casefold().replace("’", "'") not in known | DONT_KNOW]
+    if not bad:
+        return []
+    return [DiaryIssue("unrecognised_guess", (
+        f"blinding guess {shown(bad[0][0])} on {_day(bad[0][1])} names neither "
+        f"{' nor '.join(repr(t) for t in treatments)} nor \"don't know\" "
+        f"({len(bad)} such guess(es): {_dates_text([d for _, d in bad])}); they are not "
+        f"counted as guesses; correct the spelling to count them"))]
+
+
+def missing_issues(data: pd.DataFrame, outcomes: Sequence[str]) -> list[DiaryIssue]:
+    """Analysed days without a score, counted per outcome (a half-filled day is scored
+    for the outcomes it has)."""
+    d = data[data["analysed"]]
+    if d.empty:
+        return []
+    parts = []
+    for name in outcomes:
+        missing = d[name].isna()
+        n = int(missing.sum())
+        if n:
+            per = d.loc[missing].groupby("period").size()
+            detail = ", ".join(f"period {int(p)}: {int(k)}" for p, k in per.items())
+            parts.append(f"{name} {n} ({detail})")
+    if not parts:
+        return []
+    none = int(d[list(outcomes)].isna().all(axis=1).sum())
+    return [DiaryIssue("missing_days", (
+        f"of {len(d)} analysed days, scores are missing for " + "; ".join(parts)
+        + f"; {none} day(s) have no score at all"))]
+
+
+def adherence_issues(adherence: pd.DataFrame, minimum: float) -> list[DiaryIssue]:
+    """Periods with the pack taken on fewer than ``minimum`` of the recorded days."""
+    low = adherence[adherence["adherence"] < minimum]
+    if low.empty:
+        return []
+    detail = ", ".join(f"period {int(r.period)}: {r.adherence:.0%}" for r in low.itertuples())
+    return [DiaryIssue("low_adherence",
+                       f"pack taken on fewer than {minimum:.0%} of recorded days ({detail})")]
