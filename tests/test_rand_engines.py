@@ -120,17 +120,20 @@ def test_mitm_with_missing_equals_enumeration(tail):
     assert paired_mitm_count(xc, t, gamma, tail) == int(np.sum(hit | np.isnan(dist)))
 
 
-def test_public_mitm_path_matches_brute_force():
+def test_public_exact_paths_match_brute_force():
     k = 21  # 2,097,152 orders: beyond the doubling limit, still countable by brute force
     rng = np.random.default_rng(21)
     design = PairedDesign(k)
     observed = design.draw(rng)
     scores = rng.integers(0, 6, size=2 * k).astype(float)
-    for tail in ("greater", "two-sided"):
-        res = randomization_test(scores, observed, design=design, alternative=tail)
-        assert res.method == "exact meet-in-the-middle" and res.null_distribution is None
-        expected = brute_count(scores.astype(int), observed, tail)
-        assert res.pvalue == pytest.approx(expected / 2**k, rel=1e-12)
+    # integers: the grid DP; times pi: off any grid, meet-in-the-middle (same ties)
+    for data, method in ((scores, "exact dynamic programme"),
+                         (scores * np.pi, "exact meet-in-the-middle")):
+        for tail in ("greater", "two-sided"):
+            res = randomization_test(data, observed, design=design, alternative=tail)
+            assert res.method == method and res.null_distribution is None
+            expected = brute_count(scores.astype(int), observed, tail)
+            assert res.pvalue == pytest.approx(expected / 2**k, rel=1e-12)
 
 
 def test_forty_pairs_exact():
@@ -147,8 +150,8 @@ def test_forty_pairs_exact():
 
 # --- Monte Carlo --------------------------------------------------------------------------
 
-@pytest.mark.parametrize("design", [PhaseDesign("ABAB", 84, 7), PairedDesign(12),
-                                    AlternatingDesign(14, max_run=2)], ids=repr)
+@pytest.mark.parametrize("design", [PhaseDesign("ABAB", 84, 7), PairedDesign(13),
+                                    AlternatingDesign(20, max_run=3)], ids=repr)
 def test_monte_carlo_within_mc_error_of_exact(design):
     rng = np.random.default_rng(8)
     labels = design.draw(rng)
@@ -163,6 +166,22 @@ def test_monte_carlo_within_mc_error_of_exact(design):
     assert abs(mc.pvalue - p) <= 4 * se + 1 / b
     b_count = mc.pvalue * (b + 1) - 1  # p = (b + 1) / (B + 1)
     assert b_count == pytest.approx(round(b_count), abs=1e-6)
+
+
+@pytest.mark.parametrize("design", [PairedDesign(4), PhaseDesign("ABAB", 24, 4),
+                                    AlternatingDesign(8)], ids=repr)
+def test_n_resamples_at_least_the_set_size_means_exact(design):
+    # as scipy.stats.permutation_test: n_resamples >= number of assignments -> exact
+    rng = np.random.default_rng(5)
+    labels = design.draw(rng)
+    scores = rng.normal(size=design.n_units)
+    exact = randomization_test(scores, labels, design=design)
+    for b in (design.n_assignments, 10 * design.n_assignments):
+        res = randomization_test(scores, labels, design=design, n_resamples=b, rng=1)
+        assert res.exact and res.n_resamples is None and res.pvalue == exact.pvalue
+    mc = randomization_test(scores, labels, design=design,
+                            n_resamples=design.n_assignments - 1, rng=1)
+    assert not mc.exact and mc.n_resamples == design.n_assignments - 1
 
 
 def test_monte_carlo_never_zero():

@@ -39,8 +39,8 @@ from scipy import optimize
 RHO_BOUND = 0.99
 # lam / (1 + lam) is kept in [0, PHI_MAX]: lam <= 9999
 PHI_MAX = 0.9999
-_RHO_GRID = (-0.8, -0.5, -0.2, 0.0, 0.2, 0.4, 0.6, 0.8, 0.95)
-_PHI_GRID = (0.0, 0.05, 0.15, 0.3, 0.5, 0.7, 0.9, 0.99)
+LAM_MAX = PHI_MAX / (1.0 - PHI_MAX)
+_RHO_GRID_1D = (-0.9, -0.5, 0.0, 0.3, 0.6, 0.8, 0.93, 0.99)
 _LOG_2PI = math.log(2 * math.pi)
 
 
@@ -122,52 +122,126 @@ class PeriodModel:
         beta[0] += self.y.mean()                 # y was centred; X[:, 0] is the intercept
         return beta, inv @ inv.T, float(tri[m + p, m + p]) ** 2 / (self.n - p)
 
+    def _rho_state(self, rho: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
+        """Per rho: eigenvalues a of Z^T R^-1 Z, B U (cross block in its eigenbasis), D, log|R|.
+
+        With A = Z^T R^-1 Z = U diag(a) U^T, the Schur complement of the Z block of
+        M^T M is S(lam) = D - (B U) diag(lam / (1 + lam a)) (B U)^T and
+        log|C| = sum log(1 + lam a): every lam then costs O(m p^2).
+        """
+        gram, logdet_r = self._gram(rho)
+        m = self.m
+        a, u = np.linalg.eigh(gram[:m, :m])
+        a = np.maximum(a, 0.0)
+        return a, gram[m:, :m] @ u, gram[m:, m:], logdet_r
+
+    def _lam_loglik(self, state, lam: float, reml: bool, grad: bool = True
+                    ) -> tuple[float, float]:
+        """(Restricted) log-likelihood at (rho of ``state``, lam) and its derivative in lam."""
+        a, bu, d, logdet_r = state
+        p = self.p
+        inv = 1.0 / (1.0 + lam * a)
+        s = d - (bu * (lam * inv)) @ bu.T
+        chol = np.linalg.cholesky(s)  # numpy, not scipy.linalg: its BLAS threads cost
+        diag = chol.diagonal()
+        rss = float(diag[p]) ** 2
+        logdet_c = -float(np.log(inv).sum())
+        n_eff = self.n - p if reml else self.n
+        value = -0.5 * (n_eff * (_LOG_2PI + math.log(rss / n_eff) + 1.0) + logdet_r + logdet_c)
+        if reml:
+            logdet_xvx = 2.0 * float(np.log(diag[:p]).sum())
+            value -= 0.5 * (logdet_xvx - self._logdet_xx)
+        if not grad:
+            return value, math.nan
+        # derivatives: S' = -(B U) diag(w') (B U)^T with w' = 1 / (1 + lam a)^2. With the
+        # Cholesky factor L of S, Y = L_xx^-1 (B U)_x gives tr(S_xx^-1 S'_xx) from the
+        # column norms of Y, and (B U)^T v, v = (-S_xx^-1 S_xy, 1), is (B U)_y - L_yx Y.
+        dw = inv * inv
+        y_ = np.linalg.inv(chol[:p, :p]) @ bu[:p]     # more than the solve on a busy machine
+        proj = bu[p] - chol[p, :p] @ y_
+        g = -n_eff * float(dw @ (proj * proj)) / rss + float(a @ inv)
+        if reml:
+            g -= float(dw @ (y_ * y_).sum(axis=0))
+        return value, -0.5 * g
+
+    def _best_lam(self, state, reml: bool, warm: list[float]) -> tuple[float, float]:
+        """Maximise over lam in [0, LAM_MAX] for one rho: (lam, log-likelihood).
+
+        Newton's method on t = log lam, with the analytic derivative in lam and a
+        secant second derivative (started from the previous rho's, in ``warm``),
+        safeguarded by a bracket of the sign change of the derivative (bisection
+        in t when a step leaves it); lam = 0 when the derivative there is not
+        positive, or when lam = 0 is at least as likely as the stationary point.
+        """
+        f0, g0 = self._lam_loglik(state, 0.0, reml)
+        if g0 <= 0.0:
+            return 0.0, f0
+        lo, hi = -30.0, math.log(LAM_MAX)                # bracket in t: h(lo) > 0 >= h(hi)
+        t = min(max(math.log(max(warm[0], 1e-6)), lo + 1.0), hi - 1e-3)
+        slope = warm[1]
+        prev = None
+        f = f0
+        for _ in range(100):
+            lam = math.exp(t)
+            f, g = self._lam_loglik(state, lam, reml)
+            h = lam * g                                   # d loglik / d t
+            if h > 0:
+                lo = t
+            else:
+                hi = t
+            if prev is not None and h != prev[1]:
+                slope = (h - prev[1]) / (t - prev[0])
+            prev = (t, h)
+            nxt = t - h / slope if slope < 0 else t + (1.0 if h > 0 else -1.0)
+            if not lo < nxt < hi or not math.isfinite(nxt):
+                nxt = 0.5 * (lo + hi)
+            if abs(nxt - t) < 1e-9 or hi - lo < 1e-9:
+                break
+            t = nxt
+        if hi >= math.log(LAM_MAX) - 1e-6:  # the search ran to the upper bound
+            f_top = self._lam_loglik(state, LAM_MAX, reml, grad=False)[0]
+            if f_top > f:
+                t, f = math.log(LAM_MAX), f_top
+        if f <= f0:
+            return 0.0, f0
+        warm[0], warm[1] = math.exp(t), slope
+        return math.exp(t), f
+
     def estimate(self, *, rho: float | None, lam: float | None,
                  reml: bool) -> tuple[float, float]:
         """Maximise the (restricted) likelihood over the parameters not fixed by the caller.
 
-        rho in (-0.99, 0.99) and lam in [0, 9999]: the best point of a coarse
-        grid (which contains lam = 0), then Nelder-Mead on unbounded
-        coordinates a, s with rho = 0.99 tanh(a) and
-        lam / (1 + lam) = 0.9999 s^2 / (1 + s^2); s = 0 is lam = 0, where the
-        objective is smooth and even in s, so the boundary is an ordinary
-        minimum. A final check sets lam to exactly 0 when that is at least
-        as likely (to 1e-12), and the grid point is kept if the local search
-        does not improve on it. (Nelder-Mead needs no finite-difference
-        gradients and calls no BLAS, whose threads cost more than the whole
-        fit on problems this small; scipy's bounded Nelder-Mead collapses
-        its simplex on the boundary, hence the transformation.)
+        rho in [-0.99, 0.99] and lam in [0, 9999]. The likelihood is profiled:
+        for each rho, lam is maximised by a safeguarded Newton search in log lam
+        (analytic derivative, warm-started at the previous rho's optimum;
+        lam = 0 when the derivative there is not positive), with everything
+        computed in the eigenbasis of Z^T R^-1 Z (``_rho_state``), so that a lam
+        step costs O(m p^2) after one O(n) whitening per rho. The profile over rho
+        is maximised by a coarse grid and ``scipy.optimize.minimize_scalar``
+        (bounded Brent) between the grid neighbours of the best point. A final
+        check sets lam to exactly 0 when that is at least as likely (to 1e-12).
         """
         free_rho, free_lam = rho is None, lam is None
+        warm = [0.1, -1.0]  # last lam > 0 and secant slope of d loglik / d log lam
 
-        def unpack(theta: np.ndarray) -> tuple[float, float]:
-            r, i = rho, 0
-            if free_rho:
-                r, i = RHO_BOUND * math.tanh(theta[0]), 1
+        def profile(r: float) -> tuple[float, float]:
+            state = self._rho_state(r)
             if not free_lam:
-                return r, lam
-            s2 = theta[i] ** 2
-            phi = PHI_MAX * s2 / (1.0 + s2)
-            return r, phi / (1.0 - phi)
+                return lam, self._lam_loglik(state, lam, reml, grad=False)[0]
+            return self._best_lam(state, reml, warm)
 
-        def objective(theta: np.ndarray) -> float:
-            return -self.loglik(*unpack(theta), reml)
-
-        axes = []
-        if free_rho:
-            axes.append(np.arctanh(np.asarray(_RHO_GRID) / RHO_BOUND))
-        if free_lam:
-            phi = np.asarray(_PHI_GRID) / PHI_MAX
-            axes.append(np.sqrt(phi / (1.0 - phi)))
-        grid = np.array(np.meshgrid(*axes, indexing="ij")).reshape(len(axes), -1).T
-        values = np.array([objective(g) for g in grid])
-        best = int(np.argmin(values))
-        start = grid[best]
-        simplex = np.vstack([start, start + np.diag(np.full(start.size, 0.2))])
-        res = optimize.minimize(objective, start, method="Nelder-Mead",
-                                options={"initial_simplex": simplex, "xatol": 1e-8,
-                                         "fatol": 1e-12, "maxfev": 2000})
-        rho_hat, lam_hat = unpack(res.x if res.fun <= values[best] else start)
+        if not free_rho:
+            rho_hat = rho
+            lam_hat, _ = profile(rho)
+        else:
+            grid = np.asarray(_RHO_GRID_1D)
+            values = [profile(float(r))[1] for r in grid]
+            i = int(np.argmax(values))
+            lo, hi = grid[max(i - 1, 0)], grid[min(i + 1, grid.size - 1)]
+            res = optimize.minimize_scalar(lambda r: -profile(r)[1], bounds=(lo, hi),
+                                           method="bounded", options={"xatol": 1e-7})
+            rho_hat = float(res.x) if -res.fun >= values[i] else float(grid[i])
+            lam_hat, _ = profile(rho_hat)
         if free_lam and lam_hat > 0 and \
                 self.loglik(rho_hat, 0.0, reml) >= self.loglik(rho_hat, lam_hat, reml) - 1e-12:
             lam_hat = 0.0

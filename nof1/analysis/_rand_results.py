@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 import dataclasses
-from typing import Any, ClassVar
+from typing import Any, ClassVar, NamedTuple
 
 import numpy as np
 
 from .._results import BatchResultMixin, ResultMixin
 
-__all__ = ["RandomizationTestResult", "RandomizationCIResult", "describe_statistic"]
+__all__ = ["RandomizationTestResult", "RandomizationCIResult", "ConfidenceInterval",
+           "describe_statistic"]
+
+
+class ConfidenceInterval(NamedTuple):
+    """Bounds of a confidence interval, as ``scipy.stats`` results return them."""
+
+    low: float
+    high: float
 
 _QUANTITY = {
     "A-B": "mean(A) - mean(B)",
@@ -68,9 +76,16 @@ class RandomizationTestResult(BatchResultMixin):
     design : dict
         The design's parameters (``Design.to_dict()``).
     method : str
-        ``'exact enumeration'``, ``'exact meet-in-the-middle'`` or ``'Monte Carlo'``.
+        ``'exact enumeration'`` (every assignment listed), ``'exact dynamic
+        programme'`` (paired designs, scores on a grid: counted exactly in
+        integer arithmetic), ``'exact meet-in-the-middle'`` (paired designs off
+        a grid), both joined by ``' + '`` for a batch that used both, or
+        ``'Monte Carlo'``.
     washout : int
         Occasions left out at the start of every phase (phase designs).
+    note : str
+        Empty, or why the p-value is Monte Carlo although no ``n_resamples`` was
+        asked for (exact counting impossible).
     """
 
     statistic: Any
@@ -84,11 +99,44 @@ class RandomizationTestResult(BatchResultMixin):
     design: dict[str, Any]
     method: str
     washout: int = 0
+    note: str = ""
+    _inputs: dict[str, Any] | None = dataclasses.field(default=None, repr=False)
 
     _frame_fields: ClassVar[tuple[str, ...]] = (
         "statistic", "pvalue", "n_assignments", "n_resamples", "exact", "alternative",
         "statistic_name", "method", "washout",
     )
+
+    def confidence_interval(self, confidence_level: float = 0.95) -> ConfidenceInterval:
+        """Interval for a constant additive effect, by inverting this test.
+
+        Calls :func:`~nof1.analysis.randomization_ci` on the same data, design,
+        wash-out and reference set (signed statistic: ``'|A-B|'`` gives the
+        interval for A - B). One data set only.
+
+        Parameters
+        ----------
+        confidence_level : float
+            Default 0.95.
+
+        Returns
+        -------
+        ConfidenceInterval
+            ``(low, high)``, as ``scipy.stats`` results return intervals.
+
+        Raises
+        ------
+        ValueError
+            For a batch of data sets.
+        """
+        if self._inputs is None or self.is_batch:
+            raise ValueError("confidence_interval() needs a test of one data set")
+        from .randomization import randomization_ci
+
+        statistic = self.statistic_name.strip("|")
+        ci = randomization_ci(**self._inputs, statistic=statistic,
+                              confidence_level=confidence_level)
+        return ConfidenceInterval(ci.ci_low, ci.ci_high)
 
     def summary(self) -> str:
         quantity = describe_statistic(self.statistic_name)
@@ -120,6 +168,8 @@ class RandomizationTestResult(BatchResultMixin):
         else:
             lines.append(f"observed statistic = {self.statistic:.6g}, p-value = {self.pvalue:.6g}"
                          " (ties count as extreme)")
+        if self.note:
+            lines.append(f"Note: {self.note}")
         return "\n".join(lines)
 
 
@@ -173,6 +223,10 @@ class RandomizationCIResult(ResultMixin):
         "estimate", "ci_low", "ci_high", "confidence_level", "statistic_name", "n_assignments",
         "n_resamples", "exact", "method", "min_pvalue", "note", "washout",
     )
+
+    def confidence_interval(self) -> ConfidenceInterval:
+        """``(ci_low, ci_high)`` as a named tuple, as ``scipy.stats`` results return it."""
+        return ConfidenceInterval(self.ci_low, self.ci_high)
 
     def summary(self) -> str:
         quantity = describe_statistic(self.statistic_name)

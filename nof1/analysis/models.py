@@ -19,7 +19,6 @@ from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
 from scipy import optimize, stats
 
 from .._results import BatchResultMixin
@@ -140,14 +139,23 @@ class GLSResult(BatchResultMixin):
         ])
 
 
-def _neg_profile_loglik(rho: float, gaps: np.ndarray, yx: np.ndarray, reml: bool) -> float:
+def _whitened_gram(rho: float, gaps: np.ndarray, yx: np.ndarray) -> tuple[np.ndarray, float]:
+    """Cholesky factor (lower) of the Gram matrix of the whitened [X y], and log|R|.
+
+    ``yx`` has y in column 0; the Gram matrix is ordered (X, y) so that the last
+    diagonal entry of the factor is the square root of the GLS residual sum of squares.
+    """
     w, logdet = _whiten(rho, gaps, yx)
-    y, x = w[:, 0], w[:, 1:]
-    n, p = x.shape
-    coef, *_ = np.linalg.lstsq(x, y, rcond=None)
-    rss = float(((y - x @ coef) ** 2).sum())
+    wxy = np.concatenate([w[:, 1:], w[:, :1]], axis=1)
+    return np.linalg.cholesky(wxy.T @ wxy), logdet
+
+
+def _neg_profile_loglik(rho: float, gaps: np.ndarray, yx: np.ndarray, reml: bool) -> float:
+    chol, logdet = _whitened_gram(rho, gaps, yx)
+    n, p = yx.shape[0], yx.shape[1] - 1
+    rss = float(chol[p, p]) ** 2
     if reml:
-        _, logdet_xx = np.linalg.slogdet(x.T @ x)
+        logdet_xx = 2.0 * float(np.log(chol.diagonal()[:p]).sum())
         return 0.5 * ((n - p) * np.log(rss) + logdet + logdet_xx)
     return 0.5 * (n * np.log(rss) + logdet)
 
@@ -163,6 +171,21 @@ def _estimate_rho(gaps: np.ndarray, yx: np.ndarray, reml: bool) -> float:
     return float(res.x) if res.fun <= values[i] else float(grid[i])
 
 
+def _gls_whitened(rho: float, gaps: np.ndarray, y: np.ndarray, x: np.ndarray
+                  ) -> tuple[np.ndarray, np.ndarray, float]:
+    """GLS by O(n) AR(1) whitening: coefficients, (X^T R^-1 X)^-1 and rss / (n - p).
+
+    The same numbers as ``statsmodels.api.GLS(y, x, sigma=rho**|t_i - t_j|)``
+    (``tests/test_models.py``), without the dense n x n covariance.
+    """
+    yx = np.column_stack([y - y.mean(), x])
+    chol, _ = _whitened_gram(rho, gaps, yx)
+    p = x.shape[1]
+    lxx_inv = np.linalg.inv(chol[:p, :p])
+    beta = lxx_inv.T @ chol[p, :p]
+    beta[0] += y.mean()                      # y was centred; X[:, 0] is the intercept
+    cov = lxx_inv.T @ lxx_inv
+    return beta, cov, float(chol[p, p]) ** 2 / (y.size - p)
 
 
 def _t_inference(est: float, se: float, df: float, alternative: str,
@@ -269,19 +292,21 @@ def gls_ar1(scores: Any, labels: Any, *, time: Any = None, blocks: Any = None,
     profiled over beta and sigma^2 (ML) or integrated over beta (REML,
     the default: less biased for rho in short series) and maximised over rho
     with ``scipy.optimize.minimize_scalar`` (after a coarse grid). The
-    effect is then estimated by ``statsmodels.api.GLS`` with
-    ``sigma[i, j] = rho**|t_i - t_j|``. Unlike statsmodels' ``GLSAR``,
+    effect is then estimated by least squares on the whitened data, which
+    equals ``statsmodels.api.GLS`` with ``sigma[i, j] = rho**|t_i - t_j|``
+    without forming that n x n matrix. Unlike statsmodels' ``GLSAR``,
     which works on the compressed series, gaps (missing days, unanalysed
     wash-out days) do not become one-day steps.
 
     **Random period intercepts** (``periods`` given). The error covariance
     is sigma^2 [R(rho) + lam Z Z^T], R(rho)[i, j] = rho**|t_i - t_j|, Z the
     day-by-period indicator matrix. (rho, lam) maximise the restricted (or
-    profile) likelihood over rho in [-0.99, 0.99] and lam in [0, 9999],
-    from the best point of a coarse grid (which contains lam = 0), by
-    ``scipy.optimize.minimize`` (Nelder-Mead, on coordinates in which
-    lam = 0 is an interior point; lam is set to exactly 0 when the boundary
-    is as likely). The likelihood, beta and its covariance
+    profile) likelihood over rho in [-0.99, 0.99] and lam in [0, 9999]:
+    profiled over lam (a safeguarded Newton search in log lam with the
+    analytic derivative, lam = 0 when the derivative there is not positive)
+    and maximised over rho by a coarse grid and a bounded 1-D search
+    (``scipy.optimize.minimize_scalar``); lam is set to exactly 0 when the
+    boundary is as likely. The likelihood, beta and its covariance
     sigma^2 (X^T V^-1 X)^-1, with sigma^2 = r^T V^-1 r / (n - p), come from
     the AR(1) whitening and a Cholesky factorisation of the small Gram
     matrix of [Z X y] augmented by the period indicators (Bates et al.
@@ -421,16 +446,14 @@ def gls_ar1(scores: Any, labels: Any, *, time: Any = None, blocks: Any = None,
         how = estimation
     else:
         rho_hat, how = rho, "fixed"
-    lags = np.abs(t[:, None] - t[None, :])
-    sigma = rho_hat ** lags
-    fit = sm.GLS(y, x, sigma=sigma).fit()
-    est, se = float(fit.params[1]), float(fit.bse[1])
-    df = float(fit.df_resid)
+    beta, cov, scale = _gls_whitened(rho_hat, gaps, y, x)
+    est, se = float(beta[1]), float(np.sqrt(scale * cov[1, 1]))
+    df = float(n - p)
     stat, pval, low, high = _t_inference(est, se, df, alternative, confidence_level)
     return GLSResult(
         estimate=est, se=se, statistic=stat, df=df, pvalue=pval,
         ci_low=low, ci_high=high, rho=float(rho_hat),
-        sigma=float(np.sqrt(fit.scale)), n_obs=int(n), n_dropped=int(n_all - n),
+        sigma=float(np.sqrt(scale)), n_obs=int(n), n_dropped=int(n_all - n),
         n_blocks=n_blocks, trend=trend, estimation=how, alternative=alternative,
         confidence_level=confidence_level,
     )

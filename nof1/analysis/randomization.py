@@ -15,7 +15,7 @@ import numpy as np
 
 from .._validation import as_rng, check_confidence_level
 from ..design import Design, PairedDesign
-from . import _rand_ci
+from . import _rand_ci, _rand_paired
 from ._rand_engine import (
     MAX_DOUBLING_PAIRS,
     count_extreme,
@@ -40,8 +40,12 @@ __all__ = ["randomization_test", "randomization_ci", "RandomizationTestResult",
 
 #: designs with at most this many assignments are enumerated (exact test) by default
 MAX_EXACT_ASSIGNMENTS = 10_000_000
-#: paired designs are exact up to this many pairs (meet-in-the-middle beyond 20)
+#: paired designs off a grid are exact up to this many pairs (meet-in-the-middle)
 MAX_EXACT_PAIRS = 40
+#: paired designs up to this many pairs list all 2**k values by default (the null distribution)
+MAX_LISTED_PAIRS = 12
+#: complete rows of a batch are counted by vectorised meet-in-the-middle up to this many pairs
+MAX_BATCH_MITM_PAIRS = 24
 #: Monte Carlo draws when the admissible set is too large and n_resamples is None
 DEFAULT_RESAMPLES = 9_999
 #: the null distribution is returned when it has at most this many values
@@ -51,18 +55,87 @@ MAX_KEEP = 1 << 20
 DRAW_CHUNK = 1 << 14
 
 
-def _choose_method(design: Design, n_resamples: int | None) -> str:
-    if n_resamples is not None:
+def _choose_method(design: Design, n_resamples: int | None,
+                   keep_null: bool | None = None) -> str:
+    """'exact enumeration', 'exact paired' (counted without listing) or 'Monte Carlo'.
+
+    ``n_resamples`` at least the number of assignments means exact, as in
+    ``scipy.stats.permutation_test``.
+    """
+    if n_resamples is not None and n_resamples < design.n_assignments:
         return "Monte Carlo"
     if isinstance(design, PairedDesign):
-        if design.n_pairs <= MAX_DOUBLING_PAIRS:
+        if keep_null and design.n_pairs > MAX_DOUBLING_PAIRS:
+            raise ValueError(f"keep_null=True lists all 2**{design.n_pairs} values of the "
+                             f"statistic; that is possible up to {MAX_DOUBLING_PAIRS} pairs")
+        listed = MAX_DOUBLING_PAIRS if keep_null else MAX_LISTED_PAIRS
+        if keep_null is not False and design.n_pairs <= listed:
             return "exact enumeration"
-        if design.n_pairs <= MAX_EXACT_PAIRS:
-            return "exact meet-in-the-middle"
-        return "Monte Carlo"
+        return "exact paired"
     if design.n_assignments <= MAX_EXACT_ASSIGNMENTS:
         return "exact enumeration"
     return "Monte Carlo"
+
+
+def _paired_exact(design: PairedDesign, x: np.ndarray, xc: np.ndarray, obs: np.ndarray,
+                  t: np.ndarray, gamma: np.ndarray, tail: str
+                  ) -> tuple[np.ndarray, str] | None:
+    """Exact p-values of a paired design without listing its 2**k assignments.
+
+    Per row: an integer dynamic programme when the scores lie on a grid
+    (``_rand_paired``), meet-in-the-middle otherwise (up to ``MAX_EXACT_PAIRS``
+    pairs; complete rows of a batch vectorised). None when some row can be
+    counted neither way.
+    """
+    k = design.n_pairs
+    n_rows = x.shape[0]
+    pvalue = np.full(n_rows, np.nan)
+    defined = ~np.isnan(t)
+    complete = ~np.isnan(x).any(axis=1)
+    used = set()
+    todo = np.flatnonzero(defined)
+    if n_rows > 1 and k <= MAX_BATCH_MITM_PAIRS:
+        fast = todo[complete[todo]]
+        if fast.size:
+            counts = _rand_paired.mitm_complete_counts(xc[fast], t[fast], gamma[fast], tail)
+            pvalue[fast] = counts / design.n_assignments
+            used.add("meet-in-the-middle")
+        todo = todo[~complete[todo]]
+    for i in todo.tolist():
+        scale = _rand_paired.grid_scale(x[i])
+        if scale is not None and _rand_paired.dp_feasible(x[i], scale):
+            hits, total = _rand_paired.dp_pvalue(x[i], obs[i], scale, tail)
+            pvalue[i] = hits / total
+            used.add("dynamic programme")
+        elif k <= MAX_EXACT_PAIRS:
+            pvalue[i] = paired_mitm_count(xc[i], t[i], gamma[i], tail) / design.n_assignments
+            used.add("meet-in-the-middle")
+        else:
+            return None
+    return pvalue, "exact " + " + ".join(sorted(used) or ["dynamic programme"])
+
+
+def _mc_values(design: Design, ev: Any, xc: np.ndarray, rng: np.random.Generator,
+               n: int):
+    """Blocks ``(n_rows, draws)`` of the statistic under Monte Carlo draws from the design.
+
+    Paired designs without missing scores draw the pair bits directly (the same
+    random numbers ``design.draw`` uses) and compute ``k * T = d @ eps`` from the
+    k pair differences, instead of expanding 2k labels and two matrix products.
+    """
+    if isinstance(design, PairedDesign) and not ev.has_missing:
+        k = design.n_pairs
+        d = (xc[:, 0::2] - xc[:, 1::2]) / k  # first minus second period, over k
+        total = d.sum(axis=1)
+        dt2 = np.ascontiguousarray(2.0 * d.T)
+        for start in range(0, n, DRAW_CHUNK):
+            bits = rng.integers(0, 2, size=(min(DRAW_CHUNK, n - start), k))
+            # bit 1 = the second period is A: T = sum(d) - 2 * (bits @ d)
+            yield total[:, None] - (bits.astype(np.float64) @ dt2).T
+        return
+    for draws in _mc_draws(design, rng, n):
+        for start in range(0, draws.shape[0], ev.chunk_rows):
+            yield ev.from_assignments(draws[start:start + ev.chunk_rows])
 
 
 def _prepare(scores: Any, labels: Any, design: Any, statistic: Any, alternative: Any,
@@ -83,7 +156,8 @@ def _mc_draws(design: Design, rng: np.random.Generator, n: int):
 
 def randomization_test(scores: Any, labels: Any, *, design: Design, statistic: str = "A-B",
                        alternative: str = "two-sided", n_resamples: int | None = None,
-                       washout: int = 0, rng: Any = None) -> RandomizationTestResult:
+                       washout: int = 0, rng: Any = None,
+                       keep_null: bool | None = None) -> RandomizationTestResult:
     r"""Randomization test whose reference set is the design's own admissible set.
 
     Parameters
@@ -109,14 +183,21 @@ def randomization_test(scores: Any, labels: Any, *, design: Design, statistic: s
         Tail of the named statistic that counts as extreme. Default: two-sided.
     n_resamples : int or None
         ``None`` (default): exact over the whole admissible set when it can be
-        enumerated (see Notes), Monte Carlo with 9,999 draws otherwise. An
-        integer: Monte Carlo with that many draws.
+        counted (see Notes), Monte Carlo with 9,999 draws otherwise (``note``
+        then says why). An integer smaller than the number of admissible
+        assignments: Monte Carlo with that many draws; at least that number:
+        exact, as in ``scipy.stats.permutation_test``.
     washout : int
         Phase designs only: the first ``washout`` occasions of every phase are
         left out of the statistic, for the observed and for every admissible
         assignment (analytic wash-out). Must be below ``design.min_phase``.
     rng : None, int or numpy.random.Generator
         Randomness for Monte Carlo draws.
+    keep_null : bool or None
+        Paired designs: whether to list all 2**k values of the statistic and
+        return them as ``null_distribution`` (possible up to 20 pairs). ``None``
+        (default): listed up to 12 pairs (4,096 values, as fast as counting),
+        counted without listing beyond. ``False``: never kept (any design).
 
     Returns
     -------
@@ -146,10 +227,16 @@ def randomization_test(scores: Any, labels: Any, *, design: Design, statistic: s
     .. math:: p = \#\{a \in \mathcal{A} : T(a) \ge T(a_{obs})\} / N
 
     for ``alternative='greater'`` (``<=`` for 'less', ``|T(a)| >= |T(a_obs)|``
-    for 'two-sided'). Ties count as extreme, compared with a relative tolerance
-    (``1e-10 * (|T(a_obs)| + max |centred score|)``, as
-    ``scipy.stats.permutation_test`` does), so that assignments tied in exact
-    arithmetic are not lost to rounding. An assignment whose statistic cannot be
+    for 'two-sided'). Ties count as extreme. The integer dynamic programme
+    (paired designs, scores on a grid) compares the statistics exactly, as
+    fractions. Every other method compares floating-point values with an
+    absolute tolerance ``1e-10 * (|T(a_obs)| + max |centred score|)``, so that
+    assignments tied in exact arithmetic are not lost to rounding. This is
+    wider than ``scipy.stats.permutation_test``'s (``100 * machine epsilon *
+    |T(a_obs)|``, about ``2.2e-14 |T(a_obs)|``, which is 0 when the observed
+    statistic is 0): statistics within it of the observed one count as ties
+    although they may differ in exact arithmetic, which can only happen for
+    scores that differ by about 1e-10 of their scale. An assignment whose statistic cannot be
     computed (a condition or all phases of one condition without data) counts as
     extreme. Missing scores stay at their time points and are left out of the
     means. Monte Carlo: ``p = (b + 1) / (B + 1)`` with ``B = n_resamples``
@@ -164,12 +251,15 @@ def randomization_test(scores: Any, labels: Any, *, design: Design, statistic: s
     or 'greater'); likewise for ``'PA-PB'``. The default, a two-sided test of
     the difference of condition means, is SCRT's ``'|A-B|'``.
 
-    Enumeration (exact by default): paired designs up to 40 pairs (2**k values
-    by doubling up to 20 pairs; beyond, counted by meet-in-the-middle without
-    listing assignments); other designs up to 10,000,000 assignments (phase
-    designs by prefix sums over the change points). The statistic is computed on
-    scores centred at their mean, which leaves it unchanged and keeps rounding
-    small.
+    Exact by default. Paired designs: the 2**k values listed by doubling up to
+    12 pairs (20 with ``keep_null=True``); otherwise counted without listing --
+    by an integer dynamic programme over the sum of the A scores when every
+    score is a fraction with denominator at most 840 (period means of whole-
+    number days; any number of pairs), else by meet-in-the-middle up to 40
+    pairs, else Monte Carlo (``note`` says so). Other designs: enumerated up to
+    10,000,000 assignments (phase designs by prefix sums over the change
+    points). The floating-point engines work on scores centred at their mean,
+    which leaves the statistic unchanged and keeps rounding small.
 
     References
     ----------
@@ -209,11 +299,12 @@ def randomization_test(scores: Any, labels: Any, *, design: Design, statistic: s
     """
     design, spec, washout, x, obs, batch = _prepare(scores, labels, design, statistic,
                                                     alternative, washout)
-    n_resamples = check_n_resamples(n_resamples)
+    n_resamples = n_resamples_asked = check_n_resamples(n_resamples)
+    if keep_null is not None and not isinstance(keep_null, bool):
+        raise TypeError("`keep_null` must be None, True or False")
     rng = as_rng(rng)
-    method = _choose_method(design, n_resamples)
-    if method == "Monte Carlo" and n_resamples is None:
-        n_resamples = DEFAULT_RESAMPLES
+    method = _choose_method(design, n_resamples, keep_null)
+    note = ""
 
     reported = make_evaluator(design, x, spec.base, washout).observed(obs)
     if not batch and np.isnan(reported[0]):
@@ -223,37 +314,45 @@ def randomization_test(scores: Any, labels: Any, *, design: Design, statistic: s
     ev = make_evaluator(design, xc, spec.base, washout)
     t = ev.observed(obs)
     gamma = tie_tolerance(t, xc)
-    counts = np.zeros(x.shape[0], dtype=np.int64)
     null = None
+    pvalue = None
 
-    if method == "exact meet-in-the-middle":
-        total = design.n_assignments
-        for i in range(x.shape[0]):
-            if not np.isnan(t[i]):
-                counts[i] = paired_mitm_count(xc[i], t[i], gamma[i], spec.tail)
-    elif method == "exact enumeration":
-        total = design.n_assignments
-        if x.shape[0] * total <= MAX_KEEP:
-            null = np.empty((x.shape[0], total))
-        for rows, cols, values in ev.exact_chunks():
-            counts[rows] += count_extreme(values, t[rows], gamma[rows], spec.tail)
-            if null is not None:
-                null[rows, cols] = values
-    else:
-        total = n_resamples
-        if x.shape[0] * total <= MAX_KEEP:
-            null = np.empty((x.shape[0], total))
-        col = 0
-        for draws in _mc_draws(design, rng, n_resamples):
-            for start in range(0, draws.shape[0], ev.chunk_rows):
-                values = ev.from_assignments(draws[start:start + ev.chunk_rows])
+    if method == "exact paired":
+        found = _paired_exact(design, x, xc, obs, t, gamma, spec.tail)
+        if found is None:
+            method = "Monte Carlo"
+            note = (f"exact counting is impossible here (more than {MAX_EXACT_PAIRS} pairs and "
+                    f"scores not on a grid of small denominators), so the p-value is Monte "
+                    f"Carlo")
+        else:
+            pvalue, method = found
+    if method == "Monte Carlo" and (n_resamples is None or n_resamples >= design.n_assignments):
+        n_resamples = DEFAULT_RESAMPLES if n_resamples is None else n_resamples
+
+    if pvalue is None:
+        counts = np.zeros(x.shape[0], dtype=np.int64)
+        if method == "exact enumeration":
+            total = design.n_assignments
+            if x.shape[0] * total <= MAX_KEEP and keep_null is not False:
+                null = np.empty((x.shape[0], total))
+            for rows, cols, values in ev.exact_chunks():
+                counts[rows] += count_extreme(values, t[rows], gamma[rows], spec.tail)
+                if null is not None:
+                    null[rows, cols] = values
+            pvalue = counts / total
+        else:
+            total = n_resamples
+            if x.shape[0] * total <= MAX_KEEP and keep_null is not False:
+                null = np.empty((x.shape[0], total))
+            col = 0
+            for values in _mc_values(design, ev, xc, rng, n_resamples):
                 counts += count_extreme(values, t, gamma, spec.tail)
                 if null is not None:
                     null[:, col:col + values.shape[1]] = values
                 col += values.shape[1]
+            pvalue = (counts + 1) / (total + 1)
 
     exact = method != "Monte Carlo"
-    pvalue = counts / total if exact else (counts + 1) / (total + 1)
     pvalue = np.where(np.isnan(t), np.nan, pvalue)
     statistic_out = spec.report(reported)
     null_out = None if null is None else spec.report(null)
@@ -264,7 +363,10 @@ def randomization_test(scores: Any, labels: Any, *, design: Design, statistic: s
         statistic=statistic_out, pvalue=pvalue, null_distribution=null_out,
         n_assignments=design.n_assignments, n_resamples=None if exact else n_resamples,
         exact=exact, alternative=spec.alternative, statistic_name=spec.name,
-        design=design.to_dict(), method=method, washout=washout,
+        design=design.to_dict(), method=method, washout=washout, note=note,
+        _inputs=None if batch else {"scores": x[0].copy(), "labels": obs[0].copy(),
+                                    "design": design, "washout": washout,
+                                    "n_resamples": n_resamples_asked, "rng": rng},
     )
 
 
@@ -363,20 +465,34 @@ def randomization_ci(scores: Any, labels: Any, *, design: Design,
     confidence_level = check_confidence_level(confidence_level)
     n_resamples = check_n_resamples(n_resamples)
     rng = as_rng(rng)
-    method = _choose_method(design, n_resamples)
-    if method == "Monte Carlo" and n_resamples is None:
-        n_resamples = DEFAULT_RESAMPLES
+    method = _choose_method(design, n_resamples, keep_null=False)
     estimate = make_evaluator(design, x, spec.base, washout).observed(obs)[0]
     if np.isnan(estimate):
         raise ValueError("the observed statistic cannot be computed: a condition (or every "
                          "phase of one condition) has no non-missing score")
     alpha = 1.0 - confidence_level
     xc = x - np.nanmean(x, axis=1, keepdims=True)
-    if method == "exact meet-in-the-middle":
-        low, high, min_p = _rand_ci.search_paired(xc[0], obs[0], alpha)
-        how = "search"
-        n_total = design.n_assignments
-    else:
+    n_total = design.n_assignments
+    if method == "exact paired":
+        found = None
+        scale = _rand_paired.grid_scale(x[0])
+        if scale is not None and _rand_paired.dp_feasible(x[0], scale):
+            need = _rand_ci.min_count(alpha, n_total)
+            found = _rand_paired.dp_ci(x[0], obs[0], scale, need)
+        if found is not None:
+            low, high, const = found
+            min_p = const / n_total
+            how = "subset means"
+        elif design.n_pairs <= MAX_DOUBLING_PAIRS:
+            method = "exact enumeration"
+        elif design.n_pairs <= MAX_EXACT_PAIRS:
+            low, high, min_p = _rand_ci.search_paired(xc[0], obs[0], alpha)
+            how = "search"
+        else:
+            method = "Monte Carlo"
+    if method in ("exact enumeration", "Monte Carlo"):
+        if method == "Monte Carlo" and (n_resamples is None or n_resamples >= n_total):
+            n_resamples = DEFAULT_RESAMPLES if n_resamples is None else n_resamples
         draws = None if method == "exact enumeration" else _mc_draws(design, rng, n_resamples)
         low, high, min_p = _rand_ci.crossing_points(design, xc, obs, spec.base, washout,
                                                     alpha, draws)

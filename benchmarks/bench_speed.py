@@ -1,0 +1,299 @@
+# ruff: noqa: B023  (the timed lambdas are called at once, inside their loop iteration)
+"""Speed where people wait (issue 11): current code against the previous one, in one run.
+
+Every figure is measured in this run. "previous" is the package as of commit
+``fc157a6`` (before this work), imported beside the current one as ``nof1_prev``
+(``benchmarks/_previous.py``); scipy is ``scipy.stats.permutation_test`` with
+``permutation_type='samples'`` on the pair differences (exact when n_resamples >= 2**k).
+SCRT is not installable on this machine (R has no SCRT package here), so SCRT was NOT
+measured in this run; see ``bench_randomization.py`` for SCRT figures recorded elsewhere.
+
+Run from the repository root::
+
+    python benchmarks/bench_speed.py            # everything (several minutes)
+    python benchmarks/bench_speed.py exact gls  # some sections: exact ci analyze gls power mc
+
+Times are the best of a few repeats (``time.perf_counter``) after a warm-up. On a shared
+machine they are noisy; the ratios (same run, same load) are the more stable figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import platform
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+from scipy import stats
+
+sys.path.insert(0, str(Path(__file__).parent))
+from _previous import PREVIOUS, load_previous  # noqa: E402
+
+import nof1  # noqa: E402
+
+prev = load_previous()
+
+
+def best(fn: Callable[[], object], repeats: int = 5) -> float:
+    fn()
+    times = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return min(times)
+
+
+def fmt(sec: float) -> str:
+    return f"{sec * 1e3:9.3f} ms" if sec < 10 else f"{sec:9.1f} s "
+
+
+def ratio(old: float | None, new: float) -> str:
+    return f"{old / new:8.1f}x" if old else f"{'-':>9}"
+
+
+def grid_case(k: int, rng: np.random.Generator, lib=nof1, missing: int = 0):
+    """Paired design, period means of 14 whole-number days (a grid of 1/14)."""
+    design = lib.PairedDesign(k)
+    labels = nof1.PairedDesign(k).draw(rng)
+    days = rng.integers(0, 11, size=(2 * k, 14)) - (labels == 0)[:, None]
+    x = days.clip(0, 10).mean(axis=1)
+    if missing:
+        x[rng.choice(2 * k, size=missing, replace=False)] = np.nan
+    return design, labels, x
+
+
+def section_exact(rng: np.random.Generator) -> None:
+    print("\n1. Exact paired randomization p-values (scores on a grid: means of 14 whole days)")
+    print(f"{'pairs':>5} {'alternative':>11} {'missing':>7} {'method':>26} {'current':>12} "
+          f"{'previous':>12} {'ratio':>9} {'scipy':>12} {'ratio':>9}")
+    for k in (1, 5, 10, 13, 16, 18, 20, 25, 30, 40, 50, 62):
+        for alt, miss in (("two-sided", 0), ("less", 0), ("two-sided", 2)):
+            if miss and k < 3:
+                continue
+            design, labels, x = grid_case(k, rng, missing=miss)
+            if np.isnan(x[labels == 0]).all() or np.isnan(x[labels == 1]).all():
+                continue
+            res = nof1.analysis.randomization_test(x, labels, design=design, alternative=alt)
+            new = best(lambda: nof1.analysis.randomization_test(
+                x, labels, design=design, alternative=alt))
+            old = None
+            old_note = ""
+            if k <= 40:
+                pd_ = prev.PairedDesign(k)
+                old_res = prev.analysis.randomization_test(x, labels, design=pd_, alternative=alt)
+                assert old_res.pvalue == res.pvalue or not old_res.exact, (k, alt)
+                old = best(lambda: prev.analysis.randomization_test(
+                    x, labels, design=pd_, alternative=alt), 2 if k > 20 else 5)
+            elif k > 40:
+                old_note = "(was MC)"
+            sp, same = None, True
+            if 2 <= k <= 16 and not miss:
+                first_a = labels[0::2] == 0
+                a = np.where(first_a, x[0::2], x[1::2])
+                b = np.where(first_a, x[1::2], x[0::2])
+
+                def run_scipy(a=a, b=b, alt=alt, k=k):
+                    return stats.permutation_test(
+                        (a, b), lambda u, v, axis: np.mean(u - v, axis=axis),
+                        permutation_type="samples", alternative=alt, n_resamples=2**k,
+                        vectorized=True)
+
+                same = np.isclose(run_scipy().pvalue, res.pvalue, rtol=1e-12)
+                sp = best(run_scipy, 3)
+            old_txt = fmt(old) if old else f"{old_note:>12}"
+            sp_txt = (fmt(sp) + ("" if same else "*")) if sp else f"{'':>12}"
+            print(f"{k:>5} {alt:>11} {miss:>7} {res.method:>26} {fmt(new)} {old_txt} "
+                  f"{ratio(old, new)} {sp_txt} {ratio(sp, new) if sp else '':>9}")
+            sys.stdout.flush()
+    print("   (* scipy's p-value differs: its tie tolerance is 100 machine epsilons of |T|)")
+    # off the grid: meet-in-the-middle
+    for k in (20, 30, 40):
+        design = nof1.PairedDesign(k)
+        labels = design.draw(rng)
+        x = rng.normal(size=2 * k)
+        res = nof1.analysis.randomization_test(x, labels, design=design)
+        new = best(lambda: nof1.analysis.randomization_test(
+            x, labels, design=design), 2)
+        pd_ = prev.PairedDesign(k)
+        old = best(lambda: prev.analysis.randomization_test(
+            x, labels, design=pd_), 1)
+        print(f"{k:>5} {'two-sided':>11} {0:>7} {res.method + ' (normal)':>26} {fmt(new)} "
+              f"{fmt(old)} {ratio(old, new)}")
+
+
+def section_ci(rng: np.random.Generator) -> None:
+    print("\n1b. Randomization CI by test inversion, paired (grid data)")
+    print(f"{'pairs':>5} {'method':>16} {'current':>12} {'previous':>12} {'ratio':>9}")
+    for k in (6, 12, 18, 20, 30, 40, 62):
+        design, labels, x = grid_case(k, rng)
+        res = nof1.analysis.randomization_ci(x, labels, design=design)
+        new = best(lambda: nof1.analysis.randomization_ci(
+            x, labels, design=design), 3)
+        old = None
+        if k <= 30:
+            pd_ = prev.PairedDesign(k)
+            old_res = prev.analysis.randomization_ci(x, labels, design=pd_)
+            assert np.isclose(old_res.ci_low, res.ci_low, rtol=1e-9, atol=1e-12), k
+            assert np.isclose(old_res.ci_high, res.ci_high, rtol=1e-9, atol=1e-12), k
+            old = best(lambda: prev.analysis.randomization_ci(
+                x, labels, design=pd_), 1)
+        old_txt = fmt(old) if old else " " * 12
+        print(f"{k:>5} {res.method:>16} {fmt(new)} {old_txt} {ratio(old, new)}")
+
+
+def section_analyze(rng: np.random.Generator) -> None:
+    from nof1.simulate import simulate_diary
+
+    print("\n2. analyze() (3 outcomes, default analyses, no HTML)")
+    print(f"{'trial':<34} {'current':>12} {'previous':>12} {'ratio':>9}")
+    for name, design, lib_design, period_days, washout in (
+            ("paired, 6 pairs x 14 days", nof1.PairedDesign(6), prev.PairedDesign(6), 14, 7),
+            ("ABAB 365/14 diary", nof1.PhaseDesign("ABAB", 365, 14),
+             prev.PhaseDesign("ABAB", 365, 14), None, 0)):
+        s = nof1.make_schedule(design, start="2026-01-05", period_days=period_days,
+                               washout_days=washout, rng=12345)
+        s_old = prev.make_schedule(lib_design, start="2026-01-05", period_days=period_days,
+                                   washout_days=washout, rng=12345)
+        diary = simulate_diary(s, rng=12345)
+        new_res = nof1.analyze(diary, s)
+        old_res = prev.analyze(diary, s_old)
+        a, b = new_res.to_frame(), old_res.to_frame()
+        cols = [c for c in ("estimate", "ci_low", "ci_high", "pvalue") if c in a and c in b]
+        np.testing.assert_allclose(a[cols].to_numpy(float), b[cols].to_numpy(float),
+                                   rtol=1e-6, atol=1e-9)
+        new = best(lambda: nof1.analyze(diary, s), 3)
+        old = best(lambda: prev.analyze(diary, s_old), 1)
+        print(f"{name:<34} {fmt(new)} {fmt(old)} {ratio(old, new)}")
+
+
+def gls_case(rng: np.random.Generator, k: int):
+    from nof1.simulate import simulate_scores
+
+    assign = np.concatenate([rng.permutation([0, 1]) for _ in range(k)])
+    days = np.repeat(assign, 14)
+    period = np.repeat(np.arange(2 * k), 14)
+    y = simulate_scores(days[None], period + 1, effect=-0.8, sd=1.5, rho=0.4, period_sd=0.4,
+                        baseline=5.0, rng=rng)[0]
+    return y, np.where(days == 0, "A", "B"), period // 2, period
+
+
+def section_gls(rng: np.random.Generator) -> None:
+    print("\n3. GLS with AR(1) errors and random period intercepts (REML; all days analysed)")
+    print(f"{'days':>5} {'model':<24} {'current':>12} {'previous':>12} {'ratio':>9}")
+    for k in (6, 13):
+        y, lab, blk, per = gls_case(rng, k)
+        for model, kw in (("period intercepts", {"periods": per}), ("AR(1) only", {})):
+            new_fit = nof1.analysis.gls_ar1(y, lab, blocks=blk, **kw)
+            old_fit = prev.analysis.gls_ar1(y, lab, blocks=blk, **kw)
+            assert np.isclose(new_fit.estimate, old_fit.estimate, rtol=1e-5)
+            new = best(lambda: nof1.analysis.gls_ar1(y, lab, blocks=blk, **kw), 7)
+            old = best(lambda: prev.analysis.gls_ar1(y, lab, blocks=blk, **kw), 3)
+            print(f"{y.size:>5} {model:<24} {fmt(new)} {fmt(old)} {ratio(old, new)}")
+
+
+def section_power(rng: np.random.Generator, full_previous: bool) -> None:
+    print("\n4. Power grid: 3-20 pairs x period 7/14/21/28 days (wash-out 3), 4,000 trials per "
+          "cell;\n   randomization + paired t + Bayesian decision rule (simulate_power)")
+    kw = dict(effect=-1.0, sd=1.5, rho=0.3, period_sd=0.3, washout_days=3,
+              methods=("randomization", "paired_t", "bayes"), n_sims=4000)
+    cells = [(k, p) for p in (7, 14, 21, 28) for k in range(3, 21)]
+    t0 = time.perf_counter()
+    for k, p in cells:
+        nof1.power.simulate_power(nof1.PairedDesign(k), period_days=p, rng=1, **kw)
+    new_total = time.perf_counter() - t0
+    print(f"   current: {len(cells)} cells in {new_total:.1f} s")
+    sample = cells if full_previous else [(k, 14) for k in (3, 10, 16, 18, 20)]
+    new_s = old_s = 0.0
+    for k, p in sample:
+        t0 = time.perf_counter()
+        a = nof1.power.simulate_power(nof1.PairedDesign(k), period_days=p, rng=1, **kw)
+        new_s += time.perf_counter() - t0
+        t0 = time.perf_counter()
+        b = prev.power.simulate_power(prev.PairedDesign(k), period_days=p, rng=1, **kw)
+        old_s += time.perf_counter() - t0
+        assert np.allclose(a.table.rejection_rate, b.table.rejection_rate), (k, p)
+    what = "all cells" if full_previous else f"cells {sample} (run with --full-power for all)"
+    print(f"   same cells, current vs previous ({what}): {new_s:.2f} s vs {old_s:.2f} s "
+          f"= {old_s / new_s:.1f}x; identical rejection rates")
+    n_gls = 40
+    for k in (6, 12):
+        gkw = dict(effect=-1.0, sd=1.5, rho=0.3, period_sd=0.3, washout_days=7,
+                   period_days=14, methods=("gls_ar1",), n_sims=n_gls, n_sims_gls=n_gls)
+        new = best(lambda: nof1.power.simulate_power(
+            nof1.PairedDesign(k), rng=1, **gkw), 1)
+        old = best(lambda: prev.power.simulate_power(
+            prev.PairedDesign(k), rng=1, **gkw), 1)
+        print(f"   GLS cell, {k} pairs x 14 days, {n_gls} trials: {fmt(new)} vs {fmt(old)} "
+              f"= {old / new:.1f}x")
+
+
+def section_mc(rng: np.random.Generator) -> None:
+    print("\n5. Monte Carlo, 10^6 draws")
+    k = 30
+    design = nof1.PairedDesign(k)
+    labels = design.draw(rng)
+    x = rng.normal(size=2 * k) - 0.3 * (labels == 0)
+    b = 10**6
+    d = (x[0::2] - x[1::2]) / k
+    first_a = labels[0::2] == 0
+    t = float(np.where(first_a, d, -d).sum())
+
+    def bare():
+        r = np.random.default_rng(1)
+        signs = 1.0 - 2.0 * r.integers(0, 2, size=(b, k))
+        return np.count_nonzero(np.abs(signs @ d) >= abs(t))
+
+    base = best(bare, 2)
+    new = best(lambda: nof1.analysis.randomization_test(x, labels, design=design,
+                                                        n_resamples=b, rng=1), 2)
+    pd_ = prev.PairedDesign(k)
+    old = best(lambda: prev.analysis.randomization_test(x, labels, design=pd_,
+                                                        n_resamples=b, rng=1), 1)
+    print(f"   paired, 30 pairs: current {fmt(new)}, bare numpy sign flips {fmt(base)} "
+          f"(current / bare = {new / base:.2f}), previous {fmt(old)} ({old / new:.1f}x)")
+    design = nof1.PhaseDesign("ABAB", 365, 14)
+    labels = design.draw(rng)
+    x = rng.normal(size=365)
+    new = best(lambda: nof1.analysis.randomization_test(x, labels, design=design,
+                                                        n_resamples=b, rng=1), 1)
+    pd_ = prev.PhaseDesign("ABAB", 365, 14)
+    old = best(lambda: prev.analysis.randomization_test(x, labels, design=pd_,
+                                                        n_resamples=b, rng=1), 1)
+    print(f"   ABAB 365/14: current {fmt(new)}, previous {fmt(old)} ({old / new:.1f}x)")
+
+
+SECTIONS = {"exact": section_exact, "ci": section_ci, "analyze": section_analyze,
+            "gls": section_gls, "power": section_power, "mc": section_mc}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("sections", nargs="*", help=f"sections to run, any of "
+                        f"{', '.join(SECTIONS)} (default: all)")
+    parser.add_argument("--full-power", action="store_true",
+                        help="time the previous implementation on the whole power grid "
+                             "(about 3-10 minutes)")
+    args = parser.parse_args(argv)
+    unknown = set(args.sections) - set(SECTIONS)
+    if unknown:
+        parser.error(f"unknown sections {sorted(unknown)}; choose from {list(SECTIONS)}")
+    print(f"nof1 speed benchmark: current working tree vs previous commit {PREVIOUS}; "
+          f"Python {platform.python_version()}, numpy {np.__version__}, "
+          f"{platform.machine()}")
+    print("SCRT: not measured in this run (not installable here).")
+    rng = np.random.default_rng(20261128)
+    for name in args.sections or SECTIONS:
+        if name == "power":
+            section_power(rng, args.full_power)
+        else:
+            SECTIONS[name](rng)
+        sys.stdout.flush()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

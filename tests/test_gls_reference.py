@@ -1,0 +1,74 @@
+"""GLS with AR(1) errors (and period intercepts) against nlme::lme and the previous implementation.
+
+Reference values are kept in tests/data with the scripts that made them:
+``gls_nlme.R`` (nlme 3.1 REML fits of the same model) and ``make_gls_previous.py``
+(the Nelder-Mead implementation of commit fc157a6, replaced by the profile search).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from nof1.analysis import gls_ar1
+from nof1.analysis._period_effects import PeriodModel
+
+DATA = Path(__file__).parent / "data"
+
+
+def _fit(frame: pd.DataFrame, **kw):
+    return gls_ar1(frame.y.to_numpy(), frame.cond.to_numpy(), time=frame.t.to_numpy(),
+                   blocks=frame.block.to_numpy(), **kw)
+
+
+@pytest.mark.parametrize("dataset", range(4))
+def test_period_intercepts_equal_nlme_lme(dataset):
+    data = pd.read_csv(DATA / "gls_nlme_data.csv")
+    ref = pd.read_csv(DATA / "gls_nlme.csv").set_index("dataset").loc[dataset]
+    frame = data[data.dataset == dataset]
+    res = _fit(frame, periods=frame.period.to_numpy())
+    # nlme's optimiser stops at its own tolerance: agreement to about 1e-7 relative
+    assert res.estimate == pytest.approx(ref.estimate, rel=1e-6)
+    assert res.se == pytest.approx(ref.se, rel=1e-6)
+    assert res.rho == pytest.approx(ref.rho, abs=1e-6)
+    assert res.sigma == pytest.approx(ref.sigma, rel=1e-6)
+    # nlme cannot reach a zero variance exactly (log-scale parameter): ~2e-4 there
+    assert res.period_sd == pytest.approx(ref.period_sd, abs=1e-3)
+
+
+def test_same_optimum_as_previous_implementation():
+    data = pd.read_csv(DATA / "gls_previous_data.csv")
+    ref = pd.read_csv(DATA / "gls_previous.csv")
+    for row in ref.itertuples():
+        frame = data[data.dataset == row.dataset]
+        res = _fit(frame, estimation=row.estimation,
+                   periods=frame.period.to_numpy() if row.periods else None)
+        assert res.estimate == pytest.approx(row.estimate, rel=1e-5, abs=1e-7), row
+        assert res.se == pytest.approx(row.se, rel=1e-5), row
+        assert res.pvalue == pytest.approx(row.pvalue, rel=1e-5, abs=1e-8), row
+        assert res.rho == pytest.approx(row.rho, abs=1e-4), row
+        assert res.df == row.df
+        if row.periods:
+            assert res.variance_ratio == pytest.approx(row.variance_ratio, rel=1e-3,
+                                                       abs=1e-5), row
+
+
+def test_profile_search_is_at_least_as_likely_as_previous_optimum():
+    data = pd.read_csv(DATA / "gls_previous_data.csv")
+    ref = pd.read_csv(DATA / "gls_previous.csv")
+    ref = ref[ref.periods]
+    for row in ref.itertuples():
+        frame = data[(data.dataset == row.dataset) & data.y.notna()].sort_values("t")
+        res = _fit(frame, estimation=row.estimation, periods=frame.period.to_numpy())
+        x = np.column_stack([np.ones(len(frame)), (frame.cond == "A").to_numpy(float)]
+                            + [(frame.block == b).to_numpy(float)
+                               for b in sorted(frame.block.unique())[1:]])
+        codes = pd.factorize(frame.period)[0]
+        z = np.eye(codes.max() + 1)[codes]
+        model = PeriodModel(frame.y.to_numpy(), x, z, frame.t.to_numpy(float))
+        reml = row.estimation == "reml"
+        assert model.loglik(res.rho, res.variance_ratio, reml) >= \
+            model.loglik(row.rho, row.variance_ratio, reml) - 1e-9
