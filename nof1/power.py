@@ -4,9 +4,9 @@ Every simulated trial draws its own allocation from the design, gets simulated d
 scores (AR(1) noise, between-period drift, optional gradual onset and offset; see
 :mod:`nof1.simulate`), has its analytic wash-out removed, and is analysed with the same
 functions a user runs: the exact randomization test over the design's reference set,
-the period-level paired t-test, the pre-registered decision rule (:class:`~nof1.analysis.DecisionRule`,
-the same object :func:`nof1.analyze` applies, so planning reports the probability of each of
-its decisions),
+the period-level paired t-test, the pre-registered decision rule
+(:class:`~nof1.analysis.DecisionRule`, the same object :func:`nof1.analyze` applies, so
+planning reports the probability of each of its decisions),
 and (on fewer simulations, because it fits a model per trial) GLS with AR(1) errors and a
 random period intercept, as in :func:`nof1.analyze`.
 """
