@@ -19,21 +19,28 @@ from nof1.simulate import simulate_scores
 PERIOD_DAYS, WASHOUT = 14, 7
 
 
-def simulate_period_means(n: int, *, k: int = 6, rho: float = 0.3, effect: float = 0.0,
-                          sd: float = 1.0, period_sd: float = 0.3, trend: float = 0.01,
-                          missing: float = 0.1, baseline: float = 0.0,
-                          rng: np.random.Generator):
-    """Period means (n, 2k) with NaN for missing periods, labels 'A'/'B' (n, 2k), design."""
+def simulate_days(n: int, *, k: int = 6, rho: float = 0.3, effect: float = 0.0,
+                  sd: float = 1.0, period_sd: float = 0.3, trend: float = 0.01,
+                  missing: float = 0.1, baseline: float = 0.0, rng: np.random.Generator):
+    """Daily scores (n, n_days) with NaN for missing days, assignments (n, 2k), design."""
     design = PairedDesign(k)
     assign = design.draw(rng, size=n)
-    n_units = design.n_units
     cond_days = np.repeat(assign, PERIOD_DAYS, axis=1)
-    period = np.repeat(np.arange(1, n_units + 1), PERIOD_DAYS)
+    period = np.repeat(np.arange(1, design.n_units + 1), PERIOD_DAYS)
     y = simulate_scores(cond_days, period, effect=effect, sd=sd, rho=rho, period_sd=period_sd,
                         baseline=baseline, n_sims=n, rng=rng)
     y = y + trend * np.arange(period.size)
     y[rng.random(y.shape) < missing] = np.nan
-    y = y.reshape(n, n_units, PERIOD_DAYS)[:, :, WASHOUT:]
+    return y, assign, design
+
+
+def simulate_period_means(n: int, *, rng: np.random.Generator, **kwargs):
+    """Period means (n, 2k) with NaN for missing periods, labels 'A'/'B' (n, 2k), design.
+
+    Keyword arguments as :func:`simulate_days`.
+    """
+    y, assign, design = simulate_days(n, rng=rng, **kwargs)
+    y = y.reshape(n, design.n_units, PERIOD_DAYS)[:, :, WASHOUT:]
     scored = np.isfinite(y).sum(axis=2)
     means = _nanmean(y)
     means[scored < 0.5 * (PERIOD_DAYS - WASHOUT)] = np.nan

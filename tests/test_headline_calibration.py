@@ -182,3 +182,23 @@ def test_former_default_prior_undercovers_when_differences_vary_more_than_the_mc
     n = 4000
     worst = min(_credible_coverage("weakly_informative", 4.0, k, n, rng) for k in (3, 4, 6))
     assert worst < 0.94 - 4 * mc_se(0.94, n)
+
+
+# long runs (pytest -m slow) ------------------------------------------------------------
+@pytest.mark.slow
+def test_coherence_over_ten_thousand_trials_and_exact_size():
+    rng = np.random.default_rng(400)
+    n = 10_000
+    effects = rng.uniform(-1.5, 1.5, size=n)
+    means, labels, design = simulate_period_means(n, k=6, rho=0.8, rng=rng)
+    means = means + effects[:, None] * (labels == "A")
+    for i in range(n):
+        _, low, high, p, _, _ = _headline(means[i], labels[i], design, rng)
+        assert (low > 0 or high < 0) == (p <= ALPHA), i
+    n = 40_000
+    for rho in RHOS:
+        means, labels, design = simulate_period_means(n, rho=rho, rng=rng)
+        g = randomization_test(means, labels, design=design, alternative="greater")
+        le = randomization_test(means, labels, design=design, alternative="less")
+        rate = np.mean(np.minimum(1, 2 * np.minimum(g.pvalue, le.pvalue)) <= ALPHA)
+        assert abs(rate - 2 / 64) <= 4 * mc_se(2 / 64, n), rho
