@@ -19,6 +19,7 @@ from .analysis import (  # noqa: E402
     wilcoxon_period_test,
     within_person_smd,
 )
+from .analysis.decision import DecisionRule  # noqa: E402
 from .analysis.trial import OutcomeResult, TrialResult, analyze  # noqa: E402
 from .blinded_analysis import group_key, schedule_from_groups  # noqa: E402
 from .blinding import load_key, make_key, unblind, verify_key  # noqa: E402
@@ -49,7 +50,8 @@ __all__ = [
     # data
     "Outcome", "DEFAULT_OUTCOMES", "Diary", "read_diary",
     # analysis
-    "analyze", "TrialResult", "OutcomeResult", "randomization_test", "randomization_ci",
+    "analyze", "TrialResult", "OutcomeResult", "DecisionRule", "randomization_test",
+    "randomization_ci",
     "paired_period_test", "wilcoxon_period_test", "gls_ar1", "naive_day_ttest",
     "percent_change", "within_person_smd", "nap", "bayes_paired", "prior_sensitivity", "holm",
     # planning

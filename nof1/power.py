@@ -4,7 +4,9 @@ Every simulated trial draws its own allocation from the design, gets simulated d
 scores (AR(1) noise, between-period drift, optional gradual onset and offset; see
 :mod:`nof1.simulate`), has its analytic wash-out removed, and is analysed with the same
 functions a user runs: the exact randomization test over the design's reference set,
-the period-level paired t-test, the conjugate Bayesian analysis with its decision rule,
+the period-level paired t-test, the pre-registered decision rule
+(:class:`~nof1.analysis.DecisionRule`, the same object :func:`nof1.analyze` applies, so
+planning reports the probability of each of its decisions),
 and (on fewer simulations, because it fits a model per trial) GLS with AR(1) errors and a
 random period intercept, as in :func:`nof1.analyze`.
 """
@@ -21,6 +23,7 @@ from scipy import stats
 from ._results import ResultMixin
 from ._validation import as_rng, check_float, check_int
 from .analysis.bayes import bayes_paired
+from .analysis.decision import VERDICTS, DecisionRule
 from .analysis.models import gls_ar1
 from .analysis.period import paired_period_test
 from .analysis.randomization import randomization_test
@@ -121,8 +124,14 @@ class PowerResult(ResultMixin):
     """Operating characteristics of a design, per analysis method.
 
     ``table`` has one row per method: ``method``, ``n_sims``, ``rejection_rate``
-    (power; the type I error when ``effect`` is 0), ``mc_se``, ``mean_ci_width``,
-    ``correct_decision`` (Bayesian rule only) and ``min_pvalue``.
+    (power; the type I error when ``effect`` is 0; for ``bayes``, the probability that
+    the decision rule's condition for "worthwhile" is met), ``mc_se``, ``mean_ci_width``
+    (for ``bayes`` the reference-prior credible interval), ``correct_decision``
+    (decision rule only) and ``min_pvalue``. ``decisions`` has one row per verdict of
+    the pre-registered rule (``decision``, ``probability``, ``mc_se``), and ``rule`` is
+    that rule (``DecisionRule.to_dict()``). ``trials`` (only with ``keep_trials=True``)
+    holds the simulated ``assignments`` (n_sims, n_units), daily ``scores``
+    (n_sims, n_days) and each trial's ``verdict``.
     """
 
     table: pd.DataFrame
@@ -137,6 +146,9 @@ class PowerResult(ResultMixin):
     alpha: float
     mcid: float
     closed_form_paired_t: float
+    decisions: pd.DataFrame = dataclasses.field(default_factory=pd.DataFrame)
+    rule: dict[str, Any] = dataclasses.field(default_factory=dict)
+    trials: dict[str, Any] | None = None
 
     _frame_fields: ClassVar[tuple[str, ...]] = (
         "effect", "sd", "rho", "period_sd", "period_days", "washout_days", "onset_days",
@@ -155,9 +167,17 @@ class PowerResult(ResultMixin):
         for r in self.table.itertuples():
             extra = (f", right decision {r.correct_decision:.1%}"
                      if np.isfinite(r.correct_decision) else "")
-            lines.append(f"  {r.method:<14} {r.rejection_rate:6.1%} ± {r.mc_se:.1%} "
+            label = "rule met" if r.method == "bayes" else r.method
+            lines.append(f"  {label:<14} {r.rejection_rate:6.1%} ± {r.mc_se:.1%} "
                          f"({r.n_sims} simulated trials){extra}")
         lines.append(f"  closed-form paired t {kind}: {self.closed_form_paired_t:.1%}")
+        if len(self.decisions):
+            lines.append(f"Pre-registered decision rule ({self.rule.get('prior')} prior, "
+                         f"P(benefit >= MCID) >= {self.rule.get('probability_threshold'):g} "
+                         f"for 'met', P(any benefit) < "
+                         f"{self.rule.get('no_benefit_threshold'):g} for 'not worthwhile'):")
+            for r in self.decisions.itertuples():
+                lines.append(f"  {r.decision:<15} {r.probability:6.1%} ± {r.mc_se:.1%}")
         return "\n".join(lines)
 
 
@@ -170,8 +190,9 @@ def simulate_power(design: Design, *, effect: float, sd: float = 1.5, rho: float
                    period_sd: float = 0.3, period_days: int = 14, washout_days: int = 7,
                    onset_days: float = 0.0, mcid: float = 1.0, higher_is_better: bool = False,
                    alpha: float = 0.05, decision_threshold: float = 0.8,
-                   prior: Any = "weakly_informative", n_sims: int = 10_000,
-                   n_sims_gls: int = 200, methods: tuple[str, ...] = METHODS,
+                   decision_rule: DecisionRule | dict[str, Any] | None = None,
+                   n_sims: int = 10_000, n_sims_gls: int = 200,
+                   methods: tuple[str, ...] = METHODS, keep_trials: bool = False,
                    rng: Any = None) -> PowerResult:
     """Power (or type I error) of a paired design's analyses, by simulation.
 
@@ -191,20 +212,26 @@ def simulate_power(design: Design, *, effect: float, sd: float = 1.5, rho: float
     onset_days : float
         Time constant of a gradual onset and offset of the effect (0 = immediate).
     mcid, higher_is_better : float, bool
-        For the Bayesian decision rule "benefit of at least the MCID with posterior
-        probability ≥ ``decision_threshold``".
+        The outcome's MCID and direction (for the decision rule).
     alpha : float
         Two-sided significance level of the tests.
     decision_threshold : float
-        Posterior probability the Bayesian decision rule requires (default 0.8).
-    prior : str or NormalInverseGammaPrior
-        Prior of the Bayesian analysis (see :func:`nof1.bayes_paired`).
+        Posterior probability of a benefit of at least the MCID that the default rule
+        requires (default 0.8); ignored when ``decision_rule`` is given.
+    decision_rule : DecisionRule or dict, optional
+        The pre-registered rule (``Protocol.decision_rule``); default
+        ``DecisionRule(outcome="primary outcome", mcid=mcid,
+        probability_threshold=decision_threshold)``, the protocol's default (sceptical
+        prior). Its MCID is the rule's own.
     n_sims : int
         Simulated trials for the vectorized methods.
     n_sims_gls : int
         Simulated trials for GLS with AR(1) errors (one model fit per trial).
     methods : tuple of str
-        Any of ``"randomization"``, ``"paired_t"``, ``"bayes"``, ``"gls_ar1"``.
+        Any of ``"randomization"``, ``"paired_t"``, ``"bayes"`` (the decision rule),
+        ``"gls_ar1"``.
+    keep_trials : bool
+        Keep the simulated assignments, daily scores and verdicts in ``trials``.
     rng : None, int or Generator
 
     Returns
@@ -222,8 +249,10 @@ def simulate_power(design: Design, *, effect: float, sd: float = 1.5, rho: float
 
     Notes
     -----
-    A decision is "right" when the rule fires and the true benefit is at least the
-    MCID, or the rule does not fire and it is smaller.
+    A decision is "right" when the rule is met and the true benefit is at least the
+    MCID, or it is not met and the benefit is smaller. The decision probabilities are
+    those of the rule :func:`nof1.analyze` applies to the same data (a test checks
+    this trial by trial).
 
     Examples
     --------
@@ -250,6 +279,13 @@ def simulate_power(design: Design, *, effect: float, sd: float = 1.5, rho: float
     alpha = check_float(alpha, "alpha", minimum=0.0, maximum=1.0, inclusive=False)
     n_sims = check_int(n_sims, "n_sims", minimum=1)
     n_sims_gls = check_int(n_sims_gls, "n_sims_gls", minimum=0)
+    if decision_rule is None:
+        rule = DecisionRule(outcome="primary outcome", mcid=mcid,
+                            probability_threshold=check_float(
+                                decision_threshold, "decision_threshold", minimum=0.5,
+                                maximum=1.0, inclusive=False))
+    else:
+        rule = DecisionRule.from_dict(decision_rule)
     unknown = set(methods) - set(METHODS)
     if unknown or not methods:
         raise ValueError(f"`methods` must be a non-empty subset of {METHODS}, got {methods}")
@@ -266,6 +302,8 @@ def simulate_power(design: Design, *, effect: float, sd: float = 1.5, rho: float
     a = np.where(first_is_a, means[:, 0::2], means[:, 1::2])
     b = np.where(first_is_a, means[:, 1::2], means[:, 0::2])
     rows = []
+    decisions = pd.DataFrame(columns=["decision", "probability", "mc_se"])
+    verdicts = None
 
     def row(method: str, reject: np.ndarray, width: float = np.nan,
             correct: float = np.nan, min_p: float = np.nan) -> None:
@@ -287,14 +325,21 @@ def simulate_power(design: Design, *, effect: float, sd: float = 1.5, rho: float
             row("paired_t", np.asarray(tt.pvalue) <= alpha,
                 width=float(np.mean(np.asarray(tt.ci_high) - np.asarray(tt.ci_low))))
     if "bayes" in methods:
-        bres = bayes_paired(a - b, mcid=mcid, higher_is_better=higher_is_better, prior=prior,
-                            credible_level=1 - alpha)
-        fires = np.asarray(bres.p_benefit_mcid) >= decision_threshold
+        verdicts = np.asarray(rule.decide(a - b, higher_is_better=higher_is_better).verdict)
+        fires = verdicts == "met"
         benefit = effect if higher_is_better else -effect
-        truth = benefit >= mcid
-        row("bayes", fires, width=float(np.mean(np.asarray(bres.ci_high)
-                                                 - np.asarray(bres.ci_low))),
+        truth = benefit >= rule.mcid
+        bres = bayes_paired(a - b, mcid=rule.mcid, higher_is_better=higher_is_better,
+                            credible_level=1 - alpha)
+        row("bayes", fires, width=float(np.nanmean(np.asarray(bres.ci_high)
+                                                    - np.asarray(bres.ci_low))),
             correct=float(np.mean(fires == truth)))
+        probs = [float(np.mean(verdicts == v)) for v in VERDICTS]
+        decisions = pd.DataFrame({"decision": VERDICTS, "probability": probs,
+                                  "mc_se": [float(np.sqrt(q * (1 - q) / n_sims))
+                                            for q in probs]})
+        decisions = decisions[(decisions["decision"] != "not evaluable")
+                              | (decisions["probability"] > 0)].reset_index(drop=True)
     if "gls_ar1" in methods and n_sims_gls:
         m = min(n_sims_gls, n_sims)
         keep = np.tile(np.arange(period_days) >= washout_days, n_units)
@@ -316,7 +361,10 @@ def simulate_power(design: Design, *, effect: float, sd: float = 1.5, rho: float
     return PowerResult(table=pd.DataFrame(rows), design=design.to_dict(), effect=effect, sd=sd,
                        rho=rho, period_sd=period_sd, period_days=period_days,
                        washout_days=washout_days, onset_days=onset_days, alpha=alpha,
-                       mcid=mcid, closed_form_paired_t=closed)
+                       mcid=mcid, closed_form_paired_t=closed, decisions=decisions,
+                       rule=rule.to_dict(),
+                       trials=({"assignments": assign, "scores": y, "verdict": verdicts}
+                               if keep_trials else None))
 
 
 def required_pairs(*, effect: float, sd: float = 1.5, rho: float = 0.3, period_sd: float = 0.3,

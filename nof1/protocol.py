@@ -306,8 +306,8 @@ def _analysis_plan(kind: str, primary: Outcome, secondary: list[str], washout_da
               f"{washout_days} day(s) of every period are not analysed (analytic wash-out)"
               if washout_days else "run-in days are not analysed")
     tests = {
-        "paired": ("paired t-test on the within-pair differences of period means "
-                   "(treatment − control), with a 95% confidence interval",
+        "paired": ("mean pair difference of period means (treatment − control) with a 95% "
+                   "confidence interval from inverting the randomization test",
                    "mean pair difference"),
         "alternating": ("difference of the condition means of period means (treatment − "
                         "control) with a 95% confidence interval from inverting the "
@@ -325,17 +325,20 @@ def _analysis_plan(kind: str, primary: Outcome, secondary: list[str], washout_da
         "primary_outcome": primary.name,
         "primary": (f"{primary.name}: per-period means of analysed days; {ttest}; and the exact "
                     f"randomization test over all {n_assignments:,} admissible assignments "
-                    f"of the design (statistic: {statistic}; two-sided; ties count as extreme)"),
+                    f"of the design (statistic: {statistic}; two-sided: twice the smaller "
+                    f"one-sided p-value; ties count as extreme). Estimate, interval and "
+                    f"p-value all come from this one test"),
         "alpha": ALPHA,
         "secondary_outcomes": secondary,
         "secondary": ("the same analyses for each secondary outcome, with Holm-adjusted "
                       "p-values over the secondary outcomes" if secondary else "none"),
         "sensitivity": [
+            "paired t-test and Wilcoxon signed-rank test on the pair differences (secondary)",
             "day-level GLS with AR(1) errors, pair (block) effects and an optional linear trend",
             "Bayesian model of the pair differences (conjugate normal-inverse-gamma): "
-            "P(benefit > 0), P(benefit >= MCID) and P(|effect| < MCID) under a weakly "
-            "informative prior, with a prior-sensitivity table (sceptical prior with prior "
-            "SD of the effect about MCID/1.5, enthusiastic prior)",
+            "P(benefit > 0), P(benefit >= MCID) and P(|effect| < MCID) under the reference "
+            "prior p(effect, variance) ∝ 1/variance, with a prior-sensitivity table (sceptical "
+            "prior with prior SD of the effect about MCID/1.5, enthusiastic prior)",
             "all period days analysed (no analytic wash-out)",
             "per-protocol: periods with the pack taken on fewer than 80% of days excluded",
         ],

@@ -122,6 +122,9 @@ def render_report(result: Any, diary: Any, *, title: str = "Personal trial repor
         parts.append(f"<p class='note'>{e(o.question)}. {o.direction.capitalize()} is better. "
                      f"MCID {o.mcid:g} point(s): {e(o.mcid_source)}.</p>")
         parts.append(_png(plots.plot_series(diary, o.name)))
+        if not r.analysed:  # constant or nearly empty outcome: its note, nothing else
+            parts.append(f"<p class='box'>{e(r.note)}</p>")
+            continue
         if r.pairs is not None:
             parts.append(_png(plots.plot_period_means(r.periods, outcome=o.name)))
         shown = r.periods.drop(columns=["condition"], errors="ignore")

@@ -15,6 +15,7 @@ from nof1 import (
     group_key,
     make_schedule,
     paired_period_test,
+    randomization_ci,
     randomization_test,
     read_diary,
     schedule_from_groups,
@@ -48,12 +49,19 @@ def test_primary_analysis_matches_the_individual_functions(paired_trial):
         order_a = np.argsort(np.flatnonzero(cond == 0) // 2)
         order_b = np.argsort(np.flatnonzero(cond == 1) // 2)
         tt = paired_period_test(a[order_a], b[order_b])
+        # every period scored: the randomization statistic is the mean pair difference
         assert r.estimate == pytest.approx(tt.estimate, rel=1e-12)
-        assert (r.ci_low, r.ci_high) == pytest.approx((tt.ci_low, tt.ci_high), rel=1e-12)
+        assert r.tests["paired_t"].ci_low == pytest.approx(tt.ci_low, rel=1e-12)
         labels = np.where(cond == 0, "A", "B")
+        # estimate, interval and p-value all from the randomization test
+        ci = randomization_ci(means.to_numpy(), labels, design=s.design)
+        assert (r.estimate, r.ci_low, r.ci_high) == pytest.approx(
+            (ci.estimate, ci.ci_low, ci.ci_high), rel=1e-12)
         rt = randomization_test(means.to_numpy(), labels, design=s.design)
-        assert r.pvalue == pytest.approx(rt.pvalue, rel=1e-12)
+        assert r.pvalue == pytest.approx(rt.pvalue, rel=1e-12)  # symmetric design
         assert rt.n_assignments == 64
+        assert r.attained_level == pytest.approx(1 - 2 / 64)
+        assert r.analyses.iloc[0][["role", "pvalue"]].tolist() == ["primary", r.pvalue]
 
 
 def test_holm_for_secondary_outcomes(paired_trial):
@@ -120,7 +128,9 @@ def test_too_small_design_says_so_instead_of_an_interval():
     s = make_schedule(AlternatingDesign(6), start="2026-01-05", period_days=7, rng=1)
     r = analyze(simulate_diary(s, rng=1), s, outcomes=["pain"])["pain"]
     assert np.isinf(r.ci_low) or np.isinf(r.ci_high)
-    assert "too few assignments" in r.interpretation
+    assert "no 95% interval can be given" in r.interpretation
+    assert "smallest possible two-sided p-value is 0.1" in r.note
+    assert r.attained_level == 1.0
 
 
 def test_phase_design_uses_the_daily_randomization_test():
@@ -142,6 +152,39 @@ def test_blinded_analysis_with_group_key(paired_trial, tmp_path):
     assert blind.treatments == ("group X", "group Y")
     res = analyze(simulate_diary(blind, rng=1), blind)
     assert "group X" in res["pain"].interpretation
+    assert res.blinded and res.decision["verdict"] is None
+    text = res.summary() + " ".join(r.headline + r.interpretation
+                                    for r in res.outcomes.values())
+    for word in ("benefit", "worthwhile", "better", "MCID of", "magnesium", "placebo"):
+        assert word not in text.replace("judged against the MCID", ""), word
+    assert "unknown until the key is opened" in res["pain"].headline
+    assert "two-sided p" in res["pain"].headline
+    frame = res.to_frame()
+    assert "p_benefit" not in frame and "nap" not in frame
+    assert res.blinding["scored"] is False and len(res.guesses) == 0
+    assert res["pain"].priors is None
+
+
+def test_constant_or_empty_outcome_gets_a_note_and_the_others_are_analysed(paired_trial):
+    s, diary, result = paired_trial
+    data = diary.data.copy()
+    data["sleep"] = 7.0
+    data.loc[data["period"].notna(), "stress"] = np.nan
+    res = analyze(type(diary)(data=data, outcomes=diary.outcomes, issues=()), s)
+    assert res["sleep"].note == "sleep was 7 on every analysed day, so there is no " \
+        "difference to analyse."
+    assert np.isnan(res["sleep"].estimate) and not res["sleep"].analysed
+    assert "no score on any analysed day" in res["stress"].headline
+    pain = res["pain"]
+    assert pain.estimate == pytest.approx(result["pain"].estimate, rel=1e-12)
+    assert pain.pvalue_holm == pain.pvalue
+    assert res.decision["verdict"] == result.decision["verdict"]
+    assert "sleep was 7 on every analysed day" in res.summary()
+    # a degenerate primary outcome: the rule is not evaluable, secondary outcomes still run
+    res = analyze(type(diary)(data=data, outcomes=diary.outcomes, issues=()), s,
+                  primary="sleep")
+    assert res.decision["verdict"] == "not evaluable"
+    assert res["pain"].pvalue_holm == pytest.approx(res["pain"].pvalue)
 
 
 def test_result_objects_show_themselves(paired_trial):
@@ -197,7 +240,7 @@ def test_sensitivity_analyses(paired_trial):
 
 
 def test_decision_rule_uses_the_sceptical_prior_and_thresholds(paired_trial):
-    from nof1.analysis import bayes_paired
+    from nof1.analysis import DecisionRule, bayes_paired
     from nof1.analysis.trial import evaluate_decision_rule
 
     _, _, result = paired_trial
@@ -205,17 +248,23 @@ def test_decision_rule_uses_the_sceptical_prior_and_thresholds(paired_trial):
     d = pain.pairs["difference"].to_numpy()
     b = bayes_paired(d, mcid=1.0, higher_is_better=False, prior="sceptical")
     dec = result.decision
+    assert dec["prior"] == "sceptical"
     assert dec["p_benefit_mcid"] == pytest.approx(float(b.p_benefit_mcid), rel=1e-12)
     expected = ("met" if b.p_benefit_mcid >= 0.8 else
-                "not met" if b.p_benefit < 0.5 else "inconclusive")
+                "not worthwhile" if b.p_benefit < 0.5 else "inconclusive")
     assert dec["verdict"] == expected
     assert dec["text"] in result.summary()
     strict = evaluate_decision_rule(pain, {"probability_threshold": 0.999999,
                                            "no_benefit_threshold": 0.5})
-    assert strict["verdict"] in {"inconclusive", "not met"}
-    lenient = evaluate_decision_rule(pain, {"probability_threshold": 1e-9,
-                                            "no_benefit_threshold": 0.5})
-    assert lenient["verdict"] == "met"
+    assert strict["verdict"] in {"inconclusive", "not worthwhile"}
+    lenient = evaluate_decision_rule(pain, {"probability_threshold": 0.51,
+                                            "no_benefit_threshold": 0.01})
+    assert lenient["verdict"] == ("met" if b.p_benefit_mcid >= 0.51 else "inconclusive")
+    never = evaluate_decision_rule(pain, {"no_benefit_threshold": 0.999999})
+    assert never["verdict"] in {"met", "not worthwhile"}
+    # the protocol's stored rule (a dict with text) gives the same verdict as the class
+    rule = DecisionRule(outcome="pain", mcid=1.0)
+    assert evaluate_decision_rule(pain, rule.to_dict()) == evaluate_decision_rule(pain, rule)
 
 
 def test_decision_rule_not_evaluable_without_pairs():

@@ -20,6 +20,8 @@ def _log_joint(delta: float, log_s2: float, d: np.ndarray, prior: NormalInverseG
     s2 = math.exp(log_s2)
     n = d.size
     loglik = -0.5 * n * math.log(2 * math.pi * s2) - ((d - delta) ** 2).sum() / (2 * s2)
+    if prior.name == "reference":  # p(delta, s2) ∝ 1/s2, written directly (not as NIG)
+        return loglik - log_s2 + log_s2
     logp_delta = (-0.5 * math.log(2 * math.pi * s2 / prior.k0)
                   - prior.k0 * (delta - prior.m0) ** 2 / (2 * s2))
     logp_s2 = (prior.a0 * math.log(prior.b0) - special.gammaln(prior.a0)
@@ -51,7 +53,8 @@ def _numerical_posterior(d, prior, mcid):
     }
 
 
-@pytest.mark.parametrize("prior", ["weakly_informative", "sceptical", "enthusiastic", CUSTOM])
+@pytest.mark.parametrize("prior", ["reference", "weakly_informative", "sceptical",
+                                   "enthusiastic", CUSTOM])
 def test_closed_form_matches_numerical_integration(prior):
     res = bayes_paired(D, mcid=1.0, higher_is_better=False, prior=prior)
     pr = prior if isinstance(prior, NormalInverseGammaPrior) else make_prior(
@@ -110,7 +113,8 @@ def test_posterior_concentrates_at_the_truth():
 
 
 @pytest.mark.parametrize("higher", [True, False])
-@pytest.mark.parametrize("prior", ["weakly_informative", "sceptical", "enthusiastic"])
+@pytest.mark.parametrize("prior", ["reference", "weakly_informative", "sceptical",
+                                   "enthusiastic"])
 def test_probabilities_are_coherent(higher, prior):
     res = bayes_paired(D, mcid=0.5, higher_is_better=higher, prior=prior)
     assert 0 <= res.p_benefit_mcid <= res.p_benefit <= 1
@@ -185,7 +189,7 @@ def test_batch_matches_rowwise():
 
 def test_prior_sensitivity_table():
     table = prior_sensitivity(D, mcid=1.0, higher_is_better=False)
-    assert list(table["prior"]) == ["weakly_informative", "sceptical", "enthusiastic"]
+    assert list(table["prior"]) == ["reference", "sceptical", "enthusiastic"]
     custom = prior_sensitivity(D, mcid=1.0, higher_is_better=False,
                                priors=["sceptical", CUSTOM])
     assert list(custom["prior"]) == ["sceptical", "custom"]
@@ -208,7 +212,16 @@ def test_bayes_validates_arguments(kwargs, exc, match):
 
 def test_prior_and_input_validation():
     with pytest.raises(ValueError, match="k0"):
-        NormalInverseGammaPrior(m0=0.0, k0=0.0, a0=1.0, b0=1.0)
+        NormalInverseGammaPrior(m0=0.0, k0=-0.1, a0=1.0, b0=1.0)
+    with pytest.raises(ValueError, match="a0"):
+        NormalInverseGammaPrior(m0=0.0, k0=1.0, a0=-0.6, b0=1.0)
+    with pytest.raises(ValueError, match="at least two"):
+        bayes_paired([1.0, np.nan], mcid=1.0, higher_is_better=False)
+    with pytest.raises(ValueError, match="not all equal"):
+        bayes_paired([1.0, 1.0, 1.0], mcid=1.0, higher_is_better=False)
+    batch = bayes_paired([[1.0, np.nan, np.nan], [1.0, 2.0, 0.5]], mcid=1.0,
+                         higher_is_better=False)
+    assert np.isnan(batch.ci_low[0]) and np.isfinite(batch.ci_low[1])
     with pytest.raises(ValueError, match="no complete pair"):
         bayes_paired([np.nan, np.nan], mcid=1.0, higher_is_better=False)
     with pytest.raises(ValueError, match="finite"):
@@ -221,3 +234,15 @@ def test_summary_states_probabilities_without_a_test():
     res = bayes_paired(D, mcid=1.0, higher_is_better=False)
     text = res.summary()
     assert "P(benefit)" in text and "No hypothesis test" in text and "pre-registered" in text
+
+
+def test_reference_prior_interval_is_the_paired_t_interval():
+    """Reference value: scipy.stats.ttest_1samp(...).confidence_interval() (independent code)."""
+    from scipy import stats
+
+    res = bayes_paired(D, mcid=1.0, higher_is_better=False, credible_level=0.9)
+    ci = stats.ttest_1samp(D, 0.0).confidence_interval(0.9)
+    assert (res.ci_low, res.ci_high) == pytest.approx((ci.low, ci.high), rel=1e-12)
+    # P(delta < 0 | d) = P(T_{n-1} > t) = the one-sided p-value for 'greater'
+    p_greater = stats.ttest_1samp(D, 0.0, alternative="greater").pvalue
+    assert res.p_benefit == pytest.approx(p_greater, rel=1e-12)

@@ -143,5 +143,22 @@ def test_blinded_analysis_from_the_command_line(demo, tmp_path, capsys):
     report = tmp_path / "blinded.html"
     assert main(["analyze", str(trial), "--groups", str(groups), "--report", str(report)]) == 0
     out = capsys.readouterr().out
-    assert "group X vs group Y" in out
+    assert "blinded analysis" in out and "group X − group Y" in out
     assert "magnesium" not in out and report.exists()
+    for word in ("benefit", "worthwhile", "is met"):
+        assert word not in out.replace("No decision", ""), word
+
+
+def test_a_constant_outcome_gets_a_note_and_the_others_are_analysed(demo, tmp_path, capsys):
+    import pandas as pd
+
+    trial = _copy(demo, tmp_path)
+    path = trial / "participant" / "diary.csv"
+    diary = pd.read_csv(path, dtype=str, keep_default_na=False)
+    diary.loc[diary["sleep"] != "", "sleep"] = "7"
+    diary.to_csv(path, index=False)
+    assert main(["analyze", str(trial)]) == 0
+    out = capsys.readouterr().out
+    assert "- sleep was 7 on every analysed day, so there is no difference to analyse." in out
+    assert "- pain was " in out and "Pre-registered decision rule (pain" in out
+    assert "sleep was 7 on every analysed day" in (trial / "report.html").read_text()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 from scipy import stats
 
@@ -101,3 +102,52 @@ def test_invalid_arguments():
         simulate_power(PairedDesign(3), effect=-1, methods=("anova",))
     with pytest.raises(ValueError, match="washout_days"):
         simulate_power(PairedDesign(3), effect=-1, period_days=7, washout_days=7)
+
+
+def test_decision_rule_of_analyze_and_simulate_power_agree_trial_by_trial():
+    """The same simulated trials, analysed by analyze() and by simulate_power()."""
+    import datetime as dt
+
+    from nof1 import Outcome, Schedule, analyze, read_diary
+    from nof1.analysis import DecisionRule
+
+    rule = DecisionRule(outcome="pain", mcid=1.0, probability_threshold=0.7)
+    design = PairedDesign(4)
+    res = simulate_power(design, effect=-1.2, sd=1.0, rho=0.3, period_days=10,
+                         washout_days=3, n_sims=40, methods=("bayes",), keep_trials=True,
+                         decision_rule=rule.to_dict(), rng=7)
+    trials = res.trials
+    verdicts = trials["verdict"]
+    assert set(verdicts) >= {"met", "inconclusive"}  # the comparison covers several verdicts
+    pain = Outcome("pain", "pain today", low=-100.0, high=100.0, higher_is_better=False,
+                   mcid=1.0)
+    start = dt.date(2026, 1, 5)
+    for i in range(len(verdicts)):
+        s = Schedule(design=design, assignment=trials["assignments"][i],
+                     treatments=("magnesium", "placebo"), start=start, period_days=10,
+                     run_in_days=0, washout_days=3, seed=0)
+        scores = trials["scores"][i]
+        frame = pd.DataFrame({"date": [(start + dt.timedelta(days=j)).isoformat()
+                                       for j in range(scores.size)],
+                              "pain": [repr(float(v)) for v in scores]})
+        diary = read_diary(frame, s, outcomes=[pain], warn=False)
+        result = analyze(diary, s, decision_rule=rule.to_dict(), rng=0)
+        assert result.decision["verdict"] == verdicts[i], i
+    assert res.decisions.set_index("decision").loc["met", "probability"] == pytest.approx(
+        np.mean(verdicts == "met"))
+
+
+def test_power_reports_the_probability_of_each_decision_under_the_protocol_rule():
+    res = simulate_power(PairedDesign(6), effect=-1.0, n_sims=4000, methods=("bayes",),
+                         rng=3)
+    dec = res.decisions.set_index("decision")["probability"]
+    assert list(dec.index) == ["met", "not worthwhile", "inconclusive"]
+    assert dec.sum() == pytest.approx(1.0)
+    assert res.rule["prior"] == "sceptical" and res.rule["probability_threshold"] == 0.8
+    assert res.table.iloc[0]["rejection_rate"] == pytest.approx(dec["met"])
+    assert "not worthwhile" in res.summary()
+    lenient = simulate_power(PairedDesign(6), effect=-1.0, n_sims=4000, methods=("bayes",),
+                             decision_rule={"outcome": "pain", "mcid": 1.0,
+                                            "prior": "weakly_informative"}, rng=3)
+    # the protocol's sceptical rule fires far less often than the weak-prior rule
+    assert lenient.decisions.iloc[0]["probability"] > 5 * dec["met"]

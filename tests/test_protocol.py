@@ -67,7 +67,10 @@ def test_analysis_plan_and_decision_rule():
     _, _, p = _make()
     plan = p.analysis_plan
     assert plan["unit"] == "period" and plan["primary_outcome"] == "pain"
-    assert "paired t-test" in plan["primary"] and "randomization test" in plan["primary"]
+    assert "inverting the randomization test" in plan["primary"]
+    assert "all come from this one test" in plan["primary"]
+    assert "paired t-test" not in plan["primary"]
+    assert any("paired t-test" in s for s in plan["sensitivity"])
     assert "64 admissible assignments" in plan["primary"]
     assert plan["secondary_outcomes"] == ["stress", "sleep"]
     assert "Holm" in plan["secondary"]
@@ -76,7 +79,11 @@ def test_analysis_plan_and_decision_rule():
     assert plan["alpha"] == 0.05
     rule = p.decision_rule
     assert rule["outcome"] == "pain" and rule["mcid"] == 1.0
-    assert rule["probability_threshold"] == 0.8
+    assert rule["probability_threshold"] == 0.8 and rule["prior"] == "sceptical"
+    from nof1.analysis import DecisionRule
+
+    parsed = DecisionRule.from_dict(rule)
+    assert parsed.text == rule["text"] and parsed.to_dict() == rule
     assert "Salaffi" in rule["mcid_source"]
     assert "0.8" in rule["text"] and "MCID (1 point)" in rule["text"]
 

@@ -198,14 +198,27 @@ def test_analysis_agrees_with_an_independent_computation(result, outcome):
     r = result[outcome]
     tt = stats.ttest_1samp(d, 0.0)
     ci = tt.confidence_interval(0.95)
-    np.testing.assert_allclose([r.estimate, r.ci_low, r.ci_high],
+    paired = r.tests["paired_t"]  # secondary analysis: scipy's paired t
+    np.testing.assert_allclose([paired.estimate, paired.ci_low, paired.ci_high],
                                [d.mean(), ci.low, ci.high], rtol=1e-9)
-    np.testing.assert_allclose(r.tests["paired_t"].pvalue, tt.pvalue, rtol=1e-9)
+    np.testing.assert_allclose(paired.pvalue, tt.pvalue, rtol=1e-9)
     # exact randomization test by brute force: all 2**6 sign flips of the pair differences
     flips = np.array(list(itertools.product([1.0, -1.0], repeat=6)))
     null = np.abs((flips * d).mean(axis=1))
     p_exact = np.mean(null >= abs(d.mean()) * (1 - 1e-9))
+    assert r.estimate == pytest.approx(d.mean(), rel=1e-12)
     assert r.pvalue == pytest.approx(p_exact, rel=1e-12)
+
+    # the headline interval inverts that test: brute-force one-sided p-values at delta
+    def p_two(delta):
+        t = (flips * (d - delta)).mean(axis=1)
+        obs = (d - delta).mean()
+        tol = 1e-9 * np.abs(d).max()
+        return min(1.0, 2 * min(np.mean(t >= obs - tol), np.mean(t <= obs + tol)))
+
+    eps = 1e-7
+    assert p_two(r.ci_low + eps) > 0.05 >= p_two(r.ci_low - eps)
+    assert p_two(r.ci_high - eps) > 0.05 >= p_two(r.ci_high + eps)
 
 
 def test_primary_estimate_has_the_simulated_sign(result):

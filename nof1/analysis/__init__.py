@@ -1,6 +1,7 @@
 """Analysis of personal trials: period-level tests, day-level models, effect sizes, Bayes."""
 
 from .bayes import (
+    DEFAULT_PRIOR,
     PRIOR_PRESETS,
     BayesResult,
     NormalInverseGammaPrior,
@@ -8,6 +9,7 @@ from .bayes import (
     make_prior,
     prior_sensitivity,
 )
+from .decision import Decision, DecisionRule
 from .effect_sizes import (
     EffectSizeResult,
     mean_difference,
@@ -27,7 +29,8 @@ from .randomization import (
 
 __all__ = [
     "NormalInverseGammaPrior", "BayesResult", "make_prior", "bayes_paired",
-    "prior_sensitivity", "PRIOR_PRESETS", "HolmResult", "holm",
+    "prior_sensitivity", "PRIOR_PRESETS", "DEFAULT_PRIOR", "HolmResult", "holm",
+    "DecisionRule", "Decision",
     "EffectSizeResult", "mean_difference", "percent_change", "within_person_smd", "nap",
     "GLSResult", "DayTTestResult", "gls_ar1", "naive_day_ttest",
     "PairedTestResult", "WilcoxonResult", "paired_period_test", "wilcoxon_period_test",

@@ -19,9 +19,28 @@ STATISTIC = {"paired": "A-B", "alternating": "A-B", "phase": "PA-PB"}
 PER_PROTOCOL_ADHERENCE = 0.8
 
 
+#: the primary procedure per design kind, as stated in the protocol's analysis plan
+PROCEDURE = {
+    "paired": ("randomization test over the design's 2^k orders: difference between the mean "
+               "of the treatment periods and the mean of the control periods (the mean pair "
+               "difference when every period is scored); CI by inverting the test"),
+    "alternating": ("randomization test over the design's admissible assignments: difference "
+                    "of period means; CI by inverting the test"),
+    "phase": ("randomization test over the design's admissible phase-change days: mean of "
+              "phase means (wash-out re-applied per assignment); CI by inverting the test"),
+}
+
+
 @dataclasses.dataclass(frozen=True, eq=False)
 class Primary:
-    """Estimate, interval, p-value and the tests behind them, for one outcome."""
+    """Estimate, interval and p-value of one procedure, and the tests behind them.
+
+    ``pvalue`` is the equal-tailed two-sided p-value (twice the smaller one-sided
+    p-value, at most 1) whose inversion gives ``ci_low``/``ci_high``: the interval
+    excludes 0 exactly when ``pvalue <= 1 - confidence_level``.
+    ``attained_level`` is the smallest coverage the interval guarantees given the
+    number of assignments (>= the nominal level; 1 when the interval is unbounded).
+    """
 
     estimate: float
     ci_low: float
@@ -31,16 +50,73 @@ class Primary:
     periods: pd.DataFrame
     pairs: pd.DataFrame | None
     tests: dict[str, Any]
+    attained_level: float = float("nan")
+    n_reference: int = 0
+    min_pvalue: float = float("nan")
+    note: str = ""
+
+
+def attainable(n_reference: int, confidence_level: float) -> tuple[float, float]:
+    """(attained coverage, smallest two-sided p) of an inverted exact randomization test.
+
+    Each one-sided p-value is a multiple of ``1/n_reference``; the interval keeps
+    the effects whose one-sided p-values both exceed alpha/2, so it excludes the
+    truth with probability at most ``2 floor(n alpha/2) / n`` (less with ties).
+    """
+    alpha = 1.0 - confidence_level
+    c = int(np.floor(alpha / 2 * n_reference * (1 + 1e-12)))
+    return 1.0 - 2.0 * c / n_reference, min(1.0, 2.0 / n_reference)
+
+
+def attainable_note(n_reference: int, confidence_level: float, exact: bool) -> str:
+    """Explain the attainable levels of a small reference set, in words (or '')."""
+    level, min_p = attainable(n_reference, confidence_level)
+    what = (f"{n_reference:,} equally likely assignments" if exact else
+            f"{n_reference - 1:,} random assignments plus the observed one")
+    pct = f"{100 * confidence_level:g}%"
+    if level >= 1.0:
+        return (f"With {what}, the smallest possible two-sided p-value is {min_p:.3g}, above "
+                f"{1 - confidence_level:.3g}: no {pct} interval can be bounded, and no result "
+                f"can reach p <= {1 - confidence_level:.3g}.")
+    if level - confidence_level > 0.001:
+        return (f"With {what}, p-values move in steps of {min_p:.3g}, so the {pct} interval "
+                f"is in fact a {100 * level:.1f}% interval (the nearest attainable level at "
+                f"or above {pct}); the smallest possible two-sided p-value is {min_p:.3g}.")
+    return ""
+
+
+def _randomization(scores: np.ndarray, labels: np.ndarray, stat: str, *, confidence_level: float,
+                   rng: np.random.Generator, sign: float, rkw: dict[str, Any]
+                   ) -> tuple[float, float, float, float, Any, Any]:
+    """Estimate, CI and equal-tailed p of one randomization test, on the same reference set.
+
+    The same seed is given to both one-sided tests and to the interval, so that a Monte
+    Carlo reference set is the same draws in all three.
+    """
+    seed = int(rng.integers(2**63 - 1))
+    greater = randomization.randomization_test(scores, labels, statistic=stat,
+                                               alternative="greater", rng=seed, **rkw)
+    less = randomization.randomization_test(scores, labels, statistic=stat,
+                                            alternative="less", rng=seed, **rkw)
+    p = min(1.0, 2.0 * min(float(greater.pvalue), float(less.pvalue)))
+    ci = randomization.randomization_ci(scores, labels, statistic=stat,
+                                        confidence_level=confidence_level, rng=seed, **rkw)
+    estimate = sign * float(ci.estimate)
+    low, high = sorted((sign * float(ci.ci_low), sign * float(ci.ci_high)))
+    test = dataclasses.replace(greater, pvalue=p, alternative="two-sided")
+    return estimate, low, high, p, test, ci
 
 
 def primary_analysis(data: pd.DataFrame, schedule: Schedule, o: Outcome, *,
                      confidence_level: float, min_completeness: float, prior: Any,
                      rng: np.random.Generator, washout: int | None = None) -> Primary:
-    """Period means, then the design's own randomization test (and paired tests for pairs).
+    """Period means, the design's own randomization test (the primary procedure) and,
+    for paired designs, the secondary period-level procedures.
 
     ``data`` is oriented so that condition "A" is the active treatment; the randomization
     test is given the design's own role letters, which differ when a phase design's
-    roles were randomized, and its estimate is re-signed accordingly.
+    roles were randomized, and its estimate is re-signed accordingly. Estimate, interval
+    and p-value all come from the randomization test (see :class:`Primary`).
     """
     design = schedule.design
     washout = schedule.washout_days if washout is None else washout
@@ -61,36 +137,31 @@ def primary_analysis(data: pd.DataFrame, schedule: Schedule, o: Outcome, *,
         labels = np.where(labels == "A", "B", "A")
     stat = STATISTIC[design.kind]
     sign = -1.0 if flip else 1.0
-    rand = randomization.randomization_test(scores, labels, statistic=stat,
-                                            alternative="two-sided", rng=rng, **rkw)
+    estimate, low, high, p, rand, ci = _randomization(
+        scores, labels, stat, confidence_level=confidence_level, rng=rng, sign=sign, rkw=rkw)
     tests["randomization"] = rand
     pairs = None
     if design.kind == "paired":
         pairs = pair_table(per)
         a, b = pairs["mean_a"].to_numpy(), pairs["mean_b"].to_numpy()
-        tt = period.paired_period_test(a, b, confidence_level=confidence_level)
-        tests["paired_t"] = tt
         d = a - b
+        if np.isfinite(d).sum() >= 2:
+            tests["paired_t"] = period.paired_period_test(a, b,
+                                                          confidence_level=confidence_level)
         if np.any(np.isfinite(d) & (d != 0)):
             tests["wilcoxon"] = period.wilcoxon_period_test(a, b)
         d = d[np.isfinite(d)]
-        if d.size >= 2:
+        if d.size >= 2 and np.ptp(d) > 0:
             tests["bayes"] = bayes.bayes_paired(d, mcid=o.mcid,
                                                 higher_is_better=o.higher_is_better,
                                                 prior=prior, credible_level=confidence_level)
-        estimate, low, high = float(tt.estimate), float(tt.ci_low), float(tt.ci_high)
-        method = ("paired t-test on period means (estimate, CI); exact randomization test "
-                  "over the design's 2^k orders (p)")
-    else:
-        ci = randomization.randomization_ci(scores, labels, statistic=stat,
-                                            confidence_level=confidence_level, rng=rng, **rkw)
-        estimate = sign * float(ci.estimate)
-        low, high = sorted((sign * float(ci.ci_low), sign * float(ci.ci_high)))
-        what = "mean of phase means" if stat == "PA-PB" else "difference of period means"
-        method = (f"randomization test over the design's admissible assignments ({what}; "
-                  f"p; CI by test inversion)")
-    return Primary(estimate=estimate, ci_low=low, ci_high=high, pvalue=float(rand.pvalue),
-                   method=method, periods=per, pairs=pairs, tests=tests)
+    exact = bool(ci.exact)
+    n_ref = int(ci.n_assignments) if exact else int(ci.n_resamples) + 1
+    level, min_p = attainable(n_ref, confidence_level)
+    return Primary(estimate=estimate, ci_low=low, ci_high=high, pvalue=p,
+                   method=PROCEDURE[design.kind], periods=per, pairs=pairs, tests=tests,
+                   attained_level=level, n_reference=n_ref, min_pvalue=min_p,
+                   note=attainable_note(n_ref, confidence_level, exact))
 
 
 def sensitivity_analyses(data: pd.DataFrame, schedule: Schedule, o: Outcome, *,

@@ -1,191 +1,120 @@
-"""`analyze`: every outcome of a personal trial, with design-faithful tests."""
+"""`analyze`: every outcome of a personal trial, with design-faithful tests.
+
+The result classes live in :mod:`nof1.analysis.results`, the decision rule in
+:mod:`nof1.analysis.decision` and the primary procedure in
+:mod:`nof1.analysis._primary`; this module runs them for each outcome.
+"""
 
 from __future__ import annotations
 
 import dataclasses
-import html
+import math
 from collections.abc import Sequence
-from typing import Any, ClassVar
+from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
-from .._results import ResultMixin
 from .._validation import as_rng, check_confidence_level
 from ..data import Diary, read_diary
 from ..outcomes import Outcome
 from ..schedule import Schedule
 from . import bayes, effect_sizes, models
-from ._exploratory import ExploratoryResult, exploratory_analyses
+from ._exploratory import exploratory_analyses
 from ._primary import primary_analysis, sensitivity_analyses
-from ._tables import MIN_COMPLETENESS, guess_table
-from .interpret import interpret_effect
+from ._tables import MIN_COMPLETENESS, guess_table, period_table
+from .decision import DecisionRule
+from .interpret import compare_with_mcid, describe_blinded, describe_effect, interpret_effect
 from .multiplicity import holm
+from .results import ANALYSIS_COLUMNS, OutcomeResult, TrialResult
 
-__all__ = ["analyze", "evaluate_decision_rule", "OutcomeResult", "TrialResult"]
+__all__ = ["analyze", "evaluate_decision_rule", "OutcomeResult", "TrialResult",
+           "is_blinded_schedule"]
 
+#: treatments of a blinded (group key) schedule, see :func:`nof1.schedule_from_groups`
+BLINDED_TREATMENTS = ("group X", "group Y")
 
-@dataclasses.dataclass(frozen=True, eq=False)
-class OutcomeResult(ResultMixin):
-    """All analyses of one outcome.
-
-    The effect is treatment − control (condition A − condition B) in the outcome's
-    units. For a paired design ``estimate``/``ci_low``/``ci_high`` come from the
-    period-level paired t-test and ``pvalue`` from the exact randomization test over
-    the design's own reference set; for other designs both come from the
-    randomization test (estimate = observed difference, CI by test inversion).
-    ``pvalue_holm`` is the Holm-adjusted ``pvalue`` across the secondary outcomes
-    (equal to ``pvalue`` for the primary outcome).
-    """
-
-    outcome: str
-    primary: bool
-    direction: str
-    mcid: float
-    higher_is_better: bool
-    estimate: float
-    ci_low: float
-    ci_high: float
-    pvalue: float
-    pvalue_holm: float
-    method: str
-    interpretation: str
-    completeness: float
-    adherence: float
-    periods: pd.DataFrame
-    pairs: pd.DataFrame | None
-    tests: dict[str, Any]
-    effect_sizes: dict[str, Any]
-    spec: Outcome
-    sensitivity: pd.DataFrame
-    priors: pd.DataFrame | None
-
-    _frame_fields: ClassVar[tuple[str, ...]] = (
-        "outcome", "primary", "direction", "mcid", "higher_is_better", "estimate", "ci_low",
-        "ci_high", "pvalue", "pvalue_holm", "method", "completeness", "adherence")
-
-    def to_dict(self) -> dict[str, Any]:
-        out = super().to_dict()
-        for name, res in self.tests.items():
-            p = getattr(res, "pvalue", None)
-            if p is not None:
-                out[f"pvalue_{name}"] = float(p)
-        gls = self.tests.get("gls_ar1")
-        if gls is not None:
-            out["gls_estimate"] = float(gls.estimate)
-            out["gls_rho"] = float(gls.rho)
-        b = self.tests.get("bayes")
-        if b is not None:
-            out["p_benefit"] = float(b.p_benefit)
-            out["p_benefit_mcid"] = float(b.p_benefit_mcid)
-            out["p_within_mcid"] = float(b.p_within_mcid)
-        for name, res in self.effect_sizes.items():
-            out[name] = float(res.estimate)
-        return out
-
-    def summary(self) -> str:
-        lines = [f"{self.outcome} ({'primary' if self.primary else 'secondary'} outcome; "
-                 f"{self.direction} is better; MCID {self.mcid:g})",
-                 f"  {self.interpretation}",
-                 f"  estimate {self.estimate:.3g} [{self.ci_low:.3g}, {self.ci_high:.3g}]; "
-                 f"{self.method}"]
-        for name, res in self.tests.items():
-            p = getattr(res, "pvalue", None)
-            if p is not None:
-                lines.append(f"  {name:<14} p = {float(p):.4g}")
-        if not self.primary:
-            lines.append(f"  Holm-adjusted p = {self.pvalue_holm:.4g}")
-        return "\n".join(lines)
+_NO_DAY_INTERVAL = ("no interval: days within a period are correlated, and a day-level "
+                    "interval would be too narrow (it covers 68-73% at lag-1 correlation 0.8)")
 
 
-@dataclasses.dataclass(frozen=True, eq=False)
-class TrialResult(ResultMixin):
-    """Results for every analysed outcome of a trial.
+def is_blinded_schedule(schedule: Schedule) -> bool:
+    """True for a schedule built from a group key (conditions "group X" and "group Y")."""
+    return tuple(schedule.treatments) == BLINDED_TREATMENTS
 
-    ``to_frame()`` has one row per outcome; ``outcomes`` maps names to
-    :class:`OutcomeResult`; ``issues`` are the diary's recorded warnings.
-    """
 
-    outcomes: dict[str, OutcomeResult]
-    primary: str
-    schedule: Schedule
-    issues: tuple[Any, ...]
-    confidence_level: float
-    decision: dict[str, Any]
-    guesses: pd.DataFrame
-    #: unplanned diary columns, analysed only as exploratory (:mod:`._exploratory`)
-    exploratory: tuple[ExploratoryResult, ...] = ()
+def _row(analysis: str, role: str, res: Any, note: str = "", *, pvalue: bool = True,
+         ci: bool = True) -> dict[str, Any]:
+    nan = float("nan")
+    return {"analysis": analysis, "role": role, "estimate": float(res.estimate),
+            "ci_low": float(res.ci_low) if ci else nan,
+            "ci_high": float(res.ci_high) if ci else nan,
+            "pvalue": float(res.pvalue) if pvalue else nan, "note": note}
 
-    @property
-    def blinding(self) -> dict[str, Any]:
-        """How often the participant's end-of-period guesses named the right treatment.
 
-        ``pvalue`` is the exact two-sided binomial test of "guessing at chance" (1/2)
-        among the periods with a definite guess; many correct guesses suggest the
-        blinding was broken (e.g. by side effects), which the analysis cannot undo.
-        """
-        g = self.guesses
-        definite = g.dropna(subset=["correct"]) if len(g) else g
-        n, k = len(definite), int(definite["correct"].sum()) if len(definite) else 0
-        p = float(stats.binomtest(k, n, 0.5).pvalue) if n else float("nan")
-        return {"n_periods_guessed": len(g), "n_definite": n, "n_correct": k,
-                "share_correct": k / n if n else float("nan"), "pvalue": p}
+def _degenerate_note(data: pd.DataFrame, o: Outcome, min_completeness: float) -> str:
+    """Why an outcome cannot be analysed (constant or nearly empty), or ''."""
+    analysed = data[data["analysed"].astype(bool) & data["period"].notna()]
+    scores = analysed[o.name].astype(float)
+    if scores.notna().sum() == 0:
+        return f"{o.name}: no score on any analysed day, so there is nothing to analyse."
+    if scores.dropna().nunique() == 1:
+        return (f"{o.name} was {scores.dropna().iloc[0]:g} on every analysed day, so there is "
+                f"no difference to analyse.")
+    per = period_table(data, o.name, min_completeness)
+    counts = per.dropna(subset=["mean"]).groupby("condition").size()
+    if counts.reindex(["A", "B"]).fillna(0).min() < 1:
+        return (f"{o.name}: too few days scored ({int(scores.notna().sum())} of "
+                f"{len(scores)} analysed days): no period of one condition has at least "
+                f"{min_completeness:.0%} of its analysed days scored.")
+    return ""
 
-    def __getitem__(self, name: str) -> OutcomeResult:
-        return self.outcomes[name]
 
-    def to_frame(self) -> pd.DataFrame:
-        frame = pd.DataFrame([r.to_dict() for r in self.outcomes.values()])
-        if self.exploratory:  # labelled rows after the planned outcomes
-            frame = pd.concat([frame.assign(exploratory=False),
-                               pd.DataFrame([e.to_dict() for e in self.exploratory])],
-                              ignore_index=True)
-        return frame
-
-    def to_dict(self) -> dict[str, Any]:  # JSON-friendly
-        return {"primary": self.primary, "confidence_level": self.confidence_level,
-                "design": self.schedule.design.to_dict(),
-                "outcomes": [r.to_dict() for r in self.outcomes.values()],
-                "decision": self.decision,
-                "blinding": self.blinding,
-                "issues": [i.message for i in self.issues],
-                "exploratory": [e.to_dict() for e in self.exploratory]}
-
-    def summary(self) -> str:
-        s = self.schedule
-        head = [f"Personal trial {s.active} vs {s.control}: "
-                f"{s.design!r}, {s.start.isoformat()} to {s.end.isoformat()}",
-                "Effects are treatment − control in each outcome's units. "
-                "A research and self-tracking tool, not medical advice."]
-        body = [r.summary() for r in self.outcomes.values()]
-        warn = [f"warning: {i.message}" for i in self.issues]
-        b = self.blinding
-        blind = ([f"Blinding guesses: {b['n_correct']} of {b['n_definite']} definite guesses "
-                  f"named the right treatment (binomial test against chance p = "
-                  f"{b['pvalue']:.3g})."] if b["n_definite"] else [])
-        extra = [e.summary() for e in self.exploratory]
-        return "\n".join(head + [""] + body + ["", self.decision["text"]] + blind
-                         + ([""] + extra if extra else []) + ([""] + warn if warn else []))
-
-    def _repr_html_(self) -> str:
-        cols = ["outcome", "primary", "estimate", "ci_low", "ci_high", "pvalue", "pvalue_holm",
-                "p_benefit", "p_benefit_mcid"]
-        frame = self.to_frame()
-        table = frame[[c for c in cols if c in frame]].to_html(
-            index=False, float_format=lambda x: f"{x:.3g}")
-        text = "".join(f"<p>{html.escape(r.interpretation)}</p>"
-                       for r in self.outcomes.values())
-        return f"<div>{table}{text}</div>"
+def _unanalysed(o: Outcome, *, primary: bool, note: str, confidence_level: float,
+                blinded: bool, data: pd.DataFrame, min_completeness: float) -> OutcomeResult:
+    nan = float("nan")
+    return OutcomeResult(
+        outcome=o.name, primary=primary, direction=o.direction, mcid=o.mcid,
+        higher_is_better=o.higher_is_better, estimate=nan, ci_low=nan, ci_high=nan,
+        pvalue=nan, pvalue_holm=nan, method="not analysed", interpretation=note,
+        completeness=nan, adherence=nan, periods=period_table(data, o.name, min_completeness),
+        pairs=None, tests={}, effect_sizes={}, spec=o, sensitivity=pd.DataFrame(),
+        priors=None, headline=note, note=note, confidence_level=confidence_level,
+        blinded=blinded)
 
 
 def _analyse_outcome(data: pd.DataFrame, schedule: Schedule, o: Outcome, *, primary: bool,
                      confidence_level: float, prior: Any, min_completeness: float,
-                     rng: np.random.Generator) -> OutcomeResult:
+                     rng: np.random.Generator, blinded: bool = False,
+                     day_level_ttest: bool = False) -> OutcomeResult:
+    common = dict(primary=primary, confidence_level=confidence_level, blinded=blinded,
+                  data=data, min_completeness=min_completeness)
+    note = _degenerate_note(data, o, min_completeness)
+    if note:
+        return _unanalysed(o, note=note, **common)
     kw = dict(confidence_level=confidence_level, min_completeness=min_completeness,
               prior=prior, rng=rng)
-    main = primary_analysis(data, schedule, o, **kw)
+    try:
+        main = primary_analysis(data, schedule, o, **kw)
+    except ValueError as exc:  # e.g. every period of one condition missing
+        return _unanalysed(o, note=f"{o.name} could not be analysed: {exc}", **common)
     tests = dict(main.tests)
+    if blinded:
+        tests.pop("bayes", None)  # P(benefit) needs to know which group is the treatment
+    rows = [{"analysis": "randomization test", "role": "primary", "estimate": main.estimate,
+             "ci_low": main.ci_low, "ci_high": main.ci_high, "pvalue": main.pvalue,
+             "note": "CI by inverting the test" + (f"; {main.note}" if main.note else "")}]
+    if "paired_t" in tests:
+        rows.append(_row("paired t-test", "secondary", tests["paired_t"],
+                         "period means; assumes normal pair differences"))
+    if "wilcoxon" in tests:
+        rows.append(_row("Wilcoxon signed-rank", "secondary", tests["wilcoxon"],
+                         "Hodges-Lehmann estimate; no interval", ci=False))
+    if "bayes" in tests:
+        b_res = tests["bayes"]
+        rows.append(_row(f"Bayes ({b_res.prior} prior)", "secondary", b_res,
+                         f"posterior mean and {100 * confidence_level:g}% credible interval; "
+                         f"P(benefit) = {b_res.p_benefit:.2f}", pvalue=False))
     sizes: dict[str, Any] = {}
     analysed = data[data["analysed"].astype(bool)]
     day_scores = analysed[o.name].to_numpy(dtype=float)
@@ -198,34 +127,77 @@ def _analyse_outcome(data: pd.DataFrame, schedule: Schedule, o: Outcome, *, prim
                       blocks=None if blocks is None else blocks.to_numpy(int)[keep],
                       confidence_level=confidence_level)
         try:  # random period intercept: the level may drift between periods
-            tests["gls_ar1"] = models.gls_ar1(
-                day_scores[keep], day_labels[keep],
-                periods=analysed["period"].to_numpy(int)[keep], **gls_kw)
-        except ValueError:  # too few periods to separate drift from the effect (AB)
-            tests["gls_ar1"] = models.gls_ar1(day_scores[keep], day_labels[keep], **gls_kw)
-        tests["naive_day_t"] = models.naive_day_ttest(day_scores[keep], day_labels[keep])
+            try:
+                tests["gls_ar1"] = models.gls_ar1(
+                    day_scores[keep], day_labels[keep],
+                    periods=analysed["period"].to_numpy(int)[keep], **gls_kw)
+            except ValueError:  # too few periods to separate drift from the effect (AB)
+                tests["gls_ar1"] = models.gls_ar1(day_scores[keep], day_labels[keep],
+                                                  **gls_kw)
+            rows.append(_row("GLS AR(1), day level", "sensitivity", tests["gls_ar1"],
+                             "model-based: AR(1) errors, pair effects, period intercepts"))
+        except (ValueError, np.linalg.LinAlgError):
+            pass
+        if day_level_ttest:
+            t = models.naive_day_ttest(day_scores[keep], day_labels[keep])
+            tests["naive_day_t"] = t
+            rows.append(_row("naive day-level t-test", "comparison only", t,
+                             "treats days as independent: anti-conservative under "
+                             "autocorrelation (not a valid test)"))
     a_days = day_scores[keep & (day_labels == "A")]
     b_days = day_scores[keep & (day_labels == "B")]
-    if a_days.size and b_days.size:
-        sizes["nap"] = effect_sizes.nap(a_days, b_days, higher_is_better=o.higher_is_better,
-                                        confidence_level=confidence_level)
-        if a_days.size > 1 and b_days.size > 1:
-            sizes["within_person_smd"] = effect_sizes.within_person_smd(a_days, b_days)
-    if main.pairs is not None and np.isfinite(main.pairs["difference"]).sum() >= 2:
-        sizes["percent_change"] = effect_sizes.percent_change(
-            main.pairs["mean_a"].to_numpy(), main.pairs["mean_b"].to_numpy(),
-            confidence_level=confidence_level)
+    nan = float("nan")
+    if a_days.size and b_days.size and not blinded:
+        res = effect_sizes.nap(a_days, b_days, higher_is_better=o.higher_is_better,
+                               confidence_level=confidence_level)
+        sizes["nap"] = dataclasses.replace(res, ci_low=nan, ci_high=nan, se=nan,
+                                           method=f"{res.method}; {_NO_DAY_INTERVAL}")
+    if a_days.size > 1 and b_days.size > 1 and np.std(np.r_[a_days, b_days]) > 0:
+        res = effect_sizes.within_person_smd(a_days, b_days)
+        sizes["within_person_smd"] = dataclasses.replace(
+            res, ci_low=nan, ci_high=nan, se=nan, method=f"{res.method}; {_NO_DAY_INTERVAL}")
+    complete = main.pairs is not None and np.isfinite(main.pairs["difference"]).sum() >= 2
+    if complete:
+        try:
+            sizes["percent_change"] = effect_sizes.percent_change(
+                main.pairs["mean_a"].to_numpy(), main.pairs["mean_b"].to_numpy(),
+                confidence_level=confidence_level)
+        except ValueError:  # e.g. a control mean of 0
+            pass
     priors = None
-    if main.pairs is not None and np.isfinite(main.pairs["difference"]).sum() >= 2:
+    if complete and not blinded and np.ptp(main.pairs["difference"].dropna()) > 0:
         priors = bayes.prior_sensitivity(main.pairs["difference"].dropna().to_numpy(),
                                          mcid=o.mcid, higher_is_better=o.higher_is_better,
                                          credible_level=confidence_level)
+    sens = sensitivity_analyses(data, schedule, o, **kw)
+    for r in sens.itertuples():
+        label = {"all_days": "all period days (no wash-out)",
+                 "per_protocol": "per protocol (adherence >= 80%)"}.get(r.analysis, r.analysis)
+        rows.append({"analysis": label, "role": "sensitivity", "estimate": r.estimate,
+                     "ci_low": r.ci_low, "ci_high": r.ci_high, "pvalue": r.pvalue,
+                     "note": "randomization test, as the primary"})
     b_res = tests.get("bayes")
-    interpretation = interpret_effect(
-        o, main.estimate, main.ci_low, main.ci_high, treatment=schedule.active,
-        control=schedule.control, confidence_level=confidence_level,
-        p_benefit=None if b_res is None else float(b_res.p_benefit),
-        p_benefit_mcid=None if b_res is None else float(b_res.p_benefit_mcid))
+    if blinded:
+        interpretation = headline = describe_blinded(
+            o, main.estimate, main.ci_low, main.ci_high, main.pvalue,
+            confidence_level=confidence_level)
+    else:
+        effect = describe_effect(o, main.estimate, main.ci_low, main.ci_high,
+                                 treatment=schedule.active, control=schedule.control,
+                                 confidence_level=confidence_level)
+        versus = compare_with_mcid(o, main.ci_low, main.ci_high, treatment=schedule.active)
+        headline = f"{effect} {versus}".strip()
+        interpretation = interpret_effect(
+            o, main.estimate, main.ci_low, main.ci_high, treatment=schedule.active,
+            control=schedule.control, confidence_level=confidence_level,
+            p_benefit=None if b_res is None else float(b_res.p_benefit),
+            p_benefit_mcid=None if b_res is None else float(b_res.p_benefit_mcid),
+            prior="reference" if b_res is None else b_res.prior)
+    if main.note:
+        interpretation += " " + main.note
+    if math.isfinite(main.pvalue):
+        interpretation += (f" Two-sided p = {main.pvalue:.2g} (randomization test over the "
+                           f"design's {main.n_reference:,} assignments).")
     per = main.periods
     scored = per["n_scored"].sum() / max(per["n_analysed"].sum(), 1)
     took = data.loc[data["period"].notna(), "took_pack"] if "took_pack" in data else None
@@ -237,59 +209,54 @@ def _analyse_outcome(data: pd.DataFrame, schedule: Schedule, o: Outcome, *, prim
         ci_high=main.ci_high, pvalue=main.pvalue, pvalue_holm=main.pvalue, method=main.method,
         interpretation=interpretation, completeness=float(scored), adherence=adherence,
         periods=per, pairs=main.pairs, tests=tests, effect_sizes=sizes, spec=o,
-        sensitivity=sensitivity_analyses(data, schedule, o, **kw), priors=priors)
+        sensitivity=sens, priors=priors, headline=headline, note=main.note,
+        confidence_level=confidence_level, attained_level=main.attained_level,
+        analyses=pd.DataFrame(rows, columns=list(ANALYSIS_COLUMNS)), blinded=blinded)
 
 
-def evaluate_decision_rule(result: OutcomeResult, rule: dict[str, Any] | None = None
-                           ) -> dict[str, Any]:
+def evaluate_decision_rule(result: OutcomeResult,
+                           rule: DecisionRule | dict[str, Any] | None = None) -> dict[str, Any]:
     """Evaluate the protocol's pre-registered decision rule for the primary outcome.
 
-    The rule (``Protocol.decision_rule``): the condition for "worthwhile" is met when the
-    posterior probability of a benefit of at least the MCID, under the sceptical prior,
-    reaches ``probability_threshold`` (default 0.8); it is "not met" when the probability
-    of any benefit is below ``no_benefit_threshold`` (default 0.5); otherwise the result is
-    inconclusive. Only the pair differences of a paired design are modelled.
+    Parameters
+    ----------
+    result : OutcomeResult
+        The primary outcome's result (its pair differences are used).
+    rule : DecisionRule or dict, optional
+        The rule (``Protocol.decision_rule`` as stored, or a :class:`DecisionRule`);
+        default: ``DecisionRule(outcome=result.outcome, mcid=result.mcid)`` (sceptical
+        prior, thresholds 0.8 and 0.5). A dict without ``outcome``/``mcid`` takes them
+        from ``result``.
 
     Returns
     -------
     dict
-        ``verdict`` ('met', 'not met', 'inconclusive' or 'not evaluable'),
-        ``p_benefit_mcid``, ``p_benefit``, ``probability_threshold``, ``text``.
+        :meth:`nof1.analysis.Decision.to_dict`: ``verdict`` ('met', 'not worthwhile',
+        'inconclusive' or 'not evaluable'), ``p_benefit_mcid``, ``p_benefit``, the
+        thresholds, the prior and ``text``.
     """
-    rule = rule or {}
-    thr = float(rule.get("probability_threshold", 0.8))
-    no_benefit = float(rule.get("no_benefit_threshold", 0.5))
-    out: dict[str, Any] = {"probability_threshold": thr, "no_benefit_threshold": no_benefit,
-                           "prior": "sceptical"}
+    if not isinstance(rule, DecisionRule):
+        spec = {"outcome": result.outcome, "mcid": result.mcid, **(rule or {})}
+        rule = DecisionRule.from_dict(spec)
     pairs = result.pairs
-    if pairs is None or np.isfinite(pairs["difference"]).sum() < 2:
-        return {**out, "verdict": "not evaluable", "p_benefit_mcid": np.nan,
-                "p_benefit": np.nan,
-                "text": "The decision rule needs at least two complete pairs."}
-    b = bayes.bayes_paired(pairs["difference"].dropna().to_numpy(), mcid=result.mcid,
-                           higher_is_better=result.higher_is_better, prior="sceptical")
-    p_mcid, p_any = float(b.p_benefit_mcid), float(b.p_benefit)
-    if p_mcid >= thr:
-        verdict = "met"
-    elif p_any < no_benefit:
-        verdict = "not met"
-    else:
-        verdict = "inconclusive"
-    text = (f"Pre-registered decision rule ({result.outcome}, sceptical prior): "
-            f"P(benefit >= MCID) = {p_mcid:.2f} (threshold {thr:g}), P(any benefit) = "
-            f"{p_any:.2f} (below {no_benefit:g} counts as no benefit): "
-            + {"met": "the condition for 'worthwhile' is met.",
-               "not met": "the condition for 'not worthwhile' is met.",
-               "inconclusive": "inconclusive."}[verdict])
-    return {**out, "verdict": verdict, "p_benefit_mcid": p_mcid, "p_benefit": p_any,
-            "text": text}
+    d = np.array([]) if pairs is None else pairs["difference"].to_numpy(dtype=float)
+    return rule.decide(d, higher_is_better=result.higher_is_better).to_dict()
+
+
+def _blinded_decision(primary: str) -> dict[str, Any]:
+    return {"verdict": None, "outcome": primary,
+            "text": ("No decision in a blinded analysis: the pre-registered decision rule "
+                     "needs to know which group is the treatment, and is applied after the "
+                     "key is opened. Until then only the size of the difference between the "
+                     "groups, in either direction, is known.")}
 
 
 def analyze(diary: Diary | pd.DataFrame | str, schedule: Schedule, *,
             outcomes: Sequence[str] | None = None, primary: str | None = None,
-            confidence_level: float = 0.95, prior: Any = "weakly_informative",
+            confidence_level: float = 0.95, prior: Any = bayes.DEFAULT_PRIOR,
             min_completeness: float = MIN_COMPLETENESS,
-            decision_rule: dict[str, Any] | None = None, rng: Any = None) -> TrialResult:
+            decision_rule: DecisionRule | dict[str, Any] | None = None,
+            day_level_ttest: bool = False, rng: Any = None) -> TrialResult:
     """Analyse every outcome of a personal trial.
 
     Parameters
@@ -309,13 +276,17 @@ def analyze(diary: Diary | pd.DataFrame | str, schedule: Schedule, *,
     confidence_level : float
         For confidence and credible intervals.
     prior : str or NormalInverseGammaPrior
-        Prior of the Bayesian analysis of the pair differences.
+        Prior of the secondary Bayesian analysis of the pair differences (default the
+        reference prior, whose credible interval is the paired t interval).
     min_completeness : float
         A period whose analysed days are scored less often than this is treated as
         missing (default 0.5).
-    decision_rule : dict, optional
+    decision_rule : DecisionRule or dict, optional
         The protocol's pre-registered rule (``Protocol.decision_rule``); default
-        thresholds 0.8 and 0.5. See :func:`evaluate_decision_rule`.
+        sceptical prior, thresholds 0.8 and 0.5. See :func:`evaluate_decision_rule`.
+    day_level_ttest : bool
+        Also run the naive day-level t-test (labelled "comparison only": it treats
+        days as independent and is anti-conservative under autocorrelation).
     rng : None, int or Generator
         Used only when a randomization test has to fall back to Monte Carlo.
 
@@ -325,15 +296,19 @@ def analyze(diary: Diary | pd.DataFrame | str, schedule: Schedule, *,
 
     Notes
     -----
-    The period is the unit of the primary analysis. For a paired design: means of the
-    analysed days of each period, pair differences, the paired t-test (estimate and CI),
-    the exact randomization test over the design's ``2**k`` orders (p-value), the
-    Wilcoxon signed-rank test and a conjugate Bayesian analysis. For phase designs the
-    randomization test uses the daily scores and re-applies the wash-out for each
-    admissible set of phase-change days. Day-level GLS with AR(1) errors and pair
-    effects is reported as a secondary, model-based analysis; the naive day-level
-    t-test is shown only for comparison (it is anti-conservative under
-    autocorrelation).
+    The period is the unit of the primary analysis, and one procedure gives the headline
+    estimate, interval and p-value: the design's randomization test over its own
+    admissible assignments (for a paired design the ``2**k`` orders), whose statistic is
+    the estimate (difference of the condition means of period means; for phase designs
+    of phase means, the wash-out re-applied for each admissible set of phase-change
+    days), whose inversion is the interval and whose equal-tailed two-sided p-value is
+    the p-value, so the interval excludes 0 exactly when p <= 1 - ``confidence_level``.
+    Secondary procedures (paired t-test, Wilcoxon signed-rank test, Bayesian analysis of
+    the pair differences) and sensitivity analyses (day-level GLS with AR(1) errors,
+    all period days, per protocol) each have their own row in
+    ``OutcomeResult.analyses``. Day-level effect sizes (NAP, within-person SMD) are
+    shown without an interval. A blinded analysis (a schedule from a group key)
+    reports only two-sided group differences X − Y, with no decision.
 
     Examples
     --------
@@ -352,6 +327,7 @@ def analyze(diary: Diary | pd.DataFrame | str, schedule: Schedule, *,
         raise TypeError("`schedule` must be a nof1 Schedule (unblinded from the key)")
     confidence_level = check_confidence_level(confidence_level)
     rng = as_rng(rng)
+    blinded = is_blinded_schedule(schedule)
     if not isinstance(diary, Diary):
         diary = read_diary(diary, schedule, warn=False)
     data = diary.on_schedule(schedule).data  # the given schedule's allocation, always
@@ -368,19 +344,26 @@ def analyze(diary: Diary | pd.DataFrame | str, schedule: Schedule, *,
                          f"got {primary!r}")
     results = {n: _analyse_outcome(data, schedule, available[n], primary=(n == primary),
                                    confidence_level=confidence_level, prior=prior,
-                                   min_completeness=min_completeness, rng=rng)
+                                   min_completeness=min_completeness, rng=rng,
+                                   blinded=blinded, day_level_ttest=day_level_ttest)
                for n in names}
-    secondary = [n for n in names if n != primary]
+    secondary = [n for n in names if n != primary and results[n].analysed]
     if secondary:
         adjusted = holm([results[n].pvalue for n in secondary]).pvalue_adjusted
         for n, p in zip(secondary, np.atleast_1d(adjusted), strict=True):
             results[n] = dataclasses.replace(results[n], pvalue_holm=float(p))
-    guesses = guess_table(data.assign(treatment=data["condition"].map(
-        {"A": schedule.active, "B": schedule.control})), (schedule.active, schedule.control))
+    if blinded:
+        guesses = pd.DataFrame(columns=["period", "guess", "treatment", "correct"])
+        decision = _blinded_decision(primary)
+    else:
+        guesses = guess_table(data.assign(treatment=data["condition"].map(
+            {"A": schedule.active, "B": schedule.control})), (schedule.active,
+                                                              schedule.control))
+        decision = evaluate_decision_rule(results[primary], decision_rule)
     exploratory = exploratory_analyses(data, schedule, diary.unplanned,
                                        confidence_level=confidence_level,
                                        min_completeness=min_completeness, rng=rng)
     return TrialResult(outcomes=results, primary=primary, schedule=schedule,
                        issues=diary.issues, confidence_level=confidence_level,
-                       decision=evaluate_decision_rule(results[primary], decision_rule),
-                       guesses=guesses, exploratory=exploratory)
+                       decision=decision, guesses=guesses, blinded=blinded,
+                       exploratory=exploratory)

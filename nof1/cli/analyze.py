@@ -54,17 +54,30 @@ def _table(result: Any) -> str:
 def _print_analysis(out: Any) -> None:
     result = out.result
     s = result.schedule
-    print(f"Trial {out.trial.protocol.trial_id}: {s.active} vs {s.control}; effects are "
-          f"{s.active} − {s.control}")
+    if result.blinded:
+        print(f"Trial {out.trial.protocol.trial_id} (blinded analysis): effects are group X − "
+              f"group Y; which group is which treatment is unknown until the key is opened")
+    else:
+        print(f"Trial {out.trial.protocol.trial_id}: {s.active} vs {s.control}; effects are "
+              f"{s.active} − {s.control}")
     print(_table(result))
     for r in result.outcomes.values():
-        print(f"- {r.interpretation}")
+        print(f"- {r.headline}")
+    notes = {r.note for r in result.outcomes.values() if r.note and r.analysed}
+    for note in sorted(notes):
+        print(f"note: {note}")
     print(result.decision["text"])
     for issue in result.issues:
         print(f"warning: {issue.message}")
-    print("pvalue: exact randomization test over the design's assignments; pvalue_holm: "
-          "Holm-adjusted (secondary outcomes). A research and self-tracking tool, not "
-          "medical advice.")
+    level = f"{100 * result.confidence_level:g}%"
+    bayes = ("" if result.blinded else
+             "; p_benefit, p_benefit_mcid: posterior probability (reference prior) of any "
+             "benefit / of a benefit of at least the MCID")
+    print(f"estimate, ci_low/ci_high ({level}) and pvalue: one procedure, the randomization "
+          f"test over the design's own assignments (CI by inverting it; two-sided); "
+          f"pvalue_holm: Holm-adjusted (secondary outcomes){bayes}. Secondary and "
+          f"sensitivity analyses are in the report. A research and self-tracking tool, not "
+          f"medical advice.")
     print(_provenance_line(out.provenance))
 
 

@@ -33,7 +33,9 @@ def _add_power_parser(sub: Any) -> None:
     p = sub.add_parser("power", help="simulated power of a paired design",
                        description="Simulate personal trials (AR(1) daily noise, "
                                    "between-period drift) through the real design and "
-                                   "analysis code and report power per method; with "
+                                   "analysis code and report power per method and the "
+                                   "probability of each decision of the pre-registered "
+                                   "rule (sceptical prior); with "
                                    "--grid-pairs/--grid-period-days also power against "
                                    "the number of pairs and the period length.")
     p.add_argument("--pairs", type=_positive_int, default=6)
@@ -50,6 +52,9 @@ def _add_power_parser(sub: Any) -> None:
     p.add_argument("--mcid", type=float, default=1.0)
     p.add_argument("--higher-is-better", action="store_true")
     p.add_argument("--alpha", type=float, default=0.05)
+    p.add_argument("--decision-threshold", type=float, default=0.8,
+                   help="posterior probability of a benefit of at least the MCID that the "
+                        "pre-registered rule requires (default 0.8, as in the protocol)")
     p.add_argument("--sims", type=_positive_int, default=10_000,
                    help="simulated trials (default 10000; GLS uses --gls-sims)")
     p.add_argument("--gls-sims", type=_nonnegative_int, default=200)
@@ -72,7 +77,8 @@ def _cmd_power(args: argparse.Namespace) -> int:
                   washout_days=args.washout_days, onset_days=args.onset_days,
                   mcid=args.mcid, higher_is_better=args.higher_is_better, alpha=args.alpha)
     res = simulate_power(PairedDesign(args.pairs), period_days=args.period_days,
-                         n_sims=args.sims, n_sims_gls=args.gls_sims, rng=rng, **common)
+                         n_sims=args.sims, n_sims_gls=args.gls_sims, rng=rng,
+                         decision_threshold=args.decision_threshold, **common)
     print(res.summary())
     if args.grid_pairs or args.grid_period_days or args.plot:
         grid = power_grid(n_pairs=args.grid_pairs or list(range(2, 11)),
