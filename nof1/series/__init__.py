@@ -11,6 +11,7 @@
 """
 
 from .batch import PersonResults, analyze_series
+from .bayes import BayesSeriesResult, bayes_series
 from .collect import collect_series
 from .data import (
     Series,
@@ -21,7 +22,12 @@ from .data import (
     validate_series,
     write_series,
 )
+from .meta import MetaRegressionResult, MetaResult, meta_analysis, meta_regression, random_effects
+from .onestage import OneStageResult, one_stage
+from .randtest import SeriesRandomizationResult, series_randomization_test
 
 __all__ = ["Series", "SeriesError", "read_series", "write_series", "validate_series",
            "series_from_schedules", "schedule_of", "collect_series", "PersonResults",
-           "analyze_series"]
+           "analyze_series", "meta_analysis", "meta_regression", "random_effects", "MetaResult",
+           "MetaRegressionResult", "one_stage", "OneStageResult", "bayes_series",
+           "BayesSeriesResult", "series_randomization_test", "SeriesRandomizationResult"]
