@@ -30,6 +30,7 @@ from ._common import EXIT_ERROR, EXIT_MISMATCH, _Parser, _UsageError
 from .analyze import _add_analyze_parser, _add_demo_parser, _cmd_analyze, _cmd_demo
 from .design import _add_design_parser, _cmd_design, _next_monday, _outcome
 from .power import _add_power_parser, _cmd_power
+from .series import _add_series_parser, _cmd_series
 from .verify import _add_groups_parser, _add_verify_parser, _cmd_groups, _cmd_verify
 
 __all__ = ["main", "run", "_next_monday", "_outcome"]
@@ -42,6 +43,7 @@ _COMMANDS: dict[str, tuple[Callable[[Any], None], Callable[[argparse.Namespace],
     "analyze": (_add_analyze_parser, _cmd_analyze),
     "demo": (_add_demo_parser, _cmd_demo),
     "power": (_add_power_parser, _cmd_power),
+    "series": (_add_series_parser, _cmd_series),
 }
 
 
