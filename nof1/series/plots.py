@@ -51,7 +51,7 @@ def forest_plot(persons: pd.DataFrame, meta: MetaResult, bayes: BayesSeriesResul
     ...                    outcomes=["pain"])
     >>> ax = forest_plot(r.persons, meta_analysis(r.persons), bayes_series(r.persons))
     >>> len(ax.get_yticklabels())
-    14
+    13
     >>> plt.close(ax.figure)
     """
     p = persons.head(max_persons).reset_index(drop=True)
