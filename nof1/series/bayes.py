@@ -16,6 +16,7 @@ against an independent importance sampler).
 from __future__ import annotations
 
 import dataclasses
+import functools
 from typing import ClassVar
 
 import numpy as np
@@ -86,6 +87,11 @@ class BayesSeriesResult(ResultMixin):
         ])
 
 
+@functools.lru_cache(maxsize=1)
+def _nodes() -> tuple[np.ndarray, np.ndarray]:
+    return np.polynomial.legendre.leggauss(N_NODES)
+
+
 def _log_prior_tau(tau: np.ndarray, kind: str, scale: float) -> np.ndarray:
     if kind == "half-normal":
         return stats.halfnorm.logpdf(tau, scale=scale)
@@ -110,15 +116,36 @@ def _log_post_tau(tau: np.ndarray, y: np.ndarray, v: np.ndarray, s0: float, kind
 
 def _mixture_quantile(q: float, weights: np.ndarray, means: np.ndarray, sds: np.ndarray
                       ) -> np.ndarray:
-    """Quantile of sum_j weights_j N(means[..., j], sds[..., j]) by bisection (vectorised)."""
-    lo = (means - 12 * sds).min(axis=-1)
-    hi = (means + 12 * sds).max(axis=-1)
-    for _ in range(80):
-        mid = (lo + hi) / 2
-        cdf = (special.ndtr((mid[..., None] - means) / sds) * weights).sum(axis=-1)
-        lo = np.where(cdf < q, mid, lo)
-        hi = np.where(cdf < q, hi, mid)
-    return (lo + hi) / 2
+    """Quantile of sum_j weights_j N(means[..., j], sds[..., j]) (vectorised).
+
+    Newton steps from the normal approximation, then bisection for any entry whose CDF
+    is not within 1e-12 of ``q``.
+    """
+    mean = (means * weights).sum(axis=-1)
+    sd = np.sqrt(((sds**2 + means**2) * weights).sum(axis=-1) - mean**2)
+    x = mean + stats.norm.ppf(q) * sd
+
+    def cdf(z: np.ndarray) -> np.ndarray:
+        return (special.ndtr((z[..., None] - means) / sds) * weights).sum(axis=-1)
+
+    for _ in range(8):
+        zs = (x[..., None] - means) / sds
+        f = (special.ndtr(zs) * weights).sum(axis=-1) - q
+        dens = (np.exp(-0.5 * zs**2) / (np.sqrt(2 * np.pi) * sds) * weights).sum(axis=-1)
+        x = x - f / np.maximum(dens, 1e-300)
+    bad = ~(np.abs(cdf(x) - q) < 1e-12)
+    if np.any(bad):
+        mb, sb = means[bad], sds[bad]
+        lo = (mb - 12 * sb).min(axis=-1)
+        hi = (mb + 12 * sb).max(axis=-1)
+        for _ in range(60):
+            mid = (lo + hi) / 2
+            c = (special.ndtr((mid[..., None] - mb) / sb) * weights).sum(axis=-1)
+            lo = np.where(c < q, mid, lo)
+            hi = np.where(c < q, hi, mid)
+        x = np.array(x, dtype=float)
+        x[bad] = (lo + hi) / 2
+    return x
 
 
 def bayes_series(persons: pd.DataFrame, *, outcome: str | None = None, mcid: float | None = None,
@@ -197,11 +224,14 @@ def bayes_series(persons: pd.DataFrame, *, outcome: str | None = None, mcid: flo
     keep = np.flatnonzero(lp > lp.max() - 40)
     t_hi = coarse[min(keep.max() + 1, coarse.size - 1)]
     t_lo = coarse[max(keep.min() - 1, 0)]
-    x, wq = np.polynomial.legendre.leggauss(N_NODES)
+    x, wq = _nodes()
     tau = t_lo + (x + 1) * (t_hi - t_lo) / 2
     lp, m, prec = _log_post_tau(tau, y, v, s0, tau_prior, scale)
     wt = wq * np.exp(lp - lp.max())
     wt /= wt.sum()
+    # nodes that carry no mass (below 1e-15 of the total) are dropped from the mixtures
+    live = wt > 1e-15
+    tau, m, prec, wt = tau[live], m[live], prec[live], wt[live] / wt[live].sum()
     sd_mu = 1.0 / np.sqrt(prec)
     sign = 1.0 if higher_is_better else -1.0
     # mu

@@ -20,6 +20,9 @@ __all__ = ["SeriesAnalysis", "pool_outcome"]
 #: above this many persons the one-stage MixedLM is skipped by default (its cost grows
 #: quickly; the two-stage model with pooled variance estimates the same quantities)
 ONE_STAGE_MAX_PERSONS = 5_000
+#: above this many pairs the series randomization test uses 999 Monte Carlo draws (its
+#: cost is draws x pairs; the p-value's resolution is then 0.001, and says so)
+LARGE_SERIES_PAIRS = 50_000
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
@@ -89,7 +92,8 @@ def pool_outcome(results: PersonResults, outcome: str, *, moderator: str | None 
     one_stage_model : bool, optional
         Fit the one-stage model (default: when at most 5,000 persons).
     rng : None, int or Generator
-        For a Monte Carlo randomization test.
+        For a Monte Carlo randomization test (999 draws above 50,000 pairs, else exact
+        or 9,999 draws).
     **bayes_kw
         Prior settings for :func:`~nof1.series.bayes_series`.
 
@@ -106,7 +110,9 @@ def pool_outcome(results: PersonResults, outcome: str, *, moderator: str | None 
     meta = meta_analysis(persons, within=within)
     os_ = one_stage(pairs) if fit_one else None
     bayes = bayes_series(persons, within=within, **bayes_kw)
-    rand = series_randomization_test(pairs, rng=rng)
+    n_pairs = int(pairs["difference"].notna().sum())
+    rand = series_randomization_test(
+        pairs, rng=rng, n_resamples=None if n_pairs <= LARGE_SERIES_PAIRS else 999)
     mod = (moderator_analysis(results, moderator, outcome=outcome, prespecified=prespecified,
                               n_moderators_tried=n_moderators_tried, within=within,
                               one_stage_model=fit_one)
