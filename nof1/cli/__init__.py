@@ -34,6 +34,7 @@ from ._common import EXIT_CODES, EXIT_ERROR, EXIT_INTERRUPTED, _Parser, _UsageEr
 from .analyze import _add_analyze_parser, _add_demo_parser, _cmd_analyze, _cmd_demo
 from .design import _add_design_parser, _cmd_design, _next_monday, _outcome
 from .power import _add_power_parser, _cmd_power
+from .series import _add_series_parser, _cmd_series
 from .status import _add_status_parser, _cmd_status
 from .verify import _add_groups_parser, _add_verify_parser, _cmd_groups, _cmd_verify
 
@@ -48,6 +49,7 @@ _COMMANDS: dict[str, tuple[Callable[[Any], None], Callable[[argparse.Namespace],
     "demo": (_add_demo_parser, _cmd_demo),
     "power": (_add_power_parser, _cmd_power),
     "status": (_add_status_parser, _cmd_status),
+    "series": (_add_series_parser, _cmd_series),
 }
 
 
