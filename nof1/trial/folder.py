@@ -34,8 +34,10 @@ from ..outcomes import DEFAULT_OUTCOMES, Outcome
 from ..protocol import Protocol, make_protocol, protocol_json, read_protocol
 from ..schedule import Schedule, make_schedule
 from ._atomic import write_tree_atomic
+from .diary_page import diary_page_html
 from .html import packs_html, schedule_html
 from .ics import calendar_ics
+from .paper_diary import paper_diary_html
 
 __all__ = ["Trial", "create_trial", "read_trial", "verify_trial", "SCHEDULE_COLUMNS",
            "DIARY_FIXED_COLUMNS", "DIARY_EXTRA_COLUMNS", "PARTICIPANT_FILES", "HELPER_FILES"]
@@ -44,7 +46,7 @@ SCHEDULE_COLUMNS = ("date", "day", "period", "pack", "phase", "analysed")
 DIARY_FIXED_COLUMNS = ("date", "day", "period", "pack")
 DIARY_EXTRA_COLUMNS = ("took_pack", "side_effects", "notes", "blinding_guess")
 PARTICIPANT_FILES = ("schedule.csv", "calendar.ics", "diary.csv", "protocol.json",
-                     "schedule.html")
+                     "schedule.html", "diary.html", "paper-diary.html")
 HELPER_FILES = ("key.json", "packs.html")
 _RESERVED = set(SCHEDULE_COLUMNS) | set(DIARY_EXTRA_COLUMNS) | {"pair", "condition",
                                                                 "treatment"}
@@ -154,6 +156,8 @@ def _render(schedule: Schedule, key: dict[str, Any], protocol: Protocol,
             [row[:4] + blank for row in rows]),
         "participant/protocol.json": protocol_json(protocol).encode("utf-8"),
         "participant/schedule.html": schedule_html(protocol),
+        "participant/diary.html": diary_page_html(protocol),
+        "participant/paper-diary.html": paper_diary_html(protocol),
         "helper/key.json": (json.dumps(key, indent=2, ensure_ascii=False) + "\n").encode(),
         "helper/packs.html": packs_html(protocol, key),
     }
@@ -284,7 +288,8 @@ def create_trial(directory: str | os.PathLike[str], *, design: Design, start: An
     Commitment: ...
     WARNING: the randomization test cannot reach p < 0.05 with this design ...
     >>> sorted(p.name for p in (folder / "participant").iterdir())
-    ['calendar.ics', 'diary.csv', 'protocol.json', 'schedule.csv', 'schedule.html']
+    ['calendar.ics', 'diary.csv', 'diary.html', 'paper-diary.html', 'protocol.json',
+     'schedule.csv', 'schedule.html']
     >>> verify_trial(folder) == trial.protocol.commitment
     True
     >>> tmp.cleanup()
