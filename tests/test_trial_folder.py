@@ -350,8 +350,11 @@ def test_calendar_without_run_in(tmp_path):
     trial = _trial(tmp_path / "t", run_in_days=0)
     cal = icalendar.Calendar.from_ical((trial.participant_dir / "calendar.ics").read_bytes())
     events = cal.walk("VEVENT")
-    assert len(events) == trial.protocol.n_periods + 1  # period starts + the reminder
-    assert min(e.decoded("DTSTART") for e in events if "RRULE" not in e) == START
+    # period starts, end-of-period guess reminders, the trial's end, the daily reminder
+    assert len(events) == 2 * trial.protocol.n_periods + 2
+    all_day = [e.decoded("DTSTART") for e in events
+               if not isinstance(e.decoded("DTSTART"), dt.datetime)]
+    assert min(all_day) == START
 
 
 # -- verification -------------------------------------------------------------------------

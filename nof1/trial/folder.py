@@ -35,7 +35,7 @@ from ..protocol import Protocol, make_protocol, protocol_json, read_protocol
 from ..schedule import Schedule, make_schedule
 from ._atomic import write_tree_atomic
 from .diary_page import diary_page_html
-from .html import packs_html, schedule_html
+from .html import HelperKit, packs_html, schedule_html
 from .ics import calendar_ics
 from .paper_diary import paper_diary_html
 
@@ -143,7 +143,7 @@ def _calendar_rows(schedule: Schedule, codes: dict[int, str]) -> list[list[Any]]
 
 
 def _render(schedule: Schedule, key: dict[str, Any], protocol: Protocol,
-            diary_time: _dt.time) -> dict[str, bytes]:
+            diary_time: _dt.time, helper_kit: HelperKit | None = None) -> dict[str, bytes]:
     codes = {int(p["period"]): p["code"] for p in key["packs"]}
     rows = _calendar_rows(schedule, codes)
     outcome_names = protocol.outcome_names
@@ -159,7 +159,7 @@ def _render(schedule: Schedule, key: dict[str, Any], protocol: Protocol,
         "participant/diary.html": diary_page_html(protocol),
         "participant/paper-diary.html": paper_diary_html(protocol),
         "helper/key.json": (json.dumps(key, indent=2, ensure_ascii=False) + "\n").encode(),
-        "helper/packs.html": packs_html(protocol, key),
+        "helper/packs.html": packs_html(protocol, key, kit=helper_kit),
     }
 
 
@@ -211,7 +211,8 @@ def create_trial(directory: str | os.PathLike[str], *, design: Design, start: An
                  outcomes: Sequence[Outcome | str] | None = None, primary: str | None = None,
                  blinded: bool = True, rng: Any = None,
                  diary_time: _dt.time = _dt.time(20, 0),
-                 decision_threshold: float = 0.8) -> Trial:
+                 decision_threshold: float = 0.8,
+                 helper_kit: HelperKit | None = None) -> Trial:
     """Draw a schedule and write a complete trial folder (participant/ and helper/).
 
     Parameters
@@ -244,6 +245,8 @@ def create_trial(directory: str | os.PathLike[str], *, design: Design, start: An
         Clock time of the daily diary reminder in the calendar.
     decision_threshold : float
         Pre-registered posterior probability for the decision rule (default 0.8).
+    helper_kit : HelperKit, optional
+        Products and doses per day for the helper's sheet (``helper/packs.html``).
 
     Returns
     -------
@@ -322,7 +325,9 @@ def create_trial(directory: str | os.PathLike[str], *, design: Design, start: An
     key = make_key(schedule)
     protocol = make_protocol(schedule, key, outcomes=outs, primary=primary, blinded=blinded,
                              decision_threshold=decision_threshold)
-    files = _render(schedule, key, protocol, diary_time)
+    if helper_kit is not None and not isinstance(helper_kit, HelperKit):
+        raise TypeError("`helper_kit` must be a nof1.trial.html.HelperKit")
+    files = _render(schedule, key, protocol, diary_time, helper_kit)
     write_tree_atomic(target, files)
     return Trial(directory=target, protocol=protocol, calendar=_read_calendar(target),
                  schedule=schedule, key=key)
