@@ -165,10 +165,12 @@ def _power_text(protocol: Any) -> str:
     row = res.table.iloc[0]
     test = ("the randomization test" if method == "randomization" else
             "the period-level paired t-test (close to the randomization test at this size)")
-    lines = [f"Power: {row['rejection_rate']:.0%} (± {row['mc_se']:.0%}) that {test} "
-             f"reaches two-sided p < 0.05 if the treatment changes {o.name} by its MCID "
-             f"({o.mcid:g}), assuming daily SD {sd:g}, day-to-day correlation {rho:g} and "
-             f"period-to-period SD {period_sd:g} ({DESIGN_POWER_SIMS} simulated trials, "
+    lines = [f"Power: {row['rejection_rate']:.0%} (± {row['mc_se']:.0%}) that {test}",
+             f"  reaches two-sided p < 0.05 if the treatment changes {o.name} by its MCID "
+             f"({o.mcid:g}),",
+             f"  assuming daily SD {sd:g}, day-to-day correlation {rho:g} and "
+             f"period-to-period SD {period_sd:g}",
+             f"  (assumed, not estimated from data; {DESIGN_POWER_SIMS} simulated trials, "
              f"seed {DESIGN_POWER_SEED})."]
     if protocol.min_pvalue["two-sided"] >= 0.05:
         lines.append("  (p < 0.05 is impossible with this design, so the power is 0.)")
