@@ -75,3 +75,16 @@ def test_every_option_has_help(command):
     for action in parser._actions:
         if action.option_strings and action.dest != "help":
             assert action.help and len(action.help) > 10, (command, action.option_strings)
+
+
+def test_help_lists_the_workflow_with_examples(capsys):
+    assert main(["--help"]) == 0
+    out = capsys.readouterr().out
+    steps = ["nof1 design my-trial", "nof1 status my-trial", "participant/diary.html",
+             "nof1 groups my-trial", "nof1 verify my-trial", "nof1 analyze my-trial"]
+    where = [out.index(s) for s in steps]
+    assert where == sorted(where)
+    assert "--outcome \"mood:0-10:higher" in out and "--product" in out
+    for code in ("0 success", "1 the helper's key", "2 usage error", "3 the plan", "4 the trial",
+                 "130 interrupted", "143 terminated"):
+        assert code in out

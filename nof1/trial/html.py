@@ -124,7 +124,10 @@ def schedule_html(protocol: Protocol) -> bytes:
         f"day; start a new pack on the first day of the next period. Keep packs in their "
         f"labelled order.</p>\n"
         + _table(["Period", "Pack", "First day", "Last day", "Days", "Analysed"], rows)
-        + "<h2>Daily diary (diary.csv)</h2>\n<p>Every evening, one row per day:</p>\n"
+        + "<h2>Daily diary</h2>\n<p>Every evening, open <b>diary.html</b> (in this folder, on a "
+        "phone or computer; it works offline) and answer the day's questions, or fill in "
+        "<b>paper-diary.html</b> printed out. Export <b>diary.csv</b> from the diary page "
+        "regularly and at the end. The questions:</p>\n"
         f"<ul>{questions}<li><b>took_pack</b>: yes / no</li>"
         "<li><b>side_effects</b> and <b>notes</b>: free text</li>"
         "<li><b>blinding_guess</b>: on the last day of each period, which treatment you "
