@@ -202,8 +202,8 @@ def test_fill_export_read_back_and_analyse(tmp_path, browser):
     for date, values in typed.items():
         _fill_day(driver, date, values)
     assert driver.find_element(By.ID, "progress-text").get_attribute("data-missing") == ""
-    assert driver.find_element(By.ID, "progress-text").text.startswith(
-        f"{len(days)} of {len(days)} days")
+    assert driver.find_element(By.ID, "progress-text").text == (
+        f"{len(days)} of {len(days)} past days are filled in.")
 
     # export through the page's own download button
     driver.find_element(By.ID, "export").click()
