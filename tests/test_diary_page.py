@@ -101,7 +101,7 @@ def test_config_cannot_close_its_script_element(tmp_path):
 def test_paper_diary_pages(tmp_path):
     trial = _small_trial(tmp_path / "t")
     html = (trial.participant_dir / "paper-diary.html").read_text()
-    assert html.count('<section class="page">') == 1 + trial.protocol.n_periods
+    assert html.count('<section class="page"') == 1 + trial.protocol.n_periods
     assert "@page { size: A4" in html
     for pack in trial.protocol.packs:
         assert f'pack <span class="code">{pack["code"]}</span>' in html
@@ -336,3 +336,21 @@ def test_custom_outcome_on_a_wide_scale_uses_a_number_box(tmp_path, browser):
                        trial.calendar, outcomes=trial.protocol.outcomes, warn=False)
     assert frame.data.loc[0, "steps"] == 8500.0
     assert "Steps walked today" in driver.find_element(By.ID, "questions").text
+
+
+@pytest.mark.parametrize(("period_days", "run_in_days"), [(14, 7), (28, 0), (7, 14)])
+def test_paper_diary_prints_one_a4_page_per_period(tmp_path, browser, period_days,
+                                                   run_in_days):
+    import base64
+
+    trial = create_trial(tmp_path / "t", design=PairedDesign(2), start="2026-01-05", rng=1,
+                         period_days=period_days, run_in_days=run_in_days, washout_days=3,
+                         outcomes=[parse_outcome_spec(n) for n in ("pain", "stress", "sleep")]
+                         + [parse_outcome_spec("fatigue:lower")])
+    driver = browser()
+    driver.get((trial.participant_dir / "paper-diary.html").as_uri())
+    pdf = base64.b64decode(driver.execute_cdp_cmd("Page.printToPDF", {
+        "paperWidth": 210 / 25.4, "paperHeight": 297 / 25.4, "preferCSSPageSize": True,
+        "printBackground": True})["data"])
+    pages = len(re.findall(rb"/Type\s*/Page(?![s\w])", pdf))
+    assert pages == trial.protocol.n_periods + (1 if run_in_days else 0)

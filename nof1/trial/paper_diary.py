@@ -5,7 +5,8 @@ questions with their scales and anchors, one row per day with a box per outcome,
 "pack taken", side effects and notes, and, at the foot of the page, the
 end-of-period blinding guess. The run-in, if any, gets its own page. Entries are
 copied into the diary page (``diary.html``) or ``diary.csv`` later. No treatment
-is named per period.
+is named per period. Rows shrink (to 5 mm at least) so that periods of up to 34
+days fit on one page; a longer period continues on a second page.
 """
 
 from __future__ import annotations
@@ -36,14 +37,26 @@ ol.q { margin: 1mm 0 2mm; padding-left: 5mm; }
 table { border-collapse: collapse; width: 100%; table-layout: fixed; }
 th, td { border: 0.3mm solid #000; padding: 1mm; vertical-align: top; }
 th { font-size: 8.5pt; text-align: center; background: #eee; }
-td { height: 9mm; }
-td.date { font-size: 8.5pt; white-space: nowrap; }
+td { height: var(--row, 9mm); }
+td.date, td.yn { font-size: 8.5pt; white-space: nowrap; overflow: hidden; }
 .guess { margin-top: 3mm; border: 0.4mm solid #000; padding: 2mm; }
 .box { display: inline-block; width: 4mm; height: 4mm; border: 0.3mm solid #000;
        vertical-align: middle; margin: 0 1mm 0 4mm; }
 .small { font-size: 8pt; color: #333; }
 @media screen { body { padding: 1em; } .page { border-bottom: 1px dashed #999; } }
 """
+
+
+#: height left for the day table on an A4 page (297 mm - 24 mm margins - headings, questions,
+#: the guess box and the footer)
+_TABLE_MM = 175.0
+
+
+def _anchors_in(question: str, low_label: str, high_label: str) -> bool:
+    """Whether the question already spells out its anchors (as the defaults do)."""
+    text = question.lower()
+    return bool(low_label or high_label) and all(
+        label.lower() in text for label in (low_label, high_label) if label)
 
 
 def _anchor(low: float, high: float, low_label: str, high_label: str) -> str:
@@ -55,21 +68,25 @@ def _anchor(low: float, high: float, low_label: str, high_label: str) -> str:
 def _page(protocol: Protocol, days: list[dict], title: str, in_period: bool) -> str:
     p = protocol
     questions = "".join(
-        f"<li><b>{escape(o.name)}</b>: {escape(o.question)} "
-        f"<span class=\"small\">[{_anchor(o.low, o.high, o.low_label, o.high_label)}]</span></li>"
-        for o in p.outcomes)
+        f"<li><b>{escape(o.name)}</b>: {escape(o.question)}"
+        + ("" if _anchors_in(o.question, o.low_label, o.high_label) else
+           f" <span class=\"small\">[{_anchor(o.low, o.high, o.low_label, o.high_label)}]"
+           "</span>")
+        + "</li>" for o in p.outcomes)
     head = ["Date"] + [escape(o.name) for o in p.outcomes]
     head += (["Pack taken?"] if in_period else []) + ["Side effects", "Notes"]
-    widths = ["13%"] + ["8%"] * len(p.outcomes) + (["8%"] if in_period else [])
-    rest = 100 - sum(int(w[:-1]) for w in widths)
-    widths += [f"{rest * 2 // 5}%", f"{rest - rest * 2 // 5}%"]
+    each = min(7.0, 48.0 / len(p.outcomes))
+    widths = [16.0] + [each] * len(p.outcomes) + ([9.0] if in_period else [])
+    rest = 100.0 - sum(widths)
+    widths += [rest * 0.4, rest * 0.6]
+    widths = [f"{w:.1f}%" for w in widths]
     cols = "".join(f'<col style="width:{w}">' for w in widths)
     rows = []
     for d in days:
         date = _dt.date.fromisoformat(d["date"])
         cells = [f'<td class="date">{date.strftime("%a")} {escape(d["date"])}</td>']
         cells += ["<td></td>"] * len(p.outcomes)
-        cells += ['<td class="small">yes / no</td>'] if in_period else []
+        cells += ['<td class="yn small">yes / no</td>'] if in_period else []
         cells += ["<td></td>", "<td></td>"]
         rows.append("<tr>" + "".join(cells) + "</tr>")
     guess = ""
@@ -79,7 +96,9 @@ def _page(protocol: Protocol, days: list[dict], title: str, in_period: bool) -> 
         guess = (f'<div class="guess"><b>On the last day ({escape(days[-1]["date"])}):</b> '
                  f"what do you think this pack held? {choices}</div>")
     banner = "" if p.blinded else '<div class="banner">OPEN-LABEL (not blinded)</div>'
-    return (f'<section class="page"><h1>{title}</h1>{banner}'
+    # rows shrink for long periods so that a period still fits on one A4 page
+    row_mm = max(5.0, min(9.0, _TABLE_MM / (len(days) + 1)))
+    return (f'<section class="page" style="--row:{row_mm:.1f}mm"><h1>{title}</h1>{banner}'
             f'<p class="meta">Trial {escape(p.trial_id)} &middot; {escape(days[0]["date"])} to '
             f'{escape(days[-1]["date"])} &middot; commitment '
             f"{short_commitment(p.commitment)}</p>"
@@ -112,7 +131,7 @@ def paper_diary_html(protocol: Protocol) -> bytes:
     >>> s = make_schedule(PairedDesign(2), start="2026-01-05", run_in_days=7, rng=12345)
     >>> p = make_protocol(s, make_key(s), outcomes=default_outcomes(), primary="pain",
     ...                   blinded=True)
-    >>> paper_diary_html(p).decode().count('<section class="page">')   # run-in + 4 periods
+    >>> paper_diary_html(p).decode().count('<section class="page"')   # run-in + 4 periods
     5
     """
     pages = []
