@@ -97,7 +97,8 @@ def test_bad_diary_is_one_line_and_writes_nothing(demo, tmp_path, capsys, edit, 
 
 def test_key_from_another_trial(demo, tmp_path, capsys):
     trial = _copy(demo, tmp_path)
-    assert main(["design", str(tmp_path / "other"), "--start", "2026-01-05", "--seed", "3"]) == 0
+    assert main(["design", str(tmp_path / "other"), "--start", "2026-01-05", "--seed", "3",
+                 "--yes"]) == 0
     capsys.readouterr()
     shutil.copy(tmp_path / "other" / "helper" / "key.json", trial / "helper" / "key.json")
     assert main(["analyze", str(trial)]) == 1

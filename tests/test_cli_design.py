@@ -13,7 +13,7 @@ import pytest
 
 from nof1.cli import _next_monday, main
 
-START = "2026-01-05"
+START = "2030-01-07"  # a Monday in the future (a past start asks for --yes)
 
 
 def _run(capsys, *argv: str) -> tuple[int, str, str]:
@@ -39,10 +39,10 @@ def test_design_defaults_and_summary(tmp_path, capsys):
     code, out, err = _run(capsys, "design", tmp_path / "t", "--start", START, "--seed", "42")
     assert code == 0 and err == ""
     # 7 run-in days + 6 pairs x 2 periods x 14 days = 175 days
-    end = dt.date(2026, 1, 5) + dt.timedelta(days=175 - 1)
+    end = dt.date(2030, 1, 7) + dt.timedelta(days=175 - 1)
     assert "Design: paired, 6 pairs = 12 periods of 14 days" in out
     assert "Run-in 7 days; wash-out: first 7 days of each period not analysed" in out
-    assert f"Dates: 2026-01-05 to {end.isoformat()} (175 days)" in out
+    assert f"Dates: 2030-01-07 to {end.isoformat()} (175 days)" in out
     assert "Admissible assignments: 64; smallest attainable p-value 0.03125 (two-sided)" in out
     assert "WARNING" not in out
     key = _key(tmp_path / "t")

@@ -51,7 +51,8 @@ def test_folder_layout(tmp_path):
     trial = _trial(tmp_path / "t")
     assert sorted(p.name for p in (tmp_path / "t").iterdir()) == ["helper", "participant"]
     assert sorted(p.name for p in trial.participant_dir.iterdir()) == [
-        "calendar.ics", "diary.csv", "protocol.json", "schedule.csv", "schedule.html"]
+        "calendar.ics", "diary.csv", "diary.html", "paper-diary.html", "protocol.json",
+        "schedule.csv", "schedule.html"]
     assert sorted(p.name for p in trial.helper_dir.iterdir()) == ["key.json", "packs.html"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["t"]  # no temporary left behind
     assert load_key(trial.helper_dir / "key.json") == trial.key
@@ -143,6 +144,19 @@ def test_read_trial_rejects_a_damaged_schedule_csv(tmp_path):
 
 
 # -- blinding leaks -----------------------------------------------------------------------
+def _without_guess_choices(folder: Path, name: str, data: bytes) -> bytes:
+    """The diary pages offer the treatments, alphabetically, as the end-of-period guess."""
+    names = json.loads((folder / "participant" / "protocol.json").read_bytes())["treatments"]
+    assert names == sorted(names)
+    if name == "diary.html":
+        choices = '"guesses":' + json.dumps([*names, "don't know"], separators=(",", ":"))
+    else:
+        choices = "".join(f'<span class="box"></span>{t}' for t in names)
+    text = data.decode("utf-8")
+    assert choices in text
+    return text.replace(choices, "").encode("utf-8")
+
+
 def _participant_text(folder: Path) -> dict[str, str]:
     """Every participant file, lower-cased; the protocol without its treatment fields."""
     out = {}
@@ -150,6 +164,8 @@ def _participant_text(folder: Path) -> dict[str, str]:
         data = path.read_bytes()
         if path.suffix == ".ics":
             data = _unfold(data)
+        if path.name in ("diary.html", "paper-diary.html"):
+            data = _without_guess_choices(folder, path.name, data)
         if path.name == "protocol.json":
             spec = json.loads(data)
             assert sorted(spec["treatments"]) == spec["treatments"]
@@ -343,8 +359,11 @@ def test_calendar_without_run_in(tmp_path):
     trial = _trial(tmp_path / "t", run_in_days=0)
     cal = icalendar.Calendar.from_ical((trial.participant_dir / "calendar.ics").read_bytes())
     events = cal.walk("VEVENT")
-    assert len(events) == trial.protocol.n_periods + 1  # period starts + the reminder
-    assert min(e.decoded("DTSTART") for e in events if "RRULE" not in e) == START
+    # period starts, end-of-period guess reminders, the trial's end, the daily reminder
+    assert len(events) == 2 * trial.protocol.n_periods + 2
+    all_day = [e.decoded("DTSTART") for e in events
+               if not isinstance(e.decoded("DTSTART"), dt.datetime)]
+    assert min(all_day) == START
 
 
 # -- verification -------------------------------------------------------------------------

@@ -31,6 +31,7 @@ from typing import Any
 
 from ..exceptions import Nof1Error
 from ._common import EXIT_CODES, EXIT_ERROR, EXIT_INTERRUPTED, _Parser, _UsageError
+from ._help import WORKFLOW
 from .analyze import _add_analyze_parser, _add_demo_parser, _cmd_analyze, _cmd_demo
 from .design import _add_design_parser, _cmd_design, _next_monday, _outcome
 from .power import _add_power_parser, _cmd_power
@@ -60,7 +61,8 @@ def _parser() -> _Parser:
                                           for code, what in EXIT_CODES.items())
     parser = _Parser(prog="nof1", description="Personal (N-of-1) trials. A research and "
                                               "self-tracking tool, not medical advice.",
-                     epilog=epilog, formatter_class=argparse.RawDescriptionHelpFormatter)
+                     epilog=WORKFLOW + "\n\n" + epilog,
+                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--version", action="version", version=f"nof1 {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for add, _ in _COMMANDS.values():

@@ -35,8 +35,10 @@ from ..outcomes import DEFAULT_OUTCOMES, Outcome
 from ..protocol import Protocol, make_protocol, protocol_json, read_protocol
 from ..schedule import Schedule, make_schedule, mix_seed
 from ._atomic import write_tree_atomic
-from .html import packs_html, schedule_html
+from .diary_page import diary_page_html
+from .html import HelperKit, packs_html, schedule_html
 from .ics import calendar_ics
+from .paper_diary import paper_diary_html
 
 __all__ = ["Trial", "create_trial", "read_trial", "verify_trial", "check_printed_copies",
            "check_plan", "SCHEDULE_COLUMNS",
@@ -46,7 +48,7 @@ SCHEDULE_COLUMNS = ("date", "day", "period", "pack", "phase", "analysed")
 DIARY_FIXED_COLUMNS = ("date", "day", "period", "pack")
 DIARY_EXTRA_COLUMNS = ("took_pack", "side_effects", "notes", "blinding_guess")
 PARTICIPANT_FILES = ("schedule.csv", "calendar.ics", "diary.csv", "protocol.json",
-                     "schedule.html")
+                     "schedule.html", "diary.html", "paper-diary.html")
 HELPER_FILES = ("key.json", "packs.html")
 _RESERVED = set(SCHEDULE_COLUMNS) | set(DIARY_EXTRA_COLUMNS) | {"pair", "condition",
                                                                 "treatment"}
@@ -148,7 +150,7 @@ def _calendar_rows(schedule: Schedule, codes: dict[int, str]) -> list[list[Any]]
 
 
 def _render(schedule: Schedule, key: dict[str, Any], protocol: Protocol,
-            diary_time: _dt.time) -> dict[str, bytes]:
+            diary_time: _dt.time, helper_kit: HelperKit | None = None) -> dict[str, bytes]:
     codes = {int(p["period"]): p["code"] for p in key["packs"]}
     rows = _calendar_rows(schedule, codes)
     outcome_names = protocol.outcome_names
@@ -161,8 +163,10 @@ def _render(schedule: Schedule, key: dict[str, Any], protocol: Protocol,
             [row[:4] + blank for row in rows]),
         "participant/protocol.json": protocol_json(protocol).encode("utf-8"),
         "participant/schedule.html": schedule_html(protocol),
+        "participant/diary.html": diary_page_html(protocol),
+        "participant/paper-diary.html": paper_diary_html(protocol),
         "helper/key.json": (json.dumps(key, indent=2, ensure_ascii=False) + "\n").encode(),
-        "helper/packs.html": packs_html(protocol, key),
+        "helper/packs.html": packs_html(protocol, key, kit=helper_kit),
     }
 
 
@@ -215,7 +219,8 @@ def create_trial(directory: str | os.PathLike[str], *, design: Design, start: An
                  blinded: bool = True, rng: Any = None,
                  diary_time: _dt.time = _dt.time(20, 0),
                  decision_threshold: float = 0.8, unblinded_interim: bool = False,
-                 entropy: str | None = None) -> Trial:
+                 entropy: str | None = None,
+                 helper_kit: HelperKit | None = None) -> Trial:
     """Draw a schedule and write a complete trial folder (participant/ and helper/).
 
     Parameters
@@ -260,6 +265,8 @@ def create_trial(directory: str | os.PathLike[str], *, design: Design, start: An
         fresh from :mod:`secrets`, which is what a real trial must use). A given
         value makes the allocation computable from the seed: use it only to make a
         simulated example reproducible. Not allowed for an open-label trial.
+    helper_kit : HelperKit, optional
+        Products and doses per day for the helper's sheet (``helper/packs.html``).
 
     Returns
     -------
@@ -308,7 +315,8 @@ def create_trial(directory: str | os.PathLike[str], *, design: Design, start: An
     Commitment (SHA-256 of the key and this plan; keep a copy): ...
     WARNING: the randomization test cannot reach p < 0.05 with this design ...
     >>> sorted(p.name for p in (folder / "participant").iterdir())
-    ['calendar.ics', 'diary.csv', 'protocol.json', 'schedule.csv', 'schedule.html']
+    ['calendar.ics', 'diary.csv', 'diary.html', 'paper-diary.html', 'protocol.json',
+     'schedule.csv', 'schedule.html']
     >>> verify_trial(folder) == trial.protocol.commitment
     True
     >>> tmp.cleanup()
@@ -357,7 +365,9 @@ def create_trial(directory: str | os.PathLike[str], *, design: Design, start: An
                           unblinded_interim=unblinded_interim)
     key = seal_key(key, draft.plan())
     protocol = dataclasses.replace(draft, commitment=key["commitment"])
-    files = _render(schedule, key, protocol, diary_time)
+    if helper_kit is not None and not isinstance(helper_kit, HelperKit):
+        raise TypeError("`helper_kit` must be a nof1.trial.html.HelperKit")
+    files = _render(schedule, key, protocol, diary_time, helper_kit)
     write_tree_atomic(target, files)
     return Trial(directory=target, protocol=protocol, calendar=_read_calendar(target),
                  schedule=schedule, key=key)

@@ -1,10 +1,19 @@
 """The participant's calendar (``calendar.ics``, RFC 5545), written with :mod:`icalendar`.
 
-Events: one all-day event on the first day of every period, naming its pack
-code ("Start pack K7TM"); one all-day event for the start of the run-in, if
-any; and a daily diary reminder, a short timed event repeated every day of
-the trial (``RRULE:FREQ=DAILY;COUNT=n_days``) with a display alarm. The
-reminder uses floating local time, so it rings at the same clock time
+Events:
+
+- one all-day event on the first day of every period, naming its pack code
+  ("Start pack K7TM"), with two display alarms: the evening before (20:00,
+  "have pack K7TM ready") and at 08:00 on the day;
+- on the last day of every period, a short timed event at the diary time with
+  an alarm: record the end-of-period blinding guess in the diary;
+- one all-day event for the start of the run-in, if any;
+- a "trial ends" all-day event on the last day, with an alarm at the diary
+  time: export the diary, then the end-of-trial steps;
+- a daily diary reminder, a short timed event repeated every day of the trial
+  (``RRULE:FREQ=DAILY;COUNT=n_days``) with a display alarm.
+
+Timed events use floating local time, so they ring at the same clock time
 wherever the participant is. No event names a treatment.
 """
 
@@ -20,6 +29,9 @@ __all__ = ["calendar_ics", "PRODID"]
 
 PRODID = "-//nof1//nof1 personal trial calendar//EN"
 REMINDER_MINUTES = 10
+#: alarms of a pack-change day, relative to its (all-day) start at midnight
+PACK_ALARMS = ((_dt.timedelta(hours=-4), "Tomorrow: start pack {code}. Have it ready."),
+               (_dt.timedelta(hours=8), "Today: start pack {code}."))
 
 
 def _created(protocol: Protocol) -> _dt.datetime:
@@ -34,6 +46,18 @@ def _event(uid: str, stamp: _dt.datetime, summary: str, description: str) -> ica
     ev.add("summary", summary)
     ev.add("description", description)
     return ev
+
+
+def _alarm(trigger: _dt.timedelta, text: str) -> icalendar.Alarm:
+    alarm = icalendar.Alarm()
+    alarm.add("action", "DISPLAY")
+    alarm.add("description", text)
+    alarm.add("trigger", trigger)
+    return alarm
+
+
+def _since_midnight(time: _dt.time) -> _dt.timedelta:
+    return _dt.timedelta(hours=time.hour, minutes=time.minute, seconds=time.second)
 
 
 def calendar_ics(protocol: Protocol, *, diary_time: _dt.time = _dt.time(20, 0)) -> bytes:
@@ -83,19 +107,41 @@ def calendar_ics(protocol: Protocol, *, diary_time: _dt.time = _dt.time(20, 0)) 
         ev.add("dtstart", start)
         ev.add("dtend", start + _dt.timedelta(days=1))
         ev.add("transp", "TRANSPARENT")
+        for trigger, text in PACK_ALARMS:
+            ev.add_component(_alarm(trigger, text.format(code=pack["code"])))
         cal.add_component(ev)
+
+        last = _dt.date.fromisoformat(pack["end"])
+        ev = _event(f"{tid}-guess-{pack['period']}@nof1", stamp,
+                    f"Last day of pack {pack['code']}: record your guess",
+                    f"{open_label}Period {pack['period']} of {n} ends today. In tonight's "
+                    f"diary, record what you think pack {pack['code']} held (or \"don't "
+                    f"know\"). {footer}")
+        ev.add("dtstart", _dt.datetime.combine(last, diary_time))
+        ev.add("duration", _dt.timedelta(minutes=REMINDER_MINUTES))
+        ev.add_component(_alarm(_dt.timedelta(0), f"Last day of pack {pack['code']}: "
+                                                  f"record your guess in the diary"))
+        cal.add_component(ev)
+
+    ev = _event(f"{tid}-end@nof1", stamp, "Trial ends: last diary day",
+                f"{open_label}Last day of the trial. After tonight's diary, export diary.csv "
+                f"from diary.html and keep it with the trial folder. Then the helper runs "
+                f"'nof1 groups' and 'nof1 verify', and 'nof1 analyze' gives the result. "
+                f"{footer}")
+    ev.add("dtstart", protocol.end)
+    ev.add("dtend", protocol.end + _dt.timedelta(days=1))
+    ev.add("transp", "TRANSPARENT")
+    ev.add_component(_alarm(_since_midnight(diary_time) + _dt.timedelta(
+        minutes=REMINDER_MINUTES), "Trial ends today: export your diary"))
+    cal.add_component(ev)
 
     first = _dt.datetime.combine(protocol.start, diary_time)
     ev = _event(f"{tid}-diary@nof1", stamp, "Trial diary",
-                f"{open_label}Fill in today's diary row: "
+                f"{open_label}Open diary.html and fill in today: "
                 f"{', '.join(protocol.outcome_names)}, pack taken, side effects. {footer}")
     ev.add("dtstart", first)
     ev.add("duration", _dt.timedelta(minutes=REMINDER_MINUTES))
     ev.add("rrule", {"freq": "daily", "count": protocol.n_days})
-    alarm = icalendar.Alarm()
-    alarm.add("action", "DISPLAY")
-    alarm.add("description", "Fill in the trial diary")
-    alarm.add("trigger", _dt.timedelta(0))
-    ev.add_component(alarm)
+    ev.add_component(_alarm(_dt.timedelta(0), "Fill in the trial diary"))
     cal.add_component(ev)
     return cal.to_ical()
