@@ -58,24 +58,40 @@ def _print_analysis(out: Any) -> None:
 def _cmd_analyze(args: argparse.Namespace) -> int:
     import json
 
-    from ..report import render_report, write_report
     from ..workflow import analyze_folder
 
     report = args.report
     if report is None and args.format == "table":
         report = args.directory / "report.html"
-    if report is not None and report.exists() and not args.force:
-        raise FileExistsError(f"{report} exists; use --force to replace it or --report to "
-                              f"choose another file")
     out = analyze_folder(args.directory, groups=args.groups)
-    if report is not None:
-        write_report(render_report(out.result, out.diary), report, overwrite=args.force)
+    # the results first: a report that cannot be written must not hide them
     if args.format == "json":
         print(json.dumps(out.result.to_dict(), indent=2, default=_json_default))
     else:
         _print_analysis(out)
-        print(f"Report: {report}")
+    if report is not None:
+        _write_report(out, report, force=args.force, groups=args.groups is not None)
+        if args.format != "json":
+            print(f"Report: {report}")
     return 0
+
+
+def _write_report(out: Any, report: Path, *, force: bool, groups: bool) -> None:
+    """Render and write the HTML report; refuse (one line, exit 2) to replace one."""
+    from ..report import render_report, write_report
+
+    if report.exists() and not force:
+        raise FileExistsError(f"{report} exists, so the report was not written (the results "
+                              f"are above); use --force to replace it or --report to choose "
+                              f"another file")
+    protocol = out.trial.protocol
+    provenance = {"trial_id": getattr(protocol, "trial_id", None),
+                  "commitment": getattr(protocol, "commitment", None),
+                  # read_trial(unblind=True) raises unless the key matches the commitment
+                  "key_verified": "not read (blinded analysis with a group key)" if groups
+                  else True}
+    write_report(render_report(out.result, out.diary, provenance=provenance), report,
+                 overwrite=force)
 
 
 # -- nof1 demo -----------------------------------------------------------------------------
