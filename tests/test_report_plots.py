@@ -194,3 +194,17 @@ def test_provenance_from_the_result_or_the_caller(analysed):
     assert shown["Diary file (SHA-256)"] == "ab" * 32
     assert shown["Helper's key checked against the commitment"] == "no"
     assert shown["Trial id"] == "T-7"
+
+
+def test_blinded_analysis_reports_effects_but_no_verdict():
+    s = make_schedule(PairedDesign(4), start="2026-01-05", period_days=10, washout_days=3,
+                      treatments=("group X", "group Y"), rng=8)
+    diary = read_diary(simulate_diary(s, rng=8), s, warn=False)
+    result = analyze(diary, s)
+    page = render_report(result, diary)
+    view = build_view(result, diary, title="t")
+    assert view.headlines[0].rule.startswith("blinded analysis")
+    assert "on group X than on group Y" in view.headlines[0].sentence
+    assert result.decision["text"] not in page
+    for word in ("worthwhile", "pre-registered rule:"):
+        assert word not in page[:page.index("<details")]

@@ -81,8 +81,8 @@ def _first_screen(view: ReportView) -> list[str]:
            f"<p class='disclaimer'><strong>{e(DISCLAIMER)}</strong> {e(view.effect_note)}</p>",
            "<section aria-labelledby='h-results'><h2 id='h-results'>Results</h2>"
            f"<ul class='headlines'>{items}</ul>"
-           f"<p class='decision'>{e(view.decision)}</p>"
-           f"<figure>{_figures.forest(view)}<figcaption>Every outcome drawn so that right "
+           + (f"<p class='decision'>{e(view.decision)}</p>" if view.decision else "")
+           + f"<figure>{_figures.forest(view)}<figcaption>Every outcome drawn so that right "
            f"is better with {e(view.active)}; bars: {e(view.confidence)} confidence "
            f"intervals; grey band: ± the minimal clinically important difference (MCID)."
            f"</figcaption></figure></section>"]

@@ -58,6 +58,9 @@ th{background:#f2f2f2;font-weight:600}
 footer{margin:2.5em 0 1em;color:#666;font-size:.8rem}
 @media (max-width:40rem){
 main{padding:.6rem}
+.headline{padding:.45em .7em}
+.sentence{font-size:1rem}
+.meta{font-size:.85rem}
 .provenance dl{grid-template-columns:minmax(0,1fr)}
 .provenance dd{margin-bottom:.4em}
 table,tbody,tr,td,caption{display:block;width:100%}

@@ -219,9 +219,14 @@ def benefit_sentence(name: str, estimate: float, ci_low: float, ci_high: float, 
 
 
 def _detail(interpretation: str) -> str:
-    """The interpretation without its first sentence (the headline already says it)."""
+    """The interval against the MCID, from the interpretation (the headline says the rest).
+
+    The first sentence (the effect and interval) and the posterior probabilities
+    (shown in the tables) are left out.
+    """
     head, sep, rest = interpretation.partition("). ")
-    return rest if sep else interpretation
+    rest = rest if sep else interpretation
+    return rest.split(" Posterior probability")[0]
 
 
 # -- tables ------------------------------------------------------------------------------
@@ -444,8 +449,18 @@ def build_view(result: Any, diary: Any, *, title: str,
     s = result.schedule
     active, control = s.active, s.control
     level = f"{100 * result.confidence_level:g}%"
-    decision = result.decision
-    verdict = _VERDICT_WORDS.get(str(decision.get("verdict")), str(decision.get("verdict")))
+    decision = getattr(result, "decision", None) or {}
+    # a blinded analysis compares anonymous groups: it reports effects, never a verdict
+    blinded = bool(getattr(result, "blinded", False)) or (active, control) == ("group X",
+                                                                                "group Y")
+    verdict = decision.get("verdict")
+    if blinded or verdict is None:
+        rule_text = ("blinded analysis of groups X and Y: no verdict before unblinding"
+                     if blinded else "the pre-registered rule: not evaluated")
+        decision_text = ""
+    else:
+        rule_text = f"the pre-registered rule: {_VERDICT_WORDS.get(str(verdict), verdict)}"
+        decision_text = str(decision.get("text", ""))
     headlines, details = [], []
     for r in result.outcomes.values():
         role = "primary outcome" if r.primary else "secondary outcome"
@@ -453,7 +468,7 @@ def build_view(result: Any, diary: Any, *, title: str,
                                     higher_is_better=r.higher_is_better, active=active,
                                     control=control, level=level)
         if r.primary:
-            rule = f"the pre-registered rule: {verdict}"
+            rule = rule_text
         else:
             rule = f"secondary outcome: no decision rule (Holm-adjusted p = {pval(r.pvalue_holm)})"
         headlines.append(Headline(outcome=r.outcome, role=role, sentence=sentence, rule=rule,
@@ -477,7 +492,7 @@ def build_view(result: Any, diary: Any, *, title: str,
         title=title, active=active, control=control, trial_line=trial_line,
         effect_note=(f"Effects are {active} − {control} in each outcome's own points; the "
                      f"sentences below turn them into each outcome's direction of benefit."),
-        confidence=level, headlines=tuple(headlines), decision=str(decision.get("text", "")),
+        confidence=level, headlines=tuple(headlines), decision=decision_text,
         warnings=tuple(i.message for i in result.issues),
         provenance=_provenance(result, provenance),
         summary=_summary(result, level, active, control), outcomes=tuple(details),
