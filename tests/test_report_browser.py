@@ -221,7 +221,7 @@ def screenshots(target: Path) -> list[Path]:
         try:
             driver.get(demo_report(Path(tmp)).as_uri())
             out = []
-            for name, width, height in (("phone", PHONE, 1900), ("desktop", DESKTOP, 1250)):
+            for name, width, height in (("phone", PHONE, 1900), ("desktop", DESKTOP, 1400)):
                 set_width(driver, width, height=height)
                 shot = driver.execute_cdp_cmd("Page.captureScreenshot", {"format": "png"})
                 path = target / f"report-{name}.png"
