@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import matplotlib
+import numpy as np
 import pytest
 from matplotlib.text import Text
 
@@ -208,3 +209,15 @@ def test_blinded_analysis_reports_effects_but_no_verdict():
     assert result.decision["text"] not in page
     for word in ("worthwhile", "pre-registered rule:"):
         assert word not in page[:page.index("<details")]
+
+
+def test_report_pair_labels_never_overlap():
+    """In the report's SVG, pair labels (11 px text) are at least 13 px apart."""
+    from nof1.report import _svg
+
+    pairs = [(p, 6.0, 5.0 + 0.01 * p) for p in range(1, 9)] + [(9, 6.0, 3.0)]
+    svg = _svg.period_means(pairs, {}, name="pain", names={"A": "magnesium", "B": "placebo"})
+    ys = sorted(float(y) for y in re.findall(r"<text x='[^']*' y='([^']*)'[^>]*>pair \d", svg))
+    assert len(ys) == 9
+    assert float(np.diff(ys).min()) >= 13 - 0.1  # positions are rounded to 0.1 px
+    assert re.findall(r"font-size='(\d+)'[^>]*>pair", svg) == ["11"] * 9

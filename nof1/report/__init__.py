@@ -7,8 +7,10 @@ randomization distribution and diagnostics follow in collapsible sections with
 human column labels. The page has no external resource (images are inline SVG
 data URIs), reflows to a phone's width and prints on A4 or US Letter.
 
-Modules: :mod:`._view` (the only code that reads result fields), :mod:`._figures`
-(drawing, via :mod:`nof1.plots`), :mod:`._html` (markup and style).
+Modules: :mod:`._view` (the only code that reads result fields: it turns a result
+into a plain view model), :mod:`._svg` (the figures, drawn as SVG without
+matplotlib), :mod:`._figures` (alt text and embedding) and :mod:`._html` (markup,
+stylesheet, print rules).
 """
 
 from __future__ import annotations

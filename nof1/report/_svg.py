@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from html import escape
 
 import numpy as np
@@ -111,7 +111,7 @@ def _label(v: float) -> str:
     return f"{v:g}".replace("-", "−")
 
 
-def _scale(d0: float, d1: float, p0: float, p1: float):  # noqa: ANN202 - tiny closure
+def _scale(d0: float, d1: float, p0: float, p1: float) -> Callable[[float], float]:
     k = (p1 - p0) / (d1 - d0) if d1 != d0 else 0.0
     return lambda v: p0 + (v - d0) * k
 

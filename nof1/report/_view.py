@@ -431,6 +431,10 @@ def _null(result: Any) -> NullView | None:
                     n_assignments=int(rand.n_assignments), exact=bool(rand.exact))
 
 
+def _and(words: list[str]) -> str:
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+
+
 def _design_words(s: Any) -> str:
     design = s.design
     n_assign = f"{int(design.n_assignments):,} possible schedules"
@@ -485,13 +489,17 @@ def build_view(result: Any, diary: Any, *, title: str,
                         f"Minimal clinically important difference {o.mcid:g} point(s): "
                         f"{o.mcid_source}.")))
     blinding, guesses = _guesses(result)
+    better = [f"{'higher' if r.higher_is_better else 'lower'} {r.outcome}"
+              for r in result.outcomes.values()]
     trial_line = (f"{active} vs {control} · {_design_words(s)} · {s.start.isoformat()} to "
                   f"{s.end.isoformat()} ({s.n_days} days; {s.run_in_days}-day run-in; the "
                   f"first {s.washout_days} days of each period not analysed)")
     return ReportView(
         title=title, active=active, control=control, trial_line=trial_line,
-        effect_note=(f"Effects are {active} − {control} in each outcome's own points; the "
-                     f"sentences below turn them into each outcome's direction of benefit."),
+        effect_note=(f"Each outcome is described in its own direction of benefit "
+                     f"({_and(better)} {'is' if len(better) == 1 else 'are'} better), in "
+                     f"points of its scale; the technical tables give raw differences, "
+                     f"{active} − {control}."),
         confidence=level, headlines=tuple(headlines), decision=decision_text,
         warnings=tuple(i.message for i in result.issues),
         provenance=_provenance(result, provenance),
