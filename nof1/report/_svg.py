@@ -22,8 +22,8 @@ from .._style import CONDITION_COLORS, OBSERVED_COLOR, UNANALYSED_COLOR, spread
 FONT = "system-ui,-apple-system,'Segoe UI',Roboto,Helvetica,Arial,sans-serif"
 INK = "#222"
 MUTED = "#555"
-#: rough width of one character of 12-pixel text (labels are kept short)
-CHAR = 6.6
+#: generous width of one character of 12-pixel sans-serif text (for margins and legends)
+CHAR = 7.4
 
 
 def _f(x: float) -> str:
@@ -164,8 +164,8 @@ def series(dates: Sequence[_dt.date], scores: np.ndarray, analysed: np.ndarray,
 
     ``periods``: (first day index, last day index, condition letter).
     """
-    width, left, right, top, bottom = 720.0, 46.0, 12.0, 30.0, 30.0
-    height = 200.0
+    width, left, right, top, bottom = 560.0, 48.0, 12.0, 32.0, 32.0
+    height = 210.0
     n = len(dates)
     x = _scale(0, max(n, 1), left, width - right)
     y = _scale(low, high, height - bottom, top)
@@ -175,11 +175,11 @@ def series(dates: Sequence[_dt.date], scores: np.ndarray, analysed: np.ndarray,
                fill=CONDITION_COLORS.get(cond, "#999"), opacity=0.18)
     for v in nice_ticks(low, high, 3):
         c.line(left, y(v), width - right, y(v), stroke="#e6e6e6")
-        c.text(left - 6, y(v), _label(v), size=11, anchor="end", fill=MUTED)
-    step = max(7, 7 * math.ceil(n / 7 / 8))
+        c.text(left - 6, y(v), _label(v), size=12, anchor="end", fill=MUTED)
+    step = max(7, 7 * math.ceil(n / 7 / 6))
     for i in range(0, n, step):
         c.line(x(i + 0.5), height - bottom, x(i + 0.5), height - bottom + 4, stroke="#999")
-        c.text(x(i + 0.5), height - bottom + 14, dates[i].strftime("%d %b"), size=10,
+        c.text(x(i + 0.5), height - bottom + 14, dates[i].strftime("%d %b"), size=11,
                anchor="middle", fill=MUTED)
     xs = [x(i + 0.5) for i in range(n)]
     ys = [y(v) if math.isfinite(v) else math.nan for v in scores]
@@ -187,15 +187,15 @@ def series(dates: Sequence[_dt.date], scores: np.ndarray, analysed: np.ndarray,
     for xi, yi, a in zip(xs, ys, analysed, strict=True):
         if math.isfinite(yi):
             c.circle(xi, yi, 2.2, fill="#333" if a else UNANALYSED_COLOR)
-    c.text(14, (top + height - bottom) / 2, f"{name} ({better} is better)", size=11,
+    c.text(14, (top + height - bottom) / 2, f"{name} ({better} is better)", size=12,
            anchor="middle", rotate=True)
     lx = left
     for letter in ("A", "B"):
         c.rect(lx, 8, 14, 12, fill=CONDITION_COLORS[letter], opacity=0.45)
-        c.text(lx + 19, 14, names[letter], size=11)
-        lx += 30 + CHAR * len(names[letter])
+        c.text(lx + 19, 14, names[letter], size=12)
+        lx += 32 + 0.62 * 12 * len(names[letter])
     c.circle(lx + 5, 14, 3, fill=UNANALYSED_COLOR)
-    c.text(lx + 13, 14, "not analysed (run-in, wash-out)", size=11)
+    c.text(lx + 13, 14, "not analysed (run-in, wash-out)", size=12)
     return c.svg()
 
 
