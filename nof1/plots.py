@@ -16,12 +16,12 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.patches import Patch
 
+from ._style import CONDITION_COLORS, OBSERVED_COLOR, UNANALYSED_COLOR, spread
+
 __all__ = ["plot_series", "plot_period_means", "plot_effects", "plot_null_distribution",
            "plot_power", "CONDITION_COLORS"]
 
-#: colours of condition A (treatment) and B (control); colour-blind safe (Okabe-Ito)
-CONDITION_COLORS = {"A": "#0072B2", "B": "#E69F00"}
-_UNANALYSED = "#BBBBBB"
+_UNANALYSED = UNANALYSED_COLOR
 
 
 def _axes(ax: Axes | None, figsize: tuple[float, float] = (9, 3.2)) -> Axes:
@@ -129,7 +129,9 @@ def plot_period_means(periods: pd.DataFrame, *, outcome: str = "", ax: Axes | No
     -------
     matplotlib.axes.Axes
         One scatter per condition (``ax.collections``) and, when every period
-        belongs to a pair, one line per pair with both periods measured.
+        belongs to a pair, one line per pair with both periods measured. The pair
+        labels on the right are spread out so that they never overlap; a thin
+        leader joins each label to its point.
 
     Examples
     --------
@@ -145,13 +147,13 @@ def plot_period_means(periods: pd.DataFrame, *, outcome: str = "", ax: Axes | No
     ax = _axes(ax, figsize=(5, 3.2))
     names = _names(periods)
     data = periods.dropna(subset=["mean"])
+    labelled: list[tuple[int, float]] = []
     if data["pair"].notna().all():
         wide = data.pivot_table(index="pair", columns="condition", values="mean")
         for pair, row in wide.iterrows():
             if {"A", "B"} <= set(row.dropna().index):
                 ax.plot([0, 1], [row["B"], row["A"]], color="0.6", lw=1)
-                ax.annotate(f"pair {int(pair)}", (1, row["A"]), xytext=(4, 0),
-                            textcoords="offset points", fontsize=7, va="center")
+                labelled.append((int(pair), float(row["A"])))
     for x, letter in ((0, "B"), (1, "A")):
         vals = data.loc[data["condition"] == letter, "mean"]
         ax.scatter(np.full(len(vals), x), vals, color=CONDITION_COLORS[letter], zorder=3,
@@ -159,25 +161,48 @@ def plot_period_means(periods: pd.DataFrame, *, outcome: str = "", ax: Axes | No
     ax.set_xticks([0, 1], [names["B"], names["A"]])
     ax.set_xlim(-0.4, 1.6)
     ax.set_ylabel(f"period mean{' of ' + outcome if outcome else ''}")
+    if labelled:
+        values = data["mean"].to_numpy(dtype=float)
+        low, high = float(values.min()), float(values.max())
+        pad = max(high - low, 1.0) * 0.08
+        ax.set_ylim(low - pad, high + pad)
+        # a 7-point label needs about 9 points; the layout may shrink the axes by ~10%
+        height_pt = ax.get_position().height * ax.figure.get_figheight() * 72 * 0.9
+        gap = (high - low + 2 * pad) * 9 / height_pt
+        ys = spread(np.array([y for _, y in labelled]), gap)
+        for (pair, y), text_y in zip(labelled, ys, strict=True):
+            ax.annotate(f"pair {pair}", (1, y), xytext=(1.12, text_y), textcoords="data",
+                        fontsize=7, va="center",
+                        arrowprops={"arrowstyle": "-", "color": "0.7", "lw": 0.5,
+                                    "shrinkA": 0, "shrinkB": 3})
     return ax
 
 
-def plot_effects(frame: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
-    """Effect estimates with confidence intervals and the MCID band, one row per outcome.
+def plot_effects(frame: pd.DataFrame, *, treatment: str = "treatment", ax: Axes | None = None
+                 ) -> Axes:
+    """Effects oriented to benefit, with confidence intervals and the MCID band.
+
+    Each outcome's effect (treatment − control) is multiplied by −1 when lower
+    scores are better, so that on every row **right is better** with the
+    treatment: the axis reads "benefit", never a mix of "lower is better" and
+    "higher is better". Each row's label says which raw direction is better.
 
     Parameters
     ----------
     frame : DataFrame
         Columns ``outcome``, ``estimate``, ``ci_low``, ``ci_high``, ``mcid`` and
-        ``higher_is_better`` (e.g. ``TrialResult.to_frame()``).
+        ``higher_is_better`` (e.g. ``TrialResult.to_frame()``); raw effects,
+        treatment − control.
+    treatment : str
+        Name of the treatment, for the axis label.
     ax : matplotlib Axes, optional
         Axes to draw on (default: a new figure).
 
     Returns
     -------
     matplotlib.axes.Axes
-        One error bar per outcome (``ax.containers``), first outcome at the top; the
-        shaded band is -MCID..+MCID.
+        One error bar per estimable outcome (``ax.containers``), first outcome at the
+        top; the shaded band is -MCID..+MCID; the x axis is symmetric about 0.
 
     Raises
     ------
@@ -191,28 +216,45 @@ def plot_effects(frame: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
     >>> frame = pd.DataFrame({"outcome": ["pain", "sleep"], "estimate": [-1.2, 0.6],
     ...                       "ci_low": [-2.0, -0.1], "ci_high": [-0.4, 1.3],
     ...                       "mcid": [1.0, 1.0], "higher_is_better": [False, True]})
-    >>> ax = plot_effects(frame)
-    >>> len(ax.containers), [t.get_text() for t in ax.get_yticklabels()]
-    (2, ['pain', 'sleep'])
+    >>> ax = plot_effects(frame, treatment="magnesium")
+    >>> len(ax.containers), [t.get_text().split("\\n") for t in ax.get_yticklabels()]
+    (2, [['pain', '(lower is better)'], ['sleep', '(higher is better)']])
+    >>> float(ax.containers[0].lines[0].get_xdata()[0])   # pain 1.2 lower: benefit +1.2
+    1.2
+    >>> ax.get_xlabel()
+    '← worse    benefit with magnesium, in points (grey: ± MCID)    better →'
     >>> plots.close(ax)
     """
     needed = {"outcome", "estimate", "ci_low", "ci_high", "mcid", "higher_is_better"}
     missing = needed - set(frame.columns)
     if missing:
         raise ValueError(f"`frame` lacks columns {sorted(missing)}")
-    ax = _axes(ax, figsize=(6, 0.8 + 0.6 * len(frame)))
+    ax = _axes(ax, figsize=(6, 0.9 + 0.6 * len(frame)))
     ys = np.arange(len(frame))[::-1]
+    reach = 0.0
     for y, row in zip(ys, frame.itertuples(), strict=True):
-        ax.fill_betweenx([y - 0.35, y + 0.35], -row.mcid, row.mcid, color="0.85", lw=0)
-        ax.errorbar(row.estimate, y, xerr=[[row.estimate - row.ci_low],
-                                           [row.ci_high - row.estimate]],
-                    fmt="o", color="0.1", capsize=3)
-        better = "higher" if row.higher_is_better else "lower"
-        ax.annotate(f"{better} is better", (1.0, y), xycoords=("axes fraction", "data"),
-                    xytext=(4, 0), textcoords="offset points", fontsize=7, va="center")
+        sign = 1.0 if row.higher_is_better else -1.0
+        est = sign * float(row.estimate)
+        low, high = sorted((sign * float(row.ci_low), sign * float(row.ci_high)))
+        ax.fill_betweenx([y - 0.35, y + 0.35], -row.mcid, row.mcid, color="0.88", lw=0)
+        reach = max(reach, float(row.mcid))
+        if not np.isfinite(est):
+            ax.annotate("not estimable", (0, y), ha="center", va="center", fontsize=8)
+            continue
+        if np.isfinite(low) and np.isfinite(high):
+            ax.errorbar(est, y, xerr=[[est - low], [high - est]], fmt="o", color="0.1",
+                        capsize=3)
+            reach = max(reach, abs(low), abs(high))
+        else:
+            ax.errorbar(est, y, fmt="o", color="0.1")
+            reach = max(reach, abs(est))
     ax.axvline(0, color="0.4", lw=0.8)
-    ax.set_yticks(ys, frame["outcome"].tolist())
-    ax.set_xlabel("effect: treatment − control (grey band: ± MCID)")
+    reach *= 1.15
+    ax.set_xlim(-reach, reach)
+    ax.set_ylim(-0.6, len(frame) - 0.4)
+    ax.set_yticks(ys, [f"{row.outcome}\n({'higher' if row.higher_is_better else 'lower'} "
+                       f"is better)" for row in frame.itertuples()])
+    ax.set_xlabel(f"← worse    benefit with {treatment}, in points (grey: ± MCID)    better →")
     return ax
 
 
@@ -260,7 +302,7 @@ def plot_null_distribution(result: Any, *, ax: Axes | None = None, bins: int | s
     null = null[np.isfinite(null)]
     ax = _axes(ax, figsize=(5, 3.2))
     ax.hist(null, bins=bins, color="0.75", edgecolor="white")
-    ax.axvline(float(result.statistic), color="#D55E00", lw=2,
+    ax.axvline(float(result.statistic), color=OBSERVED_COLOR, lw=2,
                label=f"observed {float(result.statistic):.3g}")
     ax.set_xlabel("statistic under each admissible assignment")
     ax.set_ylabel("assignments")

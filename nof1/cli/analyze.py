@@ -131,7 +131,6 @@ def _needs_blind_interim(directory: Path, groups: Path | None) -> bool:
 
 def _cmd_analyze(args: argparse.Namespace) -> int:
     from ..exceptions import KeyMismatchError, PlanMismatchError, TrialNotFinishedError
-    from ..report import render_report, write_report
     from ..workflow import analyze_folder
     from .status import _participant_commitment, _refuse
 
@@ -145,23 +144,34 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
                     "an interim look without a group key shows completeness only; use "
                     "'nof1 status DIR --format json', or --groups FILE")
             return _interim_completeness(args.directory)
-        if report is not None and report.exists() and not args.force:
-            raise FileExistsError(f"{report} exists; use --force to replace it or --report "
-                                  f"to choose another file")
         out = analyze_folder(args.directory, groups=args.groups, interim=args.interim)
     except (PlanMismatchError, TrialNotFinishedError) as exc:
         return _refuse(exc, _participant_commitment(args.directory)
                        if isinstance(exc, PlanMismatchError) else None)
     except KeyMismatchError as exc:
         return _refuse(exc, _participant_commitment(args.directory))
-    if report is not None:
-        write_report(render_report(out.result, out.diary), report, overwrite=args.force)
+    # the results first: a report that cannot be written must not hide them
     if args.format == "json":
         print(_json_text({**out.result.to_dict(), "provenance": out.provenance}))
     else:
         _print_analysis(out)
-        print(f"Report: {report}")
+    if report is not None:
+        _write_report(out, report, force=args.force)
+        if args.format != "json":
+            print(f"Report: {report}")
     return 0
+
+
+def _write_report(out: Any, report: Path, *, force: bool) -> None:
+    """Render and write the HTML report; refuse (one line, exit 2) to replace one."""
+    from ..report import render_report, write_report
+
+    if report.exists() and not force:
+        raise FileExistsError(f"{report} exists, so the report was not written (the results "
+                              f"are above); use --force to replace it or --report to choose "
+                              f"another file")
+    write_report(render_report(out.result, out.diary, provenance=out.provenance), report,
+                 overwrite=force)
 
 
 # -- nof1 demo -----------------------------------------------------------------------------
