@@ -19,8 +19,8 @@ from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
 from scipy import optimize, stats
+from statsmodels.regression.linear_model import GLS
 
 from .._results import BatchResultMixin
 from .._validation import check_alternative, check_choice, check_confidence_level, check_float
@@ -423,7 +423,7 @@ def gls_ar1(scores: Any, labels: Any, *, time: Any = None, blocks: Any = None,
         rho_hat, how = rho, "fixed"
     lags = np.abs(t[:, None] - t[None, :])
     sigma = rho_hat ** lags
-    fit = sm.GLS(y, x, sigma=sigma).fit()
+    fit = GLS(y, x, sigma=sigma).fit()
     est, se = float(fit.params[1]), float(fit.bse[1])
     df = float(fit.df_resid)
     stat, pval, low, high = _t_inference(est, se, df, alternative, confidence_level)

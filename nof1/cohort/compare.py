@@ -12,8 +12,8 @@ from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
 from scipy import stats
+from statsmodels.regression.linear_model import OLS
 
 from .._results import ResultMixin
 from .._validation import check_alternative, check_choice
@@ -208,7 +208,7 @@ def compare_arms(data: pd.DataFrame, outcome: str, *, endpoint: str = "change",
     else:
         m = ok.to_numpy()
         exog = np.column_stack([np.ones(m.sum()), ind.to_numpy()[m], base.to_numpy()[m]])
-        fit = sm.OLS(y.to_numpy()[m], exog).fit()
+        fit = OLS(y.to_numpy()[m], exog).fit()
         estimate = float(fit.params[1])
         se = float(fit.bse[1])
         df = float(fit.df_resid)

@@ -8,7 +8,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
+from statsmodels.regression.linear_model import OLS
 
 from .._results import ResultMixin
 from .._validation import check_alternative
@@ -198,7 +198,7 @@ def subgroup_interaction(data: pd.DataFrame, outcome: str, *, subgroup: str,
     columns = [np.ones_like(treat), treat, is_other, treat * is_other]
     if adjust_baseline:
         columns.append(base.to_numpy()[ok])
-    fit = sm.OLS(y.to_numpy()[ok], np.column_stack(columns)).fit()
+    fit = OLS(y.to_numpy()[ok], np.column_stack(columns)).fit()
     estimate = float(fit.params[3])
     se = float(fit.bse[3])
     df = float(fit.df_resid)
