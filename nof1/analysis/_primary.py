@@ -100,7 +100,7 @@ def sensitivity_analyses(data: pd.DataFrame, schedule: Schedule, o: Outcome, *,
 
     - ``all_days``: no analytic wash-out (every period day analysed);
     - ``per_protocol``: periods with the pack taken on fewer than 80% of the days with an
-      adherence entry are left out (research/methods.md §4.3).
+      adherence entry are left out (docs/methods.md §4.3).
     """
     rows = []
     all_days = data.assign(analysed=data["period"].notna())

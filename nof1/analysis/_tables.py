@@ -14,7 +14,7 @@ def period_table(data: pd.DataFrame, outcome: str,
     """One row per period: pair, condition, treatment, mean of analysed days, counts.
 
     ``mean`` is NaN when fewer than ``min_completeness`` of the period's analysed days
-    have a score (a pre-specified period-validity rule, research/methods.md §1.7).
+    have a score (a pre-specified period-validity rule, docs/methods.md §1.7).
     """
     per = data[data["period"].notna()]
     rows = []

@@ -118,7 +118,7 @@ def make_prior(name: str, *, mcid: float, higher_is_better: bool,
       10 s0 (10 points for pain with an MCID of 1 on a 0-10 scale). Proper,
       but the data dominate from the first pair.
     - ``sceptical``: m0 = 0, k0 = (1.5 s0 / MCID)^2 — at sigma = s0 the prior
-      SD of delta is MCID/1.5 (``research/methods.md`` §2.5), so about 87%
+      SD of delta is MCID/1.5 (``docs/methods.md`` §2.5), so about 87%
       of its mass lies within ±MCID; worth k0 (2.25 by default) pairs showing
       no effect. Because sigma is uncertain the marginal prior is a Cauchy with
       scale MCID/1.5 (63% within ±MCID).
@@ -401,7 +401,7 @@ def prior_sensitivity(d: Any, *, mcid: float, higher_is_better: bool,
     -----
     With few pairs the prior matters; showing a sceptical and an
     enthusiastic prior beside the weakly informative one shows how much
-    (``research/methods.md`` §2.5).
+    (``docs/methods.md`` §2.5).
 
     Examples
     --------

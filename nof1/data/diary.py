@@ -20,7 +20,7 @@ __all__ = ["Diary", "DiaryIssue", "read_diary", "DIARY_TEXT_COLUMNS", "MIN_ADHER
 #: columns the diary template has besides the outcomes
 DIARY_TEXT_COLUMNS = ("side_effects", "notes", "blinding_guess")
 _GRID_COLUMNS = ("day", "period", "pack", "phase", "analysed")
-#: periods with a smaller share of days with the pack taken are flagged (methods.md §4.3)
+#: periods with a smaller share of days with the pack taken are flagged (docs/methods.md §4.3)
 MIN_ADHERENCE = 0.8
 
 
