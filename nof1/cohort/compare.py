@@ -13,7 +13,6 @@ from typing import Any, ClassVar
 import numpy as np
 import pandas as pd
 from scipy import stats
-from statsmodels.regression.linear_model import OLS
 
 from .._results import ResultMixin
 from .._validation import check_alternative, check_choice
@@ -24,8 +23,7 @@ from ._data import (
     check_level,
     check_visits,
     endpoint_values,
-    t_interval,
-    t_pvalue,
+    ols_coefficient,
 )
 
 __all__ = ["ArmComparisonResult", "compare_arms", "arm_comparisons", "COMPARISON_METHODS"]
@@ -208,13 +206,9 @@ def compare_arms(data: pd.DataFrame, outcome: str, *, endpoint: str = "change",
     else:
         m = ok.to_numpy()
         exog = np.column_stack([np.ones(m.sum()), ind.to_numpy()[m], base.to_numpy()[m]])
-        fit = OLS(y.to_numpy()[m], exog).fit()
-        estimate = float(fit.params[1])
-        se = float(fit.bse[1])
-        df = float(fit.df_resid)
-        statistic = estimate / se
-        pvalue = float(t_pvalue(statistic, df, alternative))
-        ci = tuple(float(v) for v in t_interval(estimate, se, df, alternative, level))
+        test = ols_coefficient(y.to_numpy()[m], exog, 1, alternative, level)
+        estimate, statistic, pvalue, df = test.estimate, test.statistic, test.pvalue, test.df
+        ci = (test.ci_low, test.ci_high)
     return ArmComparisonResult(
         outcome=outcome, endpoint=endpoint, method=method, treatment=treatments[0],
         control=treatments[1], n_treatment=int(yt.size), n_control=int(yc.size),

@@ -11,9 +11,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._inference import t_interval, t_pvalue
 from .._results import ResultMixin
 from .._validation import check_alternative, check_float, check_int
-from ._data import check_level, t_interval, t_pvalue
+from ._data import check_level
 
 __all__ = ["SummaryTTestResult", "ttest_from_summary", "change_sd", "group_sizes_for_pvalue"]
 
