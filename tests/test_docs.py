@@ -77,3 +77,45 @@ def test_getting_started_shows_the_readme_commands():
     assert len(commands) == 2
     for command in commands:
         assert command in page
+
+
+#: result classes whose docstrings do not yet describe every field (modules being
+#: reworked elsewhere); a class missing from here must document all its fields
+FIELDS_NOT_YET_DOCUMENTED = {
+    "nof1.analysis.trial.OutcomeResult", "nof1.analysis.trial.TrialResult",
+    "nof1.data.diary.DiaryIssue", "nof1.power.PowerResult", "nof1.workflow.AnalysisOutput",
+}
+
+
+def _public_dataclasses() -> list[type]:
+    import dataclasses
+    import importlib
+    import inspect
+    import pkgutil
+
+    found: dict[int, type] = {}
+    for info in pkgutil.walk_packages(nof1.__path__, prefix="nof1."):
+        if any(part.startswith("_") for part in info.name.split(".")[1:]):
+            continue
+        module = importlib.import_module(info.name)
+        for name in getattr(module, "__all__", []):
+            obj = getattr(module, name)
+            if inspect.isclass(obj) and dataclasses.is_dataclass(obj):
+                found[id(obj)] = obj
+    return sorted(found.values(), key=lambda c: f"{c.__module__}.{c.__qualname__}")
+
+
+@pytest.mark.parametrize("cls", _public_dataclasses(), ids=lambda c: c.__qualname__)
+def test_result_classes_document_their_fields(cls):
+    import dataclasses
+
+    name = f"{cls.__module__}.{cls.__qualname__}"
+    if name in FIELDS_NOT_YET_DOCUMENTED:
+        pytest.xfail("fields not yet documented")
+    doc = cls.__doc__ or ""
+    assert re.search(r"^\s*(Attributes|Parameters)\n\s*-+\n", doc, re.M), name
+    listed = set(re.findall(r"^\s{4}([a-z_0-9, ]+?)(?: :|$)", doc, re.M))
+    names = {n.strip() for entry in listed for n in entry.split(",")}
+    missing = [f.name for f in dataclasses.fields(cls)
+               if not f.name.startswith("_") and f.name not in names]
+    assert not missing, f"{name} does not document {missing}"

@@ -46,7 +46,41 @@ _NAME = {"welch": "Welch t-test", "pooled": "Student t-test (pooled variance)",
 
 @dataclasses.dataclass(frozen=True)
 class ArmComparisonResult(ResultMixin):
-    """Result of :func:`compare_arms` (estimate = treatment - control)."""
+    """Result of :func:`compare_arms` (estimate = treatment - control).
+
+    Attributes
+    ----------
+    outcome : str
+        Column stem of the outcome, e.g. ``"dass_stress"``.
+    endpoint : {'change', 'end'}
+        Change from baseline (end - baseline) or the end-visit value.
+    method : {'welch', 'pooled', 'mann-whitney', 'ancova'}
+        The test (:data:`COMPARISON_METHODS`).
+    treatment, control : str
+        Arm labels; ``estimate`` is treatment minus control.
+    n_treatment, n_control : int
+        Participants with a complete ``endpoint`` (and baseline, for ANCOVA).
+    mean_treatment, mean_control : float
+        Mean of the endpoint in each arm.
+    estimate : float
+        Difference of means (Welch, pooled), Hodges-Lehmann shift (Mann-Whitney:
+        the median of all treatment - control differences) or the arm
+        coefficient adjusted for baseline (ANCOVA).
+    ci_low, ci_high : float
+        Confidence interval of ``estimate`` (one-sided for one-sided
+        alternatives); NaN for Mann-Whitney.
+    statistic : float
+        t statistic, or U of the treatment sample for Mann-Whitney.
+    df : float
+        Degrees of freedom (Welch-Satterthwaite, n1 + n2 - 2, or residual df of
+        the ANCOVA); NaN for Mann-Whitney.
+    pvalue : float
+        P-value for ``alternative``.
+    alternative : {'two-sided', 'less', 'greater'}
+    confidence_level : float
+    visits : tuple of str
+        Baseline and end visit.
+    """
 
     outcome: str
     endpoint: str

@@ -30,6 +30,33 @@ class InteractionResult(ResultMixin):
 
     ``estimate`` is the difference of differences: the arm effect (treatment
     - control) in ``other_level`` minus the arm effect in ``reference_level``.
+
+    Attributes
+    ----------
+    outcome : str
+        Column stem of the outcome.
+    endpoint : {'change', 'end'}
+        Change from baseline or the end-visit value.
+    subgroup : str
+        The subgroup column.
+    reference_level, other_level : str
+        The two subgroup levels; effects are relative to ``reference_level``.
+    treatment, control : str
+        Arm labels.
+    effect_reference, effect_other : float
+        Arm effect (treatment - control) within each subgroup, from the model.
+    estimate : float
+        ``effect_other - effect_reference``, the interaction coefficient.
+    ci_low, ci_high : float
+        Confidence interval of ``estimate`` (one-sided for one-sided alternatives).
+    statistic, df, pvalue : float
+        t statistic, residual degrees of freedom and p-value of the interaction.
+    n : int
+        Participants in the model (complete rows).
+    adjust_baseline : bool
+        Whether the baseline value is a covariate.
+    alternative : {'two-sided', 'less', 'greater'}
+    confidence_level : float
     """
 
     outcome: str
