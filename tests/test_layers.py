@@ -59,12 +59,6 @@ CYCLE_DODGES = {
         "nof1.trial/__init__ loads trial.folder, which imports blinding",
     ("nof1.protocol", "nof1.trial._atomic"):
         "nof1.trial/__init__ loads trial.folder, which imports protocol",
-    ("nof1.design._base", "nof1.design.alternating"):
-        "design_from_dict dispatches on the kind; the subclasses import _base",
-    ("nof1.design._base", "nof1.design.paired"):
-        "design_from_dict dispatches on the kind; the subclasses import _base",
-    ("nof1.design._base", "nof1.design.phase"):
-        "design_from_dict dispatches on the kind; the subclasses import _base",
 }
 
 
