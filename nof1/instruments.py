@@ -23,7 +23,7 @@ Brief Pain Inventory (Cleeland) — copyrighted
     copyrighted and may need a licence: this module scores it but ships none
     of its wording; items are named by short keys only.
 
-Sources are collected in ``research/methods.md`` §3.1-§3.2.
+Sources are collected in ``docs/methods.md`` §3.1-§3.2.
 """
 
 from __future__ import annotations
@@ -292,7 +292,7 @@ def dass_severity(scores: Any, *, scale: str | None = None) -> Any:
     Notes
     -----
     Bands (DASS-42 metric), from the DASS manual as reproduced in
-    ``research/methods.md`` §3.1: stress normal 0-14, mild 15-18, moderate
+    ``docs/methods.md`` §3.1: stress normal 0-14, mild 15-18, moderate
     19-25, severe 26-33, extremely severe 34+; depression 0-9, 10-13, 14-20,
     21-27, 28+; anxiety 0-7, 8-9, 10-14, 15-19, 20+. A score belongs to the
     highest band whose lowest score it reaches, so a non-integer score
@@ -466,7 +466,7 @@ def bpi_interference(responses: Any, *, columns: Any = None, min_answered: int =
     Notes
     -----
     interference = mean of the answered items, valid when at least 4 of the
-    7 are answered (the usual scoring rule; ``research/methods.md`` §3.2).
+    7 are answered (the usual scoring rule; ``docs/methods.md`` §3.2).
 
     References
     ----------

@@ -2,7 +2,7 @@
 
 The defaults are daily 0-10 ratings of pain, stress and sleep quality. Sources
 for the minimal clinically important differences (MCIDs) are in
-``research/methods.md`` §2.9 and §3:
+``docs/methods.md`` §2.9 and §3:
 
 - Pain NRS 0-10: 1 point (or 15%) is the minimal clinically important change
   (Salaffi et al., Eur J Pain 2004;8:283); about 2 points or 30% is "much

@@ -40,7 +40,7 @@ def period_mean_sd(*, sd: float, rho: float, period_sd: float, n_days: int) -> f
     """SD of the mean of ``n_days`` consecutive AR(1) days plus a period shift.
 
     ``Var = period_sd² + sd²/m · [1 + 2 Σ_{h=1}^{m-1} (1 - h/m) rho^h]``
-    (research/methods.md §2.2).
+    (docs/methods.md §2.2).
 
     Parameters
     ----------
@@ -65,7 +65,7 @@ def period_mean_sd(*, sd: float, rho: float, period_sd: float, n_days: int) -> f
 
     Examples
     --------
-    The variance inflation for rho = 0.4 over 14 days is 2.17 (methods.md §2.2 table):
+    The variance inflation for rho = 0.4 over 14 days is 2.17 (docs/methods.md §2.2 table):
 
     >>> round(period_mean_sd(sd=1.0, rho=0.4, period_sd=0.0, n_days=14) ** 2 * 14, 2)
     2.17
@@ -83,7 +83,7 @@ def paired_t_power(effect: float, *, n_pairs: int, sd_period: float, alpha: floa
     The pair difference has SD ``sqrt(2) * sd_period``; with k pairs the test
     statistic is non-central t with k − 1 degrees of freedom and non-centrality
     ``effect * sqrt(k) / (sqrt(2) * sd_period)`` (Senn's single-patient formula,
-    research/methods.md §2.6).
+    docs/methods.md §2.6).
 
     Parameters
     ----------

@@ -392,7 +392,7 @@ def make_protocol(schedule: Schedule, key: dict[str, Any], *, outcomes: Sequence
         False for an open-label trial.
     decision_threshold : float
         Posterior probability of a benefit of at least the MCID needed to judge the
-        treatment worthwhile (default 0.8; methods.md §2.5).
+        treatment worthwhile (default 0.8; docs/methods.md §2.5).
     unblinded_interim : bool
         Pre-register an unblinded interim look (default False: an analysis before
         the last analysed day shows completeness or groups X and Y only).

@@ -5,7 +5,7 @@ Model for day t of one simulated trial (Percha et al. 2019 style, simplified)::
     y_t = baseline + effect * g_t + u_p(t) + e_t
 
 - ``e_t`` is stationary AR(1) noise with marginal SD ``sd`` and lag-1 correlation ``rho``;
-- ``u_p`` is a between-period shift, N(0, ``period_sd``^2), one per period (slow drift
+- ``u_p`` is a between-period shift, N(0, ``period_sd ** 2``), one per period (slow drift
   that the period-level analysis must absorb);
 - ``g_t`` in [0, 1] is the exposure to the treatment. With ``onset_days = 0`` it is 1 on
   days of condition A and 0 otherwise; with ``onset_days = tau > 0`` it approaches its

@@ -140,7 +140,7 @@ def test_presets_match_their_documented_properties():
     for mcid, sd_guess in [(1.0, None), (2.0, 0.7), (0.5, 3.0)]:
         s0 = mcid if sd_guess is None else sd_guess
         scep = make_prior("sceptical", mcid=mcid, higher_is_better=False, sd_guess=sd_guess)
-        # at sigma = s0 the prior SD of delta is MCID / 1.5 (methods.md §2.5)
+        # at sigma = s0 the prior SD of delta is MCID / 1.5 (docs/methods.md §2.5)
         np.testing.assert_allclose(s0 / math.sqrt(scep.k0), mcid / 1.5, rtol=1e-12)
         # marginal prior: Cauchy with scale MCID / 1.5
         np.testing.assert_allclose(scep.delta_scale, mcid / 1.5, rtol=1e-12)

@@ -220,7 +220,7 @@ def test_roundtrip_and_min_pvalue(design):
 
 
 def test_min_pvalue_examples():
-    # research/methods.md §2.3: 4 pairs -> two-sided 0.125; 6 pairs -> 0.031
+    # docs/methods.md §2.3: 4 pairs -> two-sided 0.125; 6 pairs -> 0.031
     assert PairedDesign(4).min_pvalue("two-sided") == 0.125
     assert PairedDesign(6).min_pvalue("two-sided") == pytest.approx(0.03125)
     assert PhaseDesign("ABAB", 24, 4).min_pvalue("two-sided") == pytest.approx(1 / 165)

@@ -1,7 +1,7 @@
 """DASS and BPI scoring: hand-worked examples, band edges, input forms and errors.
 
 Expected values are worked out by hand in the comments (item keys and cut-offs:
-research/methods.md §3.1-§3.2; DASS-21 keys: UW-Madison ARC scoring syntax).
+docs/methods.md §3.1-§3.2; DASS-21 keys: UW-Madison ARC scoring syntax).
 """
 
 from __future__ import annotations

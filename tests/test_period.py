@@ -175,7 +175,7 @@ def test_wilcoxon_normal_approximation_for_many_pairs(alternative):
 
 @pytest.mark.parametrize(("k", "two_sided"), [(3, 0.25), (4, 0.125), (5, 0.0625), (6, 0.03125)])
 def test_wilcoxon_smallest_pvalue_is_coarse(k, two_sided):
-    # every difference negative: the most extreme sign pattern (methods.md §2.3 table)
+    # every difference negative: the most extreme sign pattern (docs/methods.md §2.3 table)
     a, b = np.zeros(k), np.arange(1.0, k + 1)
     res = wilcoxon_period_test(a, b)
     assert res.pvalue == res.min_pvalue == two_sided

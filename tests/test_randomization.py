@@ -2,10 +2,11 @@
 
 Reference p-values come from SCRT 1.3.1 (R 4.2.2), exhaustive procedure
 ``pvalue.systematic(design, statistic, limit, data)``, stored with the data in
-/work/shared/reference/scrt_cases.json. The brute-force checks below re-implement
-SCRT's rule (R/pvalue.systematic.R: ``p = #(dist >= observed or NA) / quantity``,
-means with ``na.rm=TRUE``) in exact rational arithmetic over itertools-generated
-assignments, independently of the package's enumeration and statistic code.
+tests/data/scrt_cases.json beside the R script that produced them (provenance in
+tests/data/README.md). The brute-force checks below re-implement SCRT's rule
+(R/pvalue.systematic.R: ``p = #(dist >= observed or NA) / quantity``, means with
+``na.rm=TRUE``) in exact rational arithmetic over itertools-generated assignments,
+independently of the package's enumeration and statistic code.
 """
 
 from __future__ import annotations
@@ -25,10 +26,8 @@ from nof1.analysis import (
     randomization_test,
 )
 
-REFERENCE = Path("/work/shared/reference/scrt_cases.json")
-if not REFERENCE.exists():  # a copy of the shared file may sit beside the tests
-    REFERENCE = Path(__file__).with_name("scrt_cases.json")
-CASES = json.loads(REFERENCE.read_text()) if REFERENCE.exists() else []
+REFERENCE = Path(__file__).parent / "data" / "scrt_cases.json"
+CASES = json.loads(REFERENCE.read_text())
 
 
 def scrt_design(case: dict):
@@ -57,7 +56,6 @@ SCRT_MAP = {
 }
 
 
-@pytest.mark.skipif(not CASES, reason="SCRT reference file not available")
 @pytest.mark.parametrize("case", CASES, ids=[c["id"] for c in CASES])
 def test_scrt_reference_cases(case):
     # SCRT 1.3.1, R 4.2.2: pvalue.systematic(design=case$design, statistic=case$statistic,
@@ -74,8 +72,6 @@ def test_scrt_reference_cases(case):
 
 
 def test_reference_file_covers_all_scrt_designs_but_atd():
-    if not CASES:
-        pytest.skip("SCRT reference file not available")
     assert {c["design"] for c in CASES} == {"AB", "ABAB", "RBD", "CRD"}
 
 

@@ -171,7 +171,7 @@ def sensitivity_analyses(data: pd.DataFrame, schedule: Schedule, o: Outcome, *,
 
     - ``all_days``: no analytic wash-out (every period day analysed);
     - ``per_protocol``: periods with the pack taken on fewer than 80% of the days with an
-      adherence entry are left out (research/methods.md §4.3), and so are the days on
+      adherence entry are left out (docs/methods.md §4.3), and so are the days on
       which the diary's pack or period contradicts the schedule (``off_protocol``: the
       participant took another pack than planned).
     """

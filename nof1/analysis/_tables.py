@@ -18,7 +18,7 @@ def period_table(data: pd.DataFrame, outcome: str,
     """One row per period: pair, condition, treatment, mean of analysed days, counts.
 
     ``mean`` is NaN when fewer than ``min_completeness`` of the period's analysed days
-    have a score (a pre-specified period-validity rule, research/methods.md §1.7).
+    have a score (a pre-specified period-validity rule, docs/methods.md §1.7).
     Periods are in increasing order; pair, condition and treatment are those of the
     period's first day. (Grouped with ``numpy.bincount`` rather than a pandas
     group-by: the same table in a fraction of the time; ``tests/test_tables.py``

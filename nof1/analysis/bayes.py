@@ -145,7 +145,7 @@ def make_prior(name: str, *, mcid: float, higher_is_better: bool,
       intervals cover 88-93% for sigma/MCID = 2-4 with 3-12 pairs
       (``tests/test_calibration.py``); kept for comparison, not the default.
     - ``sceptical``: m0 = 0, k0 = (1.5 s0 / MCID)^2 — at sigma = s0 the prior
-      SD of delta is MCID/1.5 (``research/methods.md`` §2.5), so about 87%
+      SD of delta is MCID/1.5 (``docs/methods.md`` §2.5), so about 87%
       of its mass lies within ±MCID; worth k0 (2.25 by default) pairs showing
       no effect. Because sigma is uncertain the marginal prior is a Cauchy with
       scale MCID/1.5 (63% within ±MCID).
@@ -457,7 +457,7 @@ def prior_sensitivity(d: Any, *, mcid: float, higher_is_better: bool,
     -----
     With few pairs the prior matters; showing a sceptical and an
     enthusiastic prior beside the reference one shows how much
-    (``research/methods.md`` §2.5).
+    (``docs/methods.md`` §2.5).
 
     Examples
     --------

@@ -3,7 +3,7 @@
 Prefer the raw difference in outcome units, compared with the outcome's
 minimal clinically important difference; the standardized and non-overlap
 indices are provided for comparison with the single-case literature
-(``research/methods.md`` §2.8) and share its caveats: their standard errors
+(``docs/methods.md`` §2.8) and share its caveats: their standard errors
 assume independent observations, which daily diary scores are not.
 """
 

@@ -151,7 +151,7 @@ def paired_period_test(a: Any, b: Any, *, alternative: str = "two-sided",
         t = d̄ / (s_d / √k),   df = k - 1,
         CI = d̄ ± t_{k-1, 1-α/2} · s_d / √k
 
-    (``research/methods.md`` §2.1). The null hypothesis is that the pair
+    (``docs/methods.md`` §2.1). The null hypothesis is that the pair
     differences have mean 0; the p-value is from Student's t distribution
     with k - 1 degrees of freedom, assuming the pair differences are
     independent and roughly normal. Because the period is the unit, the test

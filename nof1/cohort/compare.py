@@ -12,7 +12,6 @@ from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
 from scipy import stats
 
 from .._results import ResultMixin
@@ -24,8 +23,7 @@ from ._data import (
     check_level,
     check_visits,
     endpoint_values,
-    t_interval,
-    t_pvalue,
+    ols_coefficient,
 )
 
 __all__ = ["ArmComparisonResult", "compare_arms", "arm_comparisons", "COMPARISON_METHODS"]
@@ -48,7 +46,41 @@ _NAME = {"welch": "Welch t-test", "pooled": "Student t-test (pooled variance)",
 
 @dataclasses.dataclass(frozen=True)
 class ArmComparisonResult(ResultMixin):
-    """Result of :func:`compare_arms` (estimate = treatment - control)."""
+    """Result of :func:`compare_arms` (estimate = treatment - control).
+
+    Attributes
+    ----------
+    outcome : str
+        Column stem of the outcome, e.g. ``"dass_stress"``.
+    endpoint : {'change', 'end'}
+        Change from baseline (end - baseline) or the end-visit value.
+    method : {'welch', 'pooled', 'mann-whitney', 'ancova'}
+        The test (:data:`COMPARISON_METHODS`).
+    treatment, control : str
+        Arm labels; ``estimate`` is treatment minus control.
+    n_treatment, n_control : int
+        Participants with a complete ``endpoint`` (and baseline, for ANCOVA).
+    mean_treatment, mean_control : float
+        Mean of the endpoint in each arm.
+    estimate : float
+        Difference of means (Welch, pooled), Hodges-Lehmann shift (Mann-Whitney:
+        the median of all treatment - control differences) or the arm
+        coefficient adjusted for baseline (ANCOVA).
+    ci_low, ci_high : float
+        Confidence interval of ``estimate`` (one-sided for one-sided
+        alternatives); NaN for Mann-Whitney.
+    statistic : float
+        t statistic, or U of the treatment sample for Mann-Whitney.
+    df : float
+        Degrees of freedom (Welch-Satterthwaite, n1 + n2 - 2, or residual df of
+        the ANCOVA); NaN for Mann-Whitney.
+    pvalue : float
+        P-value for ``alternative``.
+    alternative : {'two-sided', 'less', 'greater'}
+    confidence_level : float
+    visits : tuple of str
+        Baseline and end visit.
+    """
 
     outcome: str
     endpoint: str
@@ -208,13 +240,9 @@ def compare_arms(data: pd.DataFrame, outcome: str, *, endpoint: str = "change",
     else:
         m = ok.to_numpy()
         exog = np.column_stack([np.ones(m.sum()), ind.to_numpy()[m], base.to_numpy()[m]])
-        fit = sm.OLS(y.to_numpy()[m], exog).fit()
-        estimate = float(fit.params[1])
-        se = float(fit.bse[1])
-        df = float(fit.df_resid)
-        statistic = estimate / se
-        pvalue = float(t_pvalue(statistic, df, alternative))
-        ci = tuple(float(v) for v in t_interval(estimate, se, df, alternative, level))
+        test = ols_coefficient(y.to_numpy()[m], exog, 1, alternative, level)
+        estimate, statistic, pvalue, df = test.estimate, test.statistic, test.pvalue, test.df
+        ci = (test.ci_low, test.ci_high)
     return ArmComparisonResult(
         outcome=outcome, endpoint=endpoint, method=method, treatment=treatments[0],
         control=treatments[1], n_treatment=int(yt.size), n_control=int(yc.size),

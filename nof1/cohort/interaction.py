@@ -8,7 +8,6 @@ from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
 
 from .._results import ResultMixin
 from .._validation import check_alternative
@@ -19,8 +18,7 @@ from ._data import (
     check_level,
     check_visits,
     endpoint_values,
-    t_interval,
-    t_pvalue,
+    ols_coefficient,
 )
 
 __all__ = ["InteractionResult", "subgroup_interaction"]
@@ -32,6 +30,33 @@ class InteractionResult(ResultMixin):
 
     ``estimate`` is the difference of differences: the arm effect (treatment
     - control) in ``other_level`` minus the arm effect in ``reference_level``.
+
+    Attributes
+    ----------
+    outcome : str
+        Column stem of the outcome.
+    endpoint : {'change', 'end'}
+        Change from baseline or the end-visit value.
+    subgroup : str
+        The subgroup column.
+    reference_level, other_level : str
+        The two subgroup levels; effects are relative to ``reference_level``.
+    treatment, control : str
+        Arm labels.
+    effect_reference, effect_other : float
+        Arm effect (treatment - control) within each subgroup, from the model.
+    estimate : float
+        ``effect_other - effect_reference``, the interaction coefficient.
+    ci_low, ci_high : float
+        Confidence interval of ``estimate`` (one-sided for one-sided alternatives).
+    statistic, df, pvalue : float
+        t statistic, residual degrees of freedom and p-value of the interaction.
+    n : int
+        Participants in the model (complete rows).
+    adjust_baseline : bool
+        Whether the baseline value is a covariate.
+    alternative : {'two-sided', 'less', 'greater'}
+    confidence_level : float
     """
 
     outcome: str
@@ -193,24 +218,18 @@ def subgroup_interaction(data: pd.DataFrame, outcome: str, *, subgroup: str,
             if count < 2:
                 raise ValueError(f"subgroup {lv!r} x arm {name!r} has {count} complete row(s); "
                                  f"at least 2 are needed")
-    # the model y ~ treat * other [+ baseline]; the design matrix is built directly (the
-    # formula API parses the formula on every call: 30 times slower in simulations)
+    # the model y ~ treat * other [+ baseline]; its interaction coefficient is the test
     columns = [np.ones_like(treat), treat, is_other, treat * is_other]
     if adjust_baseline:
         columns.append(base.to_numpy()[ok])
-    fit = sm.OLS(y.to_numpy()[ok], np.column_stack(columns)).fit()
-    estimate = float(fit.params[3])
-    se = float(fit.bse[3])
-    df = float(fit.df_resid)
-    statistic = estimate / se
-    ci = t_interval(estimate, se, df, alternative, level)
-    effect_reference = float(fit.params[1])
+    test = ols_coefficient(y.to_numpy()[ok], np.column_stack(columns), 3, alternative, level)
+    estimate, effect_reference = test.estimate, float(test.params[1])
     return InteractionResult(
         outcome=outcome, endpoint=endpoint, subgroup=str(subgroup),
         reference_level=str(reference), other_level=str(other), treatment=treatments[0],
         control=treatments[1], effect_reference=effect_reference,
-        effect_other=effect_reference + estimate, estimate=estimate, ci_low=float(ci[0]),
-        ci_high=float(ci[1]), statistic=float(statistic), df=df,
-        pvalue=float(t_pvalue(statistic, df, alternative)), n=int(treat.size),
+        effect_other=effect_reference + estimate, estimate=estimate, ci_low=test.ci_low,
+        ci_high=test.ci_high, statistic=test.statistic, df=test.df, pvalue=test.pvalue,
+        n=int(treat.size),
         adjust_baseline=adjust_baseline, alternative=alternative, confidence_level=level)
 

@@ -11,16 +11,39 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._inference import t_interval, t_pvalue
 from .._results import ResultMixin
 from .._validation import check_alternative, check_float, check_int
-from ._data import check_level, t_interval, t_pvalue
+from ._data import check_level
 
 __all__ = ["SummaryTTestResult", "ttest_from_summary", "change_sd", "group_sizes_for_pvalue"]
 
 
 @dataclasses.dataclass(frozen=True)
 class SummaryTTestResult(ResultMixin):
-    """Result of :func:`ttest_from_summary` (estimate = mean1 - mean2)."""
+    """Result of :func:`ttest_from_summary` (estimate = mean1 - mean2).
+
+    Attributes
+    ----------
+    method : {'welch', 'pooled'}
+        Welch's unequal-variance t-test or Student's pooled-variance t-test.
+    n1, n2 : int
+        Group sizes.
+    estimate : float
+        ``mean1 - mean2``.
+    se : float
+        Standard error of ``estimate``.
+    ci_low, ci_high : float
+        Confidence interval of ``estimate`` (one-sided for one-sided alternatives).
+    statistic : float
+        t statistic, ``estimate / se``.
+    df : float
+        Degrees of freedom (Welch-Satterthwaite, or n1 + n2 - 2).
+    pvalue : float
+        P-value for ``alternative``.
+    alternative : {'two-sided', 'less', 'greater'}
+    confidence_level : float
+    """
 
     method: str
     n1: int

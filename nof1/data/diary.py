@@ -37,7 +37,7 @@ DIARY_TEXT_COLUMNS = ("side_effects", "notes", "blinding_guess")
 _GRID_COLUMNS = ("day", "period", "pack", "phase", "analysed")
 #: names a diary column cannot take (they are the schedule's or the reader's own)
 _RESERVED = frozenset({"pair", "condition", "treatment", "day_in_period", "off_protocol"})
-#: periods with a smaller share of days with the pack taken are flagged (methods.md §4.3)
+#: periods with a smaller share of days with the pack taken are flagged (docs/methods.md §4.3)
 MIN_ADHERENCE = 0.8
 #: dates this far before the first or after the last scheduled day still decide the
 #: order of day and month in ``1/5/2026``-style dates

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import abc
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -27,6 +27,15 @@ class Design(abc.ABC):
 
     #: short machine name: "paired", "phase" or "alternating"
     kind: str = ""
+
+    #: every concrete design class by its ``kind``; a subclass registers itself
+    #: when it is defined, so serialisation needs no list of the subclasses
+    _by_kind: ClassVar[dict[str, type[Design]]] = {}
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if cls.kind:
+            Design._by_kind[cls.kind] = cls
 
     @property
     @abc.abstractmethod
@@ -179,11 +188,7 @@ def as_assignment(assignment: Any, n_units: int | None = None) -> np.ndarray:
 
 def design_from_dict(spec: dict[str, Any]) -> Design:
     """Rebuild a design from ``Design.to_dict()`` output."""
-    from .alternating import AlternatingDesign
-    from .paired import PairedDesign
-    from .phase import PhaseDesign
-
-    kinds = {"paired": PairedDesign, "phase": PhaseDesign, "alternating": AlternatingDesign}
+    kinds = Design._by_kind
     if not isinstance(spec, dict) or spec.get("kind") not in kinds:
         raise ValueError(f"design spec must have kind in {sorted(kinds)}, got {spec!r}")
     params = {k: v for k, v in spec.items() if k != "kind"}

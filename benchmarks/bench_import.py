@@ -1,0 +1,121 @@
+"""Benchmark: start-up time of ``import nof1`` and ``nof1 --help``, now and before.
+
+Targets (issue #10): ``import nof1`` under 0.5 s and ``nof1 --help`` under 0.7 s.
+
+Every figure is the best of N runs, each in a fresh Python subprocess (wall clock
+around ``subprocess.run``, so interpreter start-up is included; ``python -c pass``
+is printed as the floor). The same three commands are timed on an earlier
+commit of this repository, exported with ``git archive`` into a temporary folder
+and put first on ``PYTHONPATH``, so the ratio compares both trees on the same
+machine, in the same run, under the same load. By default the earlier commit is
+the parent of the commit that made the top-level namespace lazy; ``--base REV``
+picks another.
+
+Run: python benchmarks/bench_import.py [--repeats 7] [--base REV]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tarfile
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+#: the console script's own code path: import the entry point, then call it
+HELP = "import sys; sys.argv[0] = 'nof1'; from nof1.cli import run; run()"
+
+TARGETS = {"import nof1": 0.5, "nof1 --help": 0.7}
+
+
+def best_of(argv: list[str], repeats: int, env: dict[str, str], cwd: Path) -> float:
+    """Best wall-clock time of ``repeats`` fresh runs of ``argv`` (one warm-up run first)."""
+    times = []
+    for i in range(repeats + 1):
+        t0 = time.perf_counter()
+        subprocess.run(argv, check=True, env=env, cwd=cwd, stdout=subprocess.DEVNULL)
+        if i:                            # the first run warms the file-system cache
+            times.append(time.perf_counter() - t0)
+    return min(times)
+
+
+def default_base() -> str:
+    """The parent of the commit that introduced the lazy top-level namespace."""
+    out = subprocess.run(["git", "log", "--format=%H", "-S", "lazy_loader", "--reverse",
+                          "--", "nof1/__init__.py"], cwd=ROOT, capture_output=True,
+                         text=True, check=True).stdout.split()
+    return f"{out[0]}~1" if out else "HEAD"
+
+
+def export_tree(rev: str, into: Path) -> Path:
+    """Write the ``nof1/`` package of ``rev`` into ``into`` (``git archive``)."""
+    into.mkdir()
+    archive = into / "tree.tar"
+    with archive.open("wb") as fh:
+        subprocess.run(["git", "archive", "--format=tar", rev, "nof1"], cwd=ROOT,
+                       stdout=fh, check=True)
+    with tarfile.open(archive) as tar:
+        tar.extractall(into, filter="data")
+    return into
+
+
+def commands(python: str) -> dict[str, list[str]]:
+    return {"python -c pass": [python, "-c", "pass"],
+            "import nof1": [python, "-c", "import nof1"],
+            "nof1 --help": [python, "-c", HELP, "--help"]}
+
+
+def check_origin(python: str, env: dict[str, str], cwd: Path, expected: Path) -> None:
+    """Stop unless ``import nof1`` in this environment loads the tree under ``expected``."""
+    where = subprocess.run([python, "-c", "import nof1; print(nof1.__file__)"], env=env,
+                           cwd=cwd, capture_output=True, text=True, check=True).stdout.strip()
+    if not Path(where).resolve().is_relative_to(expected.resolve()):
+        sys.exit(f"bench_import: nof1 was imported from {where}, not from {expected}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=7, help="runs per figure (best of)")
+    parser.add_argument("--base", default=None, help="earlier commit to compare with")
+    args = parser.parse_args()
+    python = sys.executable
+    base = args.base or default_base()
+    label = subprocess.run(["git", "rev-parse", "--short", base], cwd=ROOT,
+                           capture_output=True, text=True, check=True).stdout.strip()
+
+    env_now = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    env_now["PYTHONPATH"] = str(ROOT)
+    tmp = Path(tempfile.mkdtemp(prefix="nof1-bench-import-"))
+    try:
+        before = export_tree(base, tmp / "before")
+        env_before = dict(env_now, PYTHONPATH=str(before))
+        cwd = tmp / "cwd"                # empty: ``python -c`` puts the cwd first on sys.path
+        cwd.mkdir()
+        check_origin(python, env_now, cwd, ROOT / "nof1")
+        check_origin(python, env_before, cwd, before / "nof1")
+        print(f"nof1 start-up (Python {sys.version.split()[0]}, {os.cpu_count()} CPUs); "
+              f"best of {args.repeats} fresh processes; 'before' is {label}")
+        print(f"{'command':<16} {'now':>8} {'before':>8} {'speed-up':>9} {'target':>7}  met")
+        for name, argv in commands(python).items():
+            now = best_of(argv, args.repeats, env_now, cwd)
+            then = best_of(argv, args.repeats, env_before, cwd)
+            target = TARGETS.get(name)
+            met = "" if target is None else ("yes" if now < target else "NO")
+            shown = "" if target is None else f"{target:.1f}s"
+            print(f"{name:<16} {now:>7.3f}s {then:>7.3f}s {then / now:>8.1f}x {shown:>7}  {met}")
+        script = shutil.which("nof1", path=str(Path(python).parent))
+        if script:
+            now = best_of([script, "--help"], args.repeats, env_now, cwd)
+            print(f"{'(console script)':<16} {now:>7.3f}s   (the installed `nof1 --help`)")
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
