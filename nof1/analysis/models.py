@@ -20,7 +20,6 @@ from typing import Any, ClassVar
 import numpy as np
 import pandas as pd
 from scipy import optimize, stats
-from statsmodels.regression.linear_model import GLS
 
 from .._results import BatchResultMixin
 from .._validation import check_alternative, check_choice, check_confidence_level, check_float
