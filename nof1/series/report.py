@@ -2,15 +2,36 @@
 
 from __future__ import annotations
 
+import base64
 import datetime as _dt
 import html
+import io
 from collections.abc import Sequence
+from typing import Any
+
+import pandas as pd
 
 from .. import __version__
-from ..report import _CSS, DISCLAIMER, _png, _table
+from ..plots import close
+from ..report import DISCLAIMER
+from ..report._html import CSS as _CSS
 from .pipeline import SeriesAnalysis
 
 __all__ = ["render_series_report"]
+
+
+def _png(ax: Any, alt: str = "figure of the series analysis") -> str:
+    """A matplotlib figure as an inline PNG with alt text; closes the figure."""
+    buf = io.BytesIO()
+    ax.figure.savefig(buf, format="png", dpi=110)
+    close(ax)
+    data = base64.b64encode(buf.getvalue()).decode("ascii")
+    return f'<img alt="{html.escape(alt)}" src="data:image/png;base64,{data}">'
+
+
+def _table(frame: pd.DataFrame) -> str:
+    return ("<div class='table-wrap'>" + frame.to_html(
+        index=False, na_rep="–", float_format=lambda x: f"{x:.3g}", border=0) + "</div>")
 
 _CALIBRATION = (
     "Calibration (tests/test_series_calibration.py, simulated series with fixed seeds): "
@@ -33,7 +54,9 @@ def _section(a: SeriesAnalysis, n_rows: int) -> str:
            "the shrunken estimate of the hierarchical model (95% credible interval). Diamond:"
            " pooled mean (HKSJ 95% CI); dashed: 95% prediction interval for a new person; "
            "shaded: benefit of at least the MCID.</p>",
-           _png(forest_plot(persons, a.meta, a.bayes))]
+           _png(forest_plot(persons, a.meta, a.bayes),
+                alt="Forest plot: each person's own and shrunken estimate, the pooled "
+                    "effect with its prediction interval, and the MCID band")]
     for res in (a.one_stage, a.bayes, a.randomization):
         if res is not None:
             out.append(f"<pre>{html.escape(res.summary())}</pre>")
