@@ -41,14 +41,16 @@ from nof1.trial import create_trial, read_trial
 
 LEVEL = 1e-6
 README_SEED = 2026
-#: the README's example after the folder name, with the seed it used to print
+#: the README's example after the folder name, with the seed it used to print (and --yes:
+#: the date may be in the past when the tests run, which the command otherwise asks about)
 README_ARGS = ["--start", "2026-01-05", "--pairs", "6", "--period-days", "14",
-               "--washout-days", "7", "--seed", str(README_SEED)]
+               "--washout-days", "7", "--seed", str(README_SEED), "--yes"]
 DESIGN_ARGS = {
     "paired": README_ARGS,
-    "alternating": ["--design", "alternating", "--periods", "12", "--start", "2026-01-05"],
+    "alternating": ["--design", "alternating", "--periods", "12", "--start", "2026-01-05",
+                    "--yes"],
     "phase": ["--design", "phase", "--phases", "ABAB", "--days", "84", "--min-phase", "14",
-              "--start", "2026-01-05"],
+              "--start", "2026-01-05", "--yes"],
 }
 N_TRIALS = 40
 GUESSED_SEEDS = range(10_001)

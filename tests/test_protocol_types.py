@@ -74,7 +74,7 @@ def test_bad_field_types_are_named(spec, tmp_path, path, value, words):
 @pytest.mark.parametrize("path, value, words", BAD[:6])
 def test_cli_reports_a_bad_type_in_one_line_with_exit_2(tmp_path, capsys, path, value, words):
     folder = tmp_path / "t"
-    assert main(["design", str(folder), "--start", "2026-01-05", "--pairs", "2"]) == 0
+    assert main(["design", str(folder), "--start", "2026-01-05", "--pairs", "2", "--yes"]) == 0
     file = folder / "participant" / "protocol.json"
     bad = json.loads(file.read_text())
     _set(bad, path, value)

@@ -11,6 +11,7 @@ left behind and every file present is complete.
 
 from __future__ import annotations
 
+import datetime as _dt
 import json
 import multiprocessing
 import os
@@ -30,7 +31,8 @@ from nof1.trial._atomic import write_file_atomic
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"),
                                 reason="reads signal dispositions from /proc (Linux)")
 
-START = "2026-01-05"
+#: a start date in the future, so that `nof1 design` has nothing to warn about
+START = (_dt.date.today() + _dt.timedelta(days=30)).isoformat()
 PARTICIPANT = {"schedule.csv", "calendar.ics", "diary.csv", "protocol.json", "schedule.html"}
 
 

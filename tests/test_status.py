@@ -172,7 +172,7 @@ def test_interim_look_with_a_group_key_is_blinded(running, tmp_path, capsys):
     code, out, err = _run(capsys, "analyze", running.directory, "--interim", "--groups",
                           groups, "--report", tmp_path / "r.html")
     assert code == 0, err
-    assert "group X vs group Y" in out and "INTERIM" in out
+    assert "group X − group Y" in out and "INTERIM" in out
     assert "magnesium" not in out.lower() and "placebo" not in out.lower()
 
 
