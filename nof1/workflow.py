@@ -400,7 +400,10 @@ def run_demo(directory: str | os.PathLike[str], *, seed: int = 1,
     seed : int
         Seed of the allocation, of the simulated diary and of any Monte Carlo
         fallback (default 1); the same seed gives the same schedule, diary and
-        analysis (pack codes and trial id are always new).
+        analysis (pack codes and trial id are always new). The demo is a
+        simulation, so the entropy mixed into its allocation seed is derived from
+        the seed and public (``sha256("nof1-demo:<seed>")``); a real trial
+        (``nof1 design``) draws secret entropy instead.
     start : datetime.date or str
         First day of the demo trial (default 2026-01-05).
 
@@ -428,8 +431,9 @@ def run_demo(directory: str | os.PathLike[str], *, seed: int = 1,
     >>> out.result.primary, out.trial.protocol.n_periods
     ('pain', 12)
     """
+    public = hashlib.sha256(f"nof1-demo:{int(seed)}".encode("ascii")).hexdigest()
     trial = create_trial(directory, design=PairedDesign(6), start=start, period_days=14,
-                         run_in_days=7, washout_days=7, rng=seed)
+                         run_in_days=7, washout_days=7, rng=seed, entropy=public)
     schedule = read_trial(trial.directory, unblind=True).schedule
     if schedule is None:  # pragma: no cover
         raise TrialFileError("the demo trial could not be unblinded")

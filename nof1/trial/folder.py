@@ -617,7 +617,9 @@ def verify_trial(directory: str | os.PathLike[str]) -> str:
     ...     print(verify_trial(folder) == trial.protocol.commitment)
     ...     key_path = folder / "helper" / "key.json"
     ...     key = json.loads(key_path.read_text())
-    ...     key["packs"][0]["treatment"] = "magnesium"      # edited after the fact
+    ...     first = key["packs"][0]
+    ...     first["treatment"] = {"magnesium": "placebo", "placebo": "magnesium"}[
+    ...         first["treatment"]]                         # edited after the fact
     ...     _ = key_path.write_text(json.dumps(key))
     ...     try:
     ...         verify_trial(folder)
