@@ -167,7 +167,7 @@ def parse_dates(values: pd.Series, *, lines: Sequence[int] | None = None,
     they are; ``DD.MM.YYYY`` is day first (the only order in use with dots);
     ``D/M/YYYY`` or ``M/D/YYYY`` is read in the one order under which every such
     date of the column exists and falls inside ``date_range`` (the schedule's first
-    to last day, give or take a week); if both orders fit, or neither does, the
+    to last day, give or take two weeks); if both orders fit, or neither does, the
     dates are ambiguous and an error asks for ISO dates. Two-digit years are 20YY.
 
     Returns
