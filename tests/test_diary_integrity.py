@@ -265,6 +265,17 @@ def test_a_half_filled_day_counts_per_outcome(tmp_path, schedule):
 
 
 # -- a column added mid-trial ---------------------------------------------------------------
+def test_why_an_unplanned_column_is_not_analysed(schedule):
+    typed = pd.DataFrame({"date": ["2026-01-05"], "pain": [5], "stress": [5], "sleep": [5],
+                          "empty": [""], "mood (0-10)": ["4"]})
+    diary = read_diary(typed, schedule, warn=False)
+    messages = [i.message for i in diary.issues if i.kind == "unplanned_column"]
+    assert diary.unplanned == ()
+    assert any("'empty' is not in the protocol and empty" in m for m in messages)
+    assert any("'mood (0-10)'" in m and "name is not usable" in m for m in messages)
+    assert diary.data.loc[0, "mood (0-10)"] == "4"  # kept as typed
+
+
 def test_an_unplanned_column_is_kept_and_analysed_only_as_exploratory():
     s = make_schedule(PairedDesign(4), start="2026-01-05", period_days=7, washout_days=2,
                       rng=5)
@@ -277,7 +288,8 @@ def test_an_unplanned_column_is_kept_and_analysed_only_as_exploratory():
     assert diary.unplanned == ("mood",)
     messages = [i.message for i in diary.issues if i.kind == "unplanned_column"]
     assert any("'mood'" in m and "exploratory" in m for m in messages)
-    assert any("'comment'" in m and "kept as text" in m for m in messages)
+    assert any("'comment'" in m and "not a numeric score" in m and "kept as text" in m
+               for m in messages)
     assert (diary.data["comment"] == "ok").all()
 
     result = analyze(diary, s)
