@@ -133,7 +133,8 @@ def render_report(result: Any, diary: Any, *, title: str = "Personal trial repor
         parts.append(_table(tests[keep]))
         parts.append("<p class='note'>Pre-registered sensitivity analyses: all period days "
                      "(no analytic wash-out); per protocol (periods with the pack taken on "
-                     "fewer than 80% of days left out).</p>")
+                     "fewer than 80% of days left out, and days on which the diary's pack or "
+                     "period contradicts the schedule).</p>")
         parts.append(_table(r.sensitivity))
         if r.priors is not None:
             parts.append("<p class='note'>Prior sensitivity of the Bayesian analysis of the "
