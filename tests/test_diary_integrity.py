@@ -373,3 +373,12 @@ def test_a_slashed_date_that_both_orders_place_in_the_trial_is_refused(day, mont
             assert data.loc[chosen, "pain"] == 5
         else:
             assert any(i.kind == "outside_schedule" for i in diary.issues)
+
+
+def test_a_missing_date_in_a_frame_is_an_error(schedule):
+    typed = pd.DataFrame({"date": [pd.Timestamp("2026-01-05"), pd.NaT], "pain": [5, 6],
+                          "stress": [5, 5], "sleep": [5, 5]})
+    with pytest.raises(DiaryError, match="row 3: the date is missing"):
+        read_diary(typed, schedule, warn=False)
+    typed["date"] = [pd.Timestamp("2026-01-05 18:30"), pd.Timestamp("2026-01-06")]
+    assert read_diary(typed, schedule, warn=False).data["pain"].iloc[:2].tolist() == [5, 6]

@@ -183,10 +183,13 @@ def parse_dates(values: pd.Series, *, lines: Sequence[int] | None = None,
         where = _where(j, values.index[j], lines)
         if isinstance(raw, (pd.Timestamp, np.datetime64)) or hasattr(raw, "isoformat"):
             try:
-                parsed[j] = pd.Timestamp(raw).normalize()
-                continue
+                stamp = pd.Timestamp(raw)
             except (TypeError, ValueError):
-                pass
+                stamp = pd.NaT
+            if pd.isna(stamp):
+                raise DiaryError(f"{where}: the date is missing; every row needs its date")
+            parsed[j] = stamp.normalize()
+            continue
         s = "" if raw is None or (isinstance(raw, float) and np.isnan(raw)) else str(raw)
         s = s.strip().split("T")[0].split(" ")[0]
         if m := _ISO_DATE.match(s) or _YMD_SLASH.match(s):
