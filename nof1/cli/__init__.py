@@ -141,7 +141,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def run() -> None:
     """Entry point of ``python -m nof1.cli``: signal handling as in the console script."""
-    from _nof1_entry import run as launch
-
+    try:
+        from _nof1_entry import run as launch
+    except ImportError:  # the package without its console-script module
+        sys.exit(main())
     launch()
 
