@@ -340,7 +340,8 @@ def _analysis_plan(kind: str, primary: Outcome, secondary: list[str], washout_da
             "prior p(effect, variance) ∝ 1/variance, with a prior-sensitivity table (sceptical "
             "prior with prior SD of the effect about MCID/1.5, enthusiastic prior)",
             "all period days analysed (no analytic wash-out)",
-            "per-protocol: periods with the pack taken on fewer than 80% of days excluded",
+            "per-protocol: periods with the pack taken on fewer than 80% of days excluded, and "
+            "days on which the diary's pack or period contradicts the schedule",
         ],
         "missing_data": ("missing days stay missing (never filled in); a period's mean uses "
                          "the analysed days with a score, and a period with fewer than half "

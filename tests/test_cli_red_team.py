@@ -47,7 +47,8 @@ def test_help_documents_every_exit_code(capsys):
 @pytest.mark.parametrize(("error", "code"), [
     (KeyMismatchError("k"), 1), (Nof1Error("x"), 2), (PlanMismatchError("p"), 3),
     (TrialNotFinishedError("t"), 4), (OverflowError("date value out of range"), 2),
-    (RecursionError("maximum recursion depth exceeded"), 2), (MemoryError(), 2)])
+    (RecursionError("maximum recursion depth exceeded"), 2), (MemoryError(), 2),
+    (EOFError(), 2)])
 def test_each_error_class_has_its_documented_exit_code(monkeypatch, capsys, error, code):
     import nof1.cli as cli
 

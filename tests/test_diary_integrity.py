@@ -265,6 +265,17 @@ def test_a_half_filled_day_counts_per_outcome(tmp_path, schedule):
 
 
 # -- a column added mid-trial ---------------------------------------------------------------
+def test_why_an_unplanned_column_is_not_analysed(schedule):
+    typed = pd.DataFrame({"date": ["2026-01-05"], "pain": [5], "stress": [5], "sleep": [5],
+                          "empty": [""], "mood (0-10)": ["4"]})
+    diary = read_diary(typed, schedule, warn=False)
+    messages = [i.message for i in diary.issues if i.kind == "unplanned_column"]
+    assert diary.unplanned == ()
+    assert any("'empty' is not in the protocol and empty" in m for m in messages)
+    assert any("'mood (0-10)'" in m and "name is not usable" in m for m in messages)
+    assert diary.data.loc[0, "mood (0-10)"] == "4"  # kept as typed
+
+
 def test_an_unplanned_column_is_kept_and_analysed_only_as_exploratory():
     s = make_schedule(PairedDesign(4), start="2026-01-05", period_days=7, washout_days=2,
                       rng=5)
@@ -277,7 +288,8 @@ def test_an_unplanned_column_is_kept_and_analysed_only_as_exploratory():
     assert diary.unplanned == ("mood",)
     messages = [i.message for i in diary.issues if i.kind == "unplanned_column"]
     assert any("'mood'" in m and "exploratory" in m for m in messages)
-    assert any("'comment'" in m and "kept as text" in m for m in messages)
+    assert any("'comment'" in m and "not a numeric score" in m and "kept as text" in m
+               for m in messages)
     assert (diary.data["comment"] == "ok").all()
 
     result = analyze(diary, s)
@@ -324,3 +336,49 @@ def test_the_report_labels_an_unplanned_column_exploratory():
     html = render_report(analyze(diary, s), diary)
     row = html[html.index("<td>mood</td>"):][:200]
     assert "exploratory" in row and "secondary" not in row
+
+
+@settings(max_examples=60, deadline=None)
+@given(start=st.dates(min_value=pd.Timestamp("2000-01-01").date(),
+                      max_value=pd.Timestamp("2098-01-01").date()),
+       fmt=st.sampled_from(["%Y-%m-%d", "%d.%m.%Y", "%d/%m/%Y", "%m/%d/%Y", "%Y/%m/%d",
+                            "%-d/%-m/%Y", "%-m/%-d/%Y"]))
+def test_every_supported_date_format_reads_back_the_same_days(start, fmt):
+    s = make_schedule(PairedDesign(1), start=start, period_days=7, rng=1)  # 14 days
+    days = s.days["date"]
+    pain = [i % 11 for i in range(len(days))]
+    typed = pd.DataFrame({"date": [d.strftime(fmt) for d in days], "pain": pain,
+                          "stress": 1, "sleep": 1})
+    diary = read_diary(typed, s, warn=False)
+    assert diary.data["pain"].tolist() == pain  # each on its own day
+
+
+@settings(max_examples=60, deadline=None)
+@given(day=st.integers(1, 12), month=st.integers(1, 12))
+def test_a_slashed_date_that_both_orders_place_in_the_trial_is_refused(day, month):
+    s = make_schedule(PairedDesign(12), start="2026-01-01", period_days=14, rng=1)  # ~11 months
+    typed = pd.DataFrame({"date": [f"{day}/{month}/2026"], "pain": [5], "stress": [5],
+                          "sleep": [5]})
+    dm, md = pd.Timestamp(2026, month, day), pd.Timestamp(2026, day, month)
+    inside = [s.days["date"].min() - pd.Timedelta(days=14) <= d
+              <= s.days["date"].max() + pd.Timedelta(days=14) for d in (dm, md)]
+    if day != month and all(inside):
+        with pytest.raises(DiaryError, match="ambiguous"):
+            read_diary(typed, s, warn=False)
+    else:
+        diary = read_diary(typed, s, warn=False)
+        chosen = dm if inside[0] else md
+        data = diary.data.set_index("date")
+        if chosen in data.index:
+            assert data.loc[chosen, "pain"] == 5
+        else:
+            assert any(i.kind == "outside_schedule" for i in diary.issues)
+
+
+def test_a_missing_date_in_a_frame_is_an_error(schedule):
+    typed = pd.DataFrame({"date": [pd.Timestamp("2026-01-05"), pd.NaT], "pain": [5, 6],
+                          "stress": [5, 5], "sleep": [5, 5]})
+    with pytest.raises(DiaryError, match="row 3: the date is missing"):
+        read_diary(typed, schedule, warn=False)
+    typed["date"] = [pd.Timestamp("2026-01-05 18:30"), pd.Timestamp("2026-01-06")]
+    assert read_diary(typed, schedule, warn=False).data["pain"].iloc[:2].tolist() == [5, 6]

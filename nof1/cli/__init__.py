@@ -134,6 +134,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except RecursionError:  # json: a file nested thousands of levels deep
         return _error(ValueError("an input file is nested too deeply to be a nof1 file"),
                       EXIT_ERROR)
+    except EOFError:  # a question on standard input, and nobody to answer it
+        return _error(ValueError("standard input closed before an answer was given"),
+                      EXIT_ERROR)
     except MemoryError:
         return _error(ValueError("an input file is too large to read"), EXIT_ERROR)
     except SystemExit as exc:  # --help, --version, and SIGTERM (see _nof1_entry)
@@ -145,7 +148,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def run() -> None:
     """Entry point of ``python -m nof1.cli``: signal handling as in the console script."""
-    from _nof1_entry import run as launch
-
+    try:
+        from _nof1_entry import run as launch
+    except ImportError:  # the package without its console-script module
+        sys.exit(main())
     launch()
 

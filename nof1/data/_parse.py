@@ -167,7 +167,7 @@ def parse_dates(values: pd.Series, *, lines: Sequence[int] | None = None,
     they are; ``DD.MM.YYYY`` is day first (the only order in use with dots);
     ``D/M/YYYY`` or ``M/D/YYYY`` is read in the one order under which every such
     date of the column exists and falls inside ``date_range`` (the schedule's first
-    to last day, give or take a week); if both orders fit, or neither does, the
+    to last day, give or take two weeks); if both orders fit, or neither does, the
     dates are ambiguous and an error asks for ISO dates. Two-digit years are 20YY.
 
     Returns
@@ -183,10 +183,13 @@ def parse_dates(values: pd.Series, *, lines: Sequence[int] | None = None,
         where = _where(j, values.index[j], lines)
         if isinstance(raw, (pd.Timestamp, np.datetime64)) or hasattr(raw, "isoformat"):
             try:
-                parsed[j] = pd.Timestamp(raw).normalize()
-                continue
+                stamp = pd.Timestamp(raw)
             except (TypeError, ValueError):
-                pass
+                stamp = pd.NaT
+            if pd.isna(stamp):
+                raise DiaryError(f"{where}: the date is missing; every row needs its date")
+            parsed[j] = stamp.normalize()
+            continue
         s = "" if raw is None or (isinstance(raw, float) and np.isnan(raw)) else str(raw)
         s = s.strip().split("T")[0].split(" ")[0]
         if m := _ISO_DATE.match(s) or _YMD_SLASH.match(s):

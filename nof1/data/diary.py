@@ -398,7 +398,13 @@ def _unplanned(raw: pd.DataFrame, extra: list[str], values: pd.DataFrame,
                 f"exploratory outcome (not pre-registered)")))
         else:
             values[col] = text_cells(raw[col])
+            if not any(values[col]):
+                why = "and empty"
+            elif not is_number_column(raw[col]):
+                why = "and not a numeric score"
+            else:
+                why = "and its name is not usable as an outcome name (a-z, 0-9, _)"
             issues.append(DiaryIssue("unplanned_column", (
-                f"column {col[:40]!r} is not in the protocol and not a numeric score: it is "
-                f"kept as text and not analysed")))
+                f"column {col[:40]!r} is not in the protocol {why}: it is kept as text and "
+                f"not analysed")))
     return tuple(numeric), issues

@@ -38,7 +38,8 @@ _TEST_LABELS = {
 }
 _SENSITIVITY_LABELS = {
     "all_days": "All period days (no analytic wash-out)",
-    "per_protocol": "Per protocol (periods with the pack taken on < 80% of days left out)",
+    "per_protocol": "Per protocol (periods with the pack taken on < 80% of days, and days "
+                    "whose pack or period contradicts the schedule, left out)",
 }
 _EFFECT_SIZE_LABELS = {
     "nap": "Non-overlap of all pairs (NAP), days; 0.5 = no effect",
