@@ -8,6 +8,7 @@ Subcommands::
     nof1 analyze DIR            unblind, analyse the diary, print a table, write a report
     nof1 demo DIR               the whole pipeline on a simulated diary
     nof1 power [options]        simulated power of a paired design (planning)
+    nof1 series collect|analyze a series of personal trials: collect, analyse, pool
 
 Exit codes: 0 success; 1 the key does not match the commitment (``verify``);
 2 any other expected error (bad option or date, existing folder, unreadable
