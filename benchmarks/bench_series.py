@@ -93,7 +93,7 @@ def cluster(n: int, part: int) -> None:
                 (root / name / f"part-{i:05d}.parquet").write_bytes(buf.getvalue())
         sim = time.perf_counter() - t0
         with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                          dashboard_address=None) as lc, Client(lc) as client:
+                          dashboard_address=":0") as lc, Client(lc) as client:
             t0 = time.perf_counter()
             res = analyze_partitioned(root, outcomes=["pain"], client=client, progress=True)
             t1 = time.perf_counter()
