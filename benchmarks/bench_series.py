@@ -10,7 +10,7 @@ Targets (issue #12):
 
 Simulating the diaries is not part of the timed work (it is printed separately).
 
-Run: python benchmarks/bench_series.py [--n-cluster 100000] [--quick]
+Run: python benchmarks/bench_series.py [--n-cluster 100000] [--quick] [--only 1|2|3]
 """
 
 from __future__ import annotations
@@ -93,7 +93,7 @@ def cluster(n: int, part: int) -> None:
                 (root / name / f"part-{i:05d}.parquet").write_bytes(buf.getvalue())
         sim = time.perf_counter() - t0
         with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                          dashboard_address=None) as lc, Client(lc) as client:
+                          dashboard_address=":0") as lc, Client(lc) as client:
             t0 = time.perf_counter()
             res = analyze_partitioned(root, outcomes=["pain"], client=client, progress=True)
             t1 = time.perf_counter()
@@ -108,12 +108,17 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--n-cluster", type=int, default=100_000)
     ap.add_argument("--quick", action="store_true", help="smaller sizes")
+    ap.add_argument("--only", type=int, choices=(1, 2, 3), default=None,
+                    help="run one part only")
     args = ap.parse_args()
     q = args.quick
     print("Timings on a shared machine are noisy; ratios are within one run.")
-    batch_vs_loop(2_000 if not q else 500, 20 if not q else 5)
-    ten_thousand(10_000 if not q else 2_000)
-    cluster(args.n_cluster if not q else 10_000, 5_000 if not q else 2_000)
+    if args.only in (None, 1):
+        batch_vs_loop(2_000 if not q else 500, 20 if not q else 5)
+    if args.only in (None, 2):
+        ten_thousand(10_000 if not q else 2_000)
+    if args.only in (None, 3):
+        cluster(args.n_cluster if not q else 10_000, 5_000 if not q else 2_000)
 
 
 if __name__ == "__main__":

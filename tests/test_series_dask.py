@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from nof1.cli import main
 from nof1.series import analyze_series, meta_analysis
 from nof1.series.scale import MIN_CHUNK, analyze_partitioned, write_partitioned
 from nof1.series.simulate import draw_cohort_2022, simulate_series
@@ -45,10 +46,16 @@ def test_local_cluster_gives_the_in_process_results(big):
     local = analyze_series(s, outcomes=["pain"])
     in_process = analyze_partitioned(path, outcomes=["pain"])
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                  dashboard_address=None) as cluster, \
+                                  dashboard_address=":0") as cluster, \
             distributed.Client(cluster) as client:
         on_cluster = analyze_partitioned(path, outcomes=["pain"], client=client)
         assert len(client.scheduler_info()["workers"]) == 2
+        # the command line, pointed at the same scheduler
+        out = path.parent / "report"
+        assert main(["series", "analyze", str(path), "--dask-scheduler",
+                     cluster.scheduler_address, "--out", str(out), "--no-progress"]) == 0
+        table = pd.read_csv(out / "persons.csv")
+        assert len(table) == len(s) and (out / "report.html").is_file()
     for res in (in_process, on_cluster):
         pd.testing.assert_frame_equal(res.persons, local.persons)
         pd.testing.assert_frame_equal(

@@ -139,3 +139,39 @@ def test_write_and_read_back(small, tmp_path, fmt):
     with pytest.raises(TrialExistsError):
         write_series(small, out, format=fmt)
     assert sorted(p.name for p in out.iterdir()) == [f"diary.{fmt}", f"trials.{fmt}"]
+
+
+# -- property: any corruption gives a valid series or a SeriesError, never a crash ----
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_BASE = simulate_series(3, n_pairs=2, period_days=5, washout_days=1, run_in_days=2, rng=5)
+_VALUES = st.one_of(st.none(), st.just(""), st.just("x"), st.integers(-5, 50),
+                    st.floats(allow_nan=True, allow_infinity=True), st.just("2026-13-01"))
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(table=st.sampled_from(["trials", "diary"]), row=st.integers(0, 10_000),
+       column=st.integers(0, 100), value=_VALUES, drop=st.booleans(), dup=st.booleans())
+def test_corrupted_tables_raise_series_error_or_validate(table, row, column, value, drop,
+                                                         dup):
+    trials = _BASE.trials.astype(object).copy()
+    diary = _BASE.diary.astype(object).copy()
+    frame = trials if table == "trials" else diary
+    r = row % len(frame)
+    c = frame.columns[column % len(frame.columns)]
+    frame.iat[r, frame.columns.get_loc(c)] = value
+    if drop:
+        frame = frame.drop(index=frame.index[(r + 1) % len(frame)])
+    if dup:
+        frame = pd.concat([frame, frame.iloc[[r % len(frame)]]], ignore_index=True)
+    if table == "trials":
+        trials = frame
+    else:
+        diary = frame
+    try:
+        s = validate_series(trials, diary)
+    except SeriesError:
+        return
+    assert len(s) == s.trials["person"].nunique()
+    assert set(s.diary["person"]) == set(s.trials["person"])

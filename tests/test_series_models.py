@@ -38,6 +38,17 @@ def test_one_stage_matches_lme4(mods, key):
     np.testing.assert_allclose(res.sigma2, ref["sigma2"], rtol=1e-5)
 
 
+def test_one_stage_equals_the_period_means_model():
+    """lmer(y ~ 0 + pair + treat + (0 + treat | person)) on period means: same mu and tau^2,
+    period-level residual variance sigma^2 / 2 (differencing removes the pair intercepts)."""
+    res = one_stage(PAIRS)
+    ref = REF["lmer_period_means"]
+    np.testing.assert_allclose(res.estimate, ref["coef"], rtol=1e-5)
+    np.testing.assert_allclose(res.se, ref["se"], rtol=1e-4)
+    np.testing.assert_allclose(res.tau2, ref["tau2"], rtol=1e-4)
+    np.testing.assert_allclose(res.sigma2 / 2, ref["sigma2_period"], rtol=1e-5)
+
+
 def test_one_stage_matches_nlme():
     res = one_stage(PAIRS)
     ref = REF["lme_intercept"]

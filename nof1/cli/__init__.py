@@ -9,6 +9,7 @@ Subcommands::
     nof1 demo DIR               the whole pipeline on a simulated diary
     nof1 power [options]        simulated power of a paired design (planning)
     nof1 status DIR             where the trial stands today (participant files only)
+    nof1 series collect|analyze a series of personal trials: collect, analyse, pool
 
 Exit codes (:data:`EXIT_CODES`, also shown by ``nof1 --help``): 0 success;
 1 the helper's key does not match its commitment; 2 usage error or bad input;

@@ -8,6 +8,9 @@
 - :func:`bayes_series`: Bayesian hierarchical normal model, exact by quadrature over tau.
 - :func:`series_randomization_test`: the sharp null of no effect in anyone.
 - :func:`moderator_analysis`: meta-regression, one-stage interaction, subgroups.
+- :func:`pool_outcome`: all of the above for one outcome; :mod:`~nof1.series.report`
+  renders them, :mod:`~nof1.series.plots` draws the forest and moderator plots.
+- :func:`write_partitioned`, :func:`analyze_partitioned`: Parquet parts and Dask.
 """
 
 from .batch import PersonResults, analyze_series
@@ -23,11 +26,16 @@ from .data import (
     write_series,
 )
 from .meta import MetaRegressionResult, MetaResult, meta_analysis, meta_regression, random_effects
+from .moderators import ModeratorResult, moderator_analysis, stress_group_2022
 from .onestage import OneStageResult, one_stage
+from .pipeline import SeriesAnalysis, pool_outcome
 from .randtest import SeriesRandomizationResult, series_randomization_test
+from .scale import analyze_partitioned, write_partitioned
 
 __all__ = ["Series", "SeriesError", "read_series", "write_series", "validate_series",
            "series_from_schedules", "schedule_of", "collect_series", "PersonResults",
            "analyze_series", "meta_analysis", "meta_regression", "random_effects", "MetaResult",
            "MetaRegressionResult", "one_stage", "OneStageResult", "bayes_series",
-           "BayesSeriesResult", "series_randomization_test", "SeriesRandomizationResult"]
+           "BayesSeriesResult", "series_randomization_test", "SeriesRandomizationResult",
+           "moderator_analysis", "ModeratorResult", "stress_group_2022", "pool_outcome",
+           "SeriesAnalysis", "write_partitioned", "analyze_partitioned"]

@@ -224,16 +224,17 @@ def validate_series(trials: pd.DataFrame, diary: pd.DataFrame) -> Series:
     trials["start"] = start.dt.strftime("%Y-%m-%d")
     trials["assignment"] = trials["assignment"].astype(str)
     bad = []
-    for i, spec in enumerate(trials["design"].astype(str)):
-        try:
+    combos = pd.DataFrame({"d": trials["design"].astype(str), "a": trials["assignment"]})
+    for (spec, letters), rows in combos.groupby(["d", "a"], sort=False,
+                                                dropna=False).indices.items():
+        try:  # one check per distinct design and assignment
             design: Design = design_from_dict(json.loads(spec))
-            letters = trials["assignment"].iat[i]
             ok = (len(letters) == design.n_units and set(letters) <= {"A", "B"}
                   and design.is_admissible([0 if c == "A" else 1 for c in letters]))
         except (ValueError, TypeError, KeyError):
             ok = False
         if not ok:
-            bad.append(i)
+            bad.extend(rows.tolist())
     if bad:
         mask = np.isin(np.arange(len(trials)), bad)
         raise SeriesError(f"trials table: design or assignment cannot be read or is not "
@@ -245,14 +246,14 @@ def validate_series(trials: pd.DataFrame, diary: pd.DataFrame) -> Series:
     if miss:
         raise SeriesError(f"diary table: missing column(s) {', '.join(miss)}")
     diary = diary.reset_index(drop=True).copy()
-    if diary["person"].dtype != object:
+    if not pd.api.types.is_string_dtype(diary["person"]):
         diary["person"] = diary["person"].astype(str)
-    known = set(trials["person"])
-    stray = ~diary["person"].isin(known)
+    where = pd.Index(trials["person"]).get_indexer(diary["person"])
+    stray = where < 0
     if stray.any():
-        who = diary.loc[stray, "person"].iloc[0]
+        who = diary["person"].iloc[int(np.flatnonzero(stray)[0])]
         raise SeriesError(f"diary table: person {who!r} has no trial ({_rows(diary, stray)})")
-    absent = ~trials["person"].isin(set(diary["person"]))
+    absent = np.bincount(where, minlength=len(trials)) == 0
     if absent.any():
         raise SeriesError(f"trials table: person(s) {trials.loc[absent, 'person'].tolist()[:5]}"
                           f" have no diary rows ({_rows(trials, absent)})")
@@ -264,7 +265,9 @@ def validate_series(trials: pd.DataFrame, diary: pd.DataFrame) -> Series:
     if dates.isna().any():
         raise SeriesError(f"diary table: unreadable date ({_rows(diary, dates.isna())})")
     diary["date"] = dates
-    dup = diary.duplicated(["person", "date"], keep=False)
+    key = pd.Series(where.astype(np.int64) * 1_000_000
+                    + dates.to_numpy().astype("datetime64[D]").astype(np.int64))
+    dup = key.duplicated(keep=False).to_numpy()
     if dup.any():
         raise SeriesError(f"diary table: the same person and date twice ({_rows(diary, dup)})")
     for o in outcomes:
@@ -293,7 +296,6 @@ def validate_series(trials: pd.DataFrame, diary: pd.DataFrame) -> Series:
                                   f"({_rows(diary, bad_took)})")
             diary["took_pack"] = mapped.astype("boolean")
     # dates inside each person's schedule
-    where = pd.Index(trials["person"]).get_indexer(diary["person"])
     first = pd.to_datetime(trials["start"]).to_numpy().astype("datetime64[D]")
     units = {spec: design_from_dict(json.loads(spec)).n_units
              for spec in pd.unique(trials["design"])}

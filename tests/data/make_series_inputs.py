@@ -21,7 +21,8 @@ k = rng.choice([3, 4, 6], size=40)
 series = simulate_series(40, n_pairs=k, effects={"stress": effect}, covariates=cohort, rng=rng)
 res = analyze_series(series, outcomes=["stress"])
 pairs = res.pairs.dropna(subset=["difference"]).merge(res.covariates, on="person")
-pairs[["person", "pair", "difference", "baseline_stress", "stress_band"]].to_csv(
+pairs[["person", "pair", "mean_a", "mean_b", "difference", "baseline_stress",
+       "stress_band"]].to_csv(
     HERE / "series_pairs.csv", index=False, float_format="%.17g")
 for how in ("pooled", "person"):
     d, _, _, _ = within_variances(res.persons, within=how)

@@ -45,6 +45,16 @@ one_stage <- function(formula) {
            tau2 = num(vc$vcov[vc$grp == "person"]), sigma2 = num(vc$vcov[vc$grp == "Residual"]),
            loglik = num(logLik(fit))))
 }
+# the same model on period means: pair-within-person intercepts, a random treatment effect
+periods <- rbind(data.frame(person = pairs$person, pair = paste(pairs$person, pairs$pair),
+                            y = pairs$mean_a, treat = 1),
+                 data.frame(person = pairs$person, pair = paste(pairs$person, pairs$pair),
+                            y = pairs$mean_b, treat = 0))
+periods$treat_c <- periods$treat - 0.5
+pm_fit <- lmer(y ~ 0 + factor(pair) + treat_c + (0 + treat_c | person), data = periods,
+               REML = TRUE, control = lmerControl(optimizer = "bobyqa",
+                                                  optCtrl = list(rhobeg = 1e-2, rhoend = 1e-12)))
+pm_vc <- as.data.frame(VarCorr(pm_fit))
 lme_fit <- lme(difference ~ 1, random = ~ 1 | person, data = pairs, method = "REML",
                control = lmeControl(tolerance = 1e-12, msTol = 1e-12))
 
@@ -56,6 +66,10 @@ cat('"metareg_stress": ', metareg(pooled, ~ baseline_stress), ",\n", sep = "")
 cat('"metareg_band": ', metareg(pooled, ~ stress_band), ",\n", sep = "")
 cat('"lmer_intercept": ', one_stage(difference ~ 1 + (1 | person)), ",\n", sep = "")
 cat('"lmer_stress": ', one_stage(difference ~ baseline_stress + (1 | person)), ",\n", sep = "")
+cat('"lmer_period_means": ', obj(list(coef = num(fixef(pm_fit)["treat_c"]),
+    se = num(sqrt(vcov(pm_fit)["treat_c", "treat_c"])),
+    tau2 = num(pm_vc$vcov[pm_vc$grp == "person"]),
+    sigma2_period = num(pm_vc$vcov[pm_vc$grp == "Residual"]))), ",\n", sep = "")
 cat('"lme_intercept": ', obj(list(coef = num(fixef(lme_fit)), se = num(sqrt(vcov(lme_fit)[1, 1])),
     tau2 = num(as.numeric(VarCorr(lme_fit)[1, 1])),
     sigma2 = num(lme_fit$sigma^2))), "\n", sep = "")
