@@ -293,3 +293,16 @@ def test_blinding_guesses_are_compared_with_the_packs(paired_trial):
     # scipy.stats.binomtest(2, 3, 0.5).pvalue == 1.0 (two-sided, exact)
     assert b["pvalue"] == pytest.approx(1.0)
     assert "2 of 3 definite guesses" in res.summary()
+
+
+def test_scores_constant_within_each_condition_are_analysed(paired_trial):
+    s, diary, _ = paired_trial
+    data = diary.data.copy()
+    data["pain"] = np.where(data["condition"] == "A", 4.0, 6.0)
+    res = analyze(type(diary)(data=data, outcomes=diary.outcomes, issues=()), s,
+                  outcomes=["pain"])
+    pain = res["pain"]
+    assert (pain.estimate, pain.ci_low, pain.ci_high) == (-2.0, -2.0, -2.0)
+    assert pain.pvalue == pytest.approx(2 / 64)
+    assert "within_person_smd" not in pain.effect_sizes  # undefined: no variation
+    assert res.decision["verdict"] == "met"

@@ -151,10 +151,14 @@ def _analyse_outcome(data: pd.DataFrame, schedule: Schedule, o: Outcome, *, prim
                                confidence_level=confidence_level)
         sizes["nap"] = dataclasses.replace(res, ci_low=nan, ci_high=nan, se=nan,
                                            method=f"{res.method}; {_NO_DAY_INTERVAL}")
-    if a_days.size > 1 and b_days.size > 1 and np.std(np.r_[a_days, b_days]) > 0:
-        res = effect_sizes.within_person_smd(a_days, b_days)
-        sizes["within_person_smd"] = dataclasses.replace(
-            res, ci_low=nan, ci_high=nan, se=nan, method=f"{res.method}; {_NO_DAY_INTERVAL}")
+    if a_days.size > 1 and b_days.size > 1:
+        try:
+            res = effect_sizes.within_person_smd(a_days, b_days)
+            sizes["within_person_smd"] = dataclasses.replace(
+                res, ci_low=nan, ci_high=nan, se=nan,
+                method=f"{res.method}; {_NO_DAY_INTERVAL}")
+        except ValueError:  # no variation within the conditions: undefined
+            pass
     complete = main.pairs is not None and np.isfinite(main.pairs["difference"]).sum() >= 2
     if complete:
         try:
