@@ -302,7 +302,7 @@ def test_scores_constant_within_each_condition_are_analysed(paired_trial):
     res = analyze(type(diary)(data=data, outcomes=diary.outcomes, issues=()), s,
                   outcomes=["pain"])
     pain = res["pain"]
-    assert (pain.estimate, pain.ci_low, pain.ci_high) == (-2.0, -2.0, -2.0)
+    assert (pain.estimate, pain.ci_low, pain.ci_high) == pytest.approx((-2.0, -2.0, -2.0))
     assert pain.pvalue == pytest.approx(2 / 64)
     assert "within_person_smd" not in pain.effect_sizes  # undefined: no variation
     assert res.decision["verdict"] == "met"
