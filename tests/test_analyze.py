@@ -306,3 +306,18 @@ def test_scores_constant_within_each_condition_are_analysed(paired_trial):
     assert pain.pvalue == pytest.approx(2 / 64)
     assert "within_person_smd" not in pain.effect_sizes  # undefined: no variation
     assert res.decision["verdict"] == "met"
+
+
+def test_a_verdict_that_the_headline_interval_does_not_support_is_flagged():
+    flagged = 0
+    for seed in range(1, 9):
+        s = make_schedule(PairedDesign(6), start="2026-01-05", period_days=14, run_in_days=7,
+                          washout_days=7, rng=seed)
+        res = analyze(simulate_diary(s, rng=seed), s, outcomes=["pain"], rng=seed)
+        pain, dec = res["pain"], res.decision
+        should = dec["verdict"] == "met" and pain.ci_high >= 0  # pain: benefit is negative
+        assert ("note" in dec) == should, seed
+        if should:
+            flagged += 1
+            assert dec["note"] in dec["text"] and "still contains 0" in dec["note"]
+    assert flagged >= 1

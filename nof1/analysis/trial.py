@@ -246,6 +246,23 @@ def evaluate_decision_rule(result: OutcomeResult,
     return rule.decide(d, higher_is_better=result.higher_is_better).to_dict()
 
 
+def _flag_disagreement(decision: dict[str, Any], r: OutcomeResult) -> dict[str, Any]:
+    """Say so when the rule's verdict and the headline interval point different ways."""
+    if not r.analysed or decision.get("verdict") not in ("met", "not worthwhile"):
+        return decision
+    lo, hi = sorted((r.spec.benefit(r.ci_low), r.spec.benefit(r.ci_high)))
+    if decision["verdict"] == "met" and lo <= 0:
+        note = ("The rule is met, but the headline interval (randomization test, no model) "
+                "still contains 0: the rule's normal model of the pair differences is more "
+                "certain than the design-based interval.")
+    elif decision["verdict"] == "not worthwhile" and lo > 0:
+        note = ("The rule says 'not worthwhile', but the whole headline interval "
+                "(randomization test) shows a benefit.")
+    else:
+        return decision
+    return {**decision, "note": note, "text": f"{decision['text']} {note}"}
+
+
 def _blinded_decision(primary: str) -> dict[str, Any]:
     return {"verdict": None, "outcome": primary,
             "text": ("No decision in a blinded analysis: the pre-registered decision rule "
@@ -364,6 +381,7 @@ def analyze(diary: Diary | pd.DataFrame | str, schedule: Schedule, *,
             {"A": schedule.active, "B": schedule.control})), (schedule.active,
                                                               schedule.control))
         decision = evaluate_decision_rule(results[primary], decision_rule)
+        decision = _flag_disagreement(decision, results[primary])
     return TrialResult(outcomes=results, primary=primary, schedule=schedule,
                        issues=diary.issues, confidence_level=confidence_level,
                        decision=decision, guesses=guesses, blinded=blinded)
