@@ -483,7 +483,9 @@ def power_grid(*, n_pairs: Any = range(2, 11), period_days: Any = (7, 14, 21, 28
     -------
     pandas.DataFrame
         Columns ``n_pairs``, ``period_days``, ``total_days``, ``method``, ``power``,
-        ``mc_se``, ``closed_form_paired_t``; one row per (period length, number of
+        ``mc_se``, ``closed_form_paired_t``; for ``method="bayes"`` also ``p_met``,
+        ``p_not_worthwhile`` and ``p_inconclusive`` (the pre-registered rule's
+        decisions; ``power`` is ``p_met``); one row per (period length, number of
         pairs), period lengths in the outer loop.
 
     Raises
@@ -517,8 +519,11 @@ def power_grid(*, n_pairs: Any = range(2, 11), period_days: Any = (7, 14, 21, 28
                              period_days=p, washout_days=washout_days, methods=(method,),
                              n_sims=n_sims, rng=rng, **kwargs)
         t = res.table.iloc[0]
-        rows.append({"n_pairs": k, "period_days": p, "total_days": 2 * k * p,
-                     "method": method, "power": float(t["rejection_rate"]),
-                     "mc_se": float(t["mc_se"]),
-                     "closed_form_paired_t": res.closed_form_paired_t})
+        row = {"n_pairs": k, "period_days": p, "total_days": 2 * k * p,
+               "method": method, "power": float(t["rejection_rate"]),
+               "mc_se": float(t["mc_se"]),
+               "closed_form_paired_t": res.closed_form_paired_t}
+        for d in res.decisions.itertuples():  # method "bayes": every decision of the rule
+            row[f"p_{d.decision.replace(' ', '_')}"] = float(d.probability)
+        rows.append(row)
     return pd.DataFrame(rows)

@@ -293,3 +293,31 @@ def test_blinding_guesses_are_compared_with_the_packs(paired_trial):
     # scipy.stats.binomtest(2, 3, 0.5).pvalue == 1.0 (two-sided, exact)
     assert b["pvalue"] == pytest.approx(1.0)
     assert "2 of 3 definite guesses" in res.summary()
+
+
+def test_scores_constant_within_each_condition_are_analysed(paired_trial):
+    s, diary, _ = paired_trial
+    data = diary.data.copy()
+    data["pain"] = np.where(data["condition"] == "A", 4.0, 6.0)
+    res = analyze(type(diary)(data=data, outcomes=diary.outcomes, issues=()), s,
+                  outcomes=["pain"])
+    pain = res["pain"]
+    assert (pain.estimate, pain.ci_low, pain.ci_high) == pytest.approx((-2.0, -2.0, -2.0))
+    assert pain.pvalue == pytest.approx(2 / 64)
+    assert "within_person_smd" not in pain.effect_sizes  # undefined: no variation
+    assert res.decision["verdict"] == "met"
+
+
+def test_a_verdict_that_the_headline_interval_does_not_support_is_flagged():
+    flagged = 0
+    for seed in range(1, 9):
+        s = make_schedule(PairedDesign(6), start="2026-01-05", period_days=14, run_in_days=7,
+                          washout_days=7, rng=seed)
+        res = analyze(simulate_diary(s, rng=seed), s, outcomes=["pain"], rng=seed)
+        pain, dec = res["pain"], res.decision
+        should = dec["verdict"] == "met" and pain.ci_high >= 0  # pain: benefit is negative
+        assert ("note" in dec) == should, seed
+        if should:
+            flagged += 1
+            assert dec["note"] in dec["text"] and "still contains 0" in dec["note"]
+    assert flagged >= 1

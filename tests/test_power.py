@@ -151,3 +151,14 @@ def test_power_reports_the_probability_of_each_decision_under_the_protocol_rule(
                                             "prior": "weakly_informative"}, rng=3)
     # the protocol's sceptical rule fires far less often than the weak-prior rule
     assert lenient.decisions.iloc[0]["probability"] > 5 * dec["met"]
+
+
+def test_power_grid_reports_every_decision_of_the_rule():
+    from nof1.power import power_grid
+
+    grid = power_grid(n_pairs=[4, 6], period_days=[14], effect=-1.5, method="bayes",
+                      n_sims=500, rng=1)
+    probs = grid[["p_met", "p_not_worthwhile", "p_inconclusive"]]
+    assert (probs.sum(axis=1) - 1).abs().max() < 1e-12
+    assert (grid["power"] == grid["p_met"]).all()
+    assert grid["p_met"].iloc[1] > grid["p_met"].iloc[0]  # more pairs, more often met

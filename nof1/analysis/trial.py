@@ -152,10 +152,14 @@ def _analyse_outcome(data: pd.DataFrame, schedule: Schedule, o: Outcome, *, prim
                                confidence_level=confidence_level)
         sizes["nap"] = dataclasses.replace(res, ci_low=nan, ci_high=nan, se=nan,
                                            method=f"{res.method}; {_NO_DAY_INTERVAL}")
-    if a_days.size > 1 and b_days.size > 1 and np.std(np.r_[a_days, b_days]) > 0:
-        res = effect_sizes.within_person_smd(a_days, b_days)
-        sizes["within_person_smd"] = dataclasses.replace(
-            res, ci_low=nan, ci_high=nan, se=nan, method=f"{res.method}; {_NO_DAY_INTERVAL}")
+    if a_days.size > 1 and b_days.size > 1:
+        try:
+            res = effect_sizes.within_person_smd(a_days, b_days)
+            sizes["within_person_smd"] = dataclasses.replace(
+                res, ci_low=nan, ci_high=nan, se=nan,
+                method=f"{res.method}; {_NO_DAY_INTERVAL}")
+        except ValueError:  # no variation within the conditions: undefined
+            pass
     complete = main.pairs is not None and np.isfinite(main.pairs["difference"]).sum() >= 2
     if complete:
         try:
@@ -241,6 +245,23 @@ def evaluate_decision_rule(result: OutcomeResult,
     pairs = result.pairs
     d = np.array([]) if pairs is None else pairs["difference"].to_numpy(dtype=float)
     return rule.decide(d, higher_is_better=result.higher_is_better).to_dict()
+
+
+def _flag_disagreement(decision: dict[str, Any], r: OutcomeResult) -> dict[str, Any]:
+    """Say so when the rule's verdict and the headline interval point different ways."""
+    if not r.analysed or decision.get("verdict") not in ("met", "not worthwhile"):
+        return decision
+    lo, hi = sorted((r.spec.benefit(r.ci_low), r.spec.benefit(r.ci_high)))
+    if decision["verdict"] == "met" and lo <= 0:
+        note = ("The rule is met, but the headline interval (randomization test, no model) "
+                "still contains 0: the rule's normal model of the pair differences is more "
+                "certain than the design-based interval.")
+    elif decision["verdict"] == "not worthwhile" and lo > 0:
+        note = ("The rule says 'not worthwhile', but the whole headline interval "
+                "(randomization test) shows a benefit.")
+    else:
+        return decision
+    return {**decision, "note": note, "text": f"{decision['text']} {note}"}
 
 
 def _blinded_decision(primary: str) -> dict[str, Any]:
@@ -360,6 +381,7 @@ def analyze(diary: Diary | pd.DataFrame | str, schedule: Schedule, *,
             {"A": schedule.active, "B": schedule.control})), (schedule.active,
                                                               schedule.control))
         decision = evaluate_decision_rule(results[primary], decision_rule)
+        decision = _flag_disagreement(decision, results[primary])
     exploratory = exploratory_analyses(data, schedule, diary.unplanned,
                                        confidence_level=confidence_level,
                                        min_completeness=min_completeness, rng=rng)
