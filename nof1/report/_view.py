@@ -28,6 +28,10 @@ PROVENANCE_LABELS = {
     "toolkit_version": "nof1 version",
 }
 
+#: other names the same provenance facts may carry in a result
+_PROVENANCE_ALIASES = {"toolkit_version": ("nof1_version", "version"),
+                       "diary_sha256": ("diary_hash",), "commitment": ("full_commitment",)}
+
 _TEST_LABELS = {
     "randomization": "Randomization test over the design's own assignments",
     "paired_t": "Paired t-test on period means",
@@ -364,10 +368,12 @@ def _provenance(result: Any, given: Mapping[str, Any] | None) -> tuple[tuple[str
         if source is None:
             continue
         for key in PROVENANCE_LABELS:
-            value = source.get(key) if isinstance(source, Mapping) else getattr(source, key,
-                                                                                  None)
-            if value is not None:
-                found[key] = value
+            for name in (key, *_PROVENANCE_ALIASES.get(key, ())):
+                value = (source.get(name) if isinstance(source, Mapping)
+                         else getattr(source, name, None))
+                if value is not None:
+                    found[key] = value
+                    break
 
     def show(value: Any) -> str:
         if isinstance(value, bool):
