@@ -14,7 +14,8 @@ from matplotlib.text import Text
 from nof1 import PairedDesign, analyze, make_schedule, plots, read_diary
 from nof1.power import power_grid
 from nof1.report import DISCLAIMER, render_report, write_report
-from nof1.report._view import benefit_sentence, build_view
+from nof1.report._model import benefit_sentence
+from nof1.report._view import build_view
 from nof1.simulate import simulate_diary
 
 matplotlib.use("Agg")
