@@ -255,3 +255,18 @@ def test_nice_ticks_are_round_evenly_spaced_and_inside(low, span, n):
         mantissa = steps[0] / 10 ** np.floor(np.log10(steps[0]))
         assert min(abs(mantissa - m) for m in (1, 2, 2.5, 5, 10)) < 1e-6
         assert len(ticks) <= 2 * n + 1
+
+
+def test_report_of_a_diary_read_against_the_blinded_calendar():
+    """The diary may carry no treatments (read blinded): the schedule colours the periods."""
+    s = make_schedule(PairedDesign(3), start="2026-01-05", period_days=7, rng=4)
+    raw = simulate_diary(s, rng=4)
+    diary = read_diary(raw, s, warn=False)
+    blinded = type(diary)(data=diary.data.drop(columns=["condition", "treatment"]),
+                          outcomes=diary.outcomes, issues=diary.issues)
+    result = analyze(blinded, s)
+    view = build_view(result, blinded, title="t")
+    expected = [("A" if t == s.active else "B")
+                for t in s.days.drop_duplicates("period").dropna(subset=["period"])["treatment"]]
+    assert [p[2] for p in view.outcomes[0].series.periods] == expected
+    assert render_report(result, blinded).count("<img ") == 8

@@ -228,13 +228,14 @@ def _provenance(result: Any, given: Mapping[str, Any] | None) -> tuple[tuple[str
                  for key, label in PROVENANCE_LABELS.items())
 
 
-def _series(diary: Any, o: Any, active: str) -> SeriesView:
+def _series(diary: Any, o: Any, schedule: Any) -> SeriesView:
     data = diary.data
-    # colour by treatment name (condition letters follow the design's roles)
-    if "treatment" in data:
-        letters = np.where(data["treatment"].astype(object) == active, "A", "B")
-    else:
-        letters = data["condition"].astype(str).to_numpy()
+    # colour by treatment name, from the schedule (a diary read against the
+    # participant's blinded calendar has no treatments of its own)
+    treatment = pd.to_datetime(data["date"]).map(
+        dict(zip(pd.to_datetime(schedule.days["date"]), schedule.days["treatment"],
+                 strict=True)))
+    letters = np.where(treatment.astype(object) == schedule.active, "A", "B")
     periods = []
     period = data["period"].to_numpy(dtype=float)
     for p in pd.unique(period[np.isfinite(period)]):
@@ -333,7 +334,7 @@ def build_view(result: Any, diary: Any, *, title: str,
             name=r.outcome, role=role, methods=_methods(r, level, active, control),
             sensitivity=_sensitivity(r, level), priors=_priors(r, level),
             effect_sizes=_effect_sizes(r), periods=_periods(r),
-            series=_series(diary, o, active), pairs=pairs, singles=singles,
+            series=_series(diary, o, s), pairs=pairs, singles=singles,
             definition=(f"{r.outcome} ({role})",
                         f"“{o.question}” Scale {o.low:g}–{o.high:g}; {o.direction} is better. "
                         f"Minimal clinically important difference {o.mcid:g} point(s): "
