@@ -7,12 +7,15 @@ import re
 import matplotlib
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from matplotlib.text import Text
 
 from nof1 import PairedDesign, analyze, make_schedule, plots, read_diary
 from nof1.power import power_grid
 from nof1.report import DISCLAIMER, render_report, write_report
-from nof1.report._view import benefit_sentence, build_view
+from nof1.report._model import benefit_sentence
+from nof1.report._view import build_view
 from nof1.simulate import simulate_diary
 
 matplotlib.use("Agg")
@@ -221,3 +224,49 @@ def test_report_pair_labels_never_overlap():
     assert len(ys) == 9
     assert float(np.diff(ys).min()) >= 13 - 0.1  # positions are rounded to 0.1 px
     assert re.findall(r"font-size='(\d+)'[^>]*>pair", svg) == ["11"] * 9
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.floats(-50, 50), min_size=1, max_size=30), st.floats(0.01, 5))
+def test_spread_keeps_order_and_gaps_and_centre(values, gap):
+    from nof1._style import spread
+
+    values = np.array(values)
+    pos = spread(values, gap)
+    order = np.argsort(values, kind="stable")
+    assert np.all(np.diff(pos[order]) >= gap * (1 - 1e-9))  # order kept, gaps respected
+    assert np.mean(pos - values) == pytest.approx(0, abs=1e-9 * (1 + np.abs(values).max()))
+    if len(values) > 1 and np.diff(np.sort(values)).min() >= gap:
+        assert pos == pytest.approx(values)  # nothing moves when there is room
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.floats(-1e4, 1e4), st.floats(1e-3, 1e4), st.integers(2, 8))
+def test_nice_ticks_are_round_evenly_spaced_and_inside(low, span, n):
+    from nof1.report._svg import nice_ticks
+
+    high = low + span
+    ticks = nice_ticks(low, high, n)
+    assert len(ticks) >= 1
+    assert all(low - 1e-9 * span <= t <= high + 1e-9 * span for t in ticks)
+    steps = np.diff(ticks)
+    if len(steps):
+        assert steps == pytest.approx(steps[0], rel=1e-6)
+        mantissa = steps[0] / 10 ** np.floor(np.log10(steps[0]))
+        assert min(abs(mantissa - m) for m in (1, 2, 2.5, 5, 10)) < 1e-6
+        assert len(ticks) <= 2 * n + 1
+
+
+def test_report_of_a_diary_read_against_the_blinded_calendar():
+    """The diary may carry no treatments (read blinded): the schedule colours the periods."""
+    s = make_schedule(PairedDesign(3), start="2026-01-05", period_days=7, rng=4)
+    raw = simulate_diary(s, rng=4)
+    diary = read_diary(raw, s, warn=False)
+    blinded = type(diary)(data=diary.data.drop(columns=["condition", "treatment"]),
+                          outcomes=diary.outcomes, issues=diary.issues)
+    result = analyze(blinded, s)
+    view = build_view(result, blinded, title="t")
+    expected = [("A" if t == s.active else "B")
+                for t in s.days.drop_duplicates("period").dropna(subset=["period"])["treatment"]]
+    assert [p[2] for p in view.outcomes[0].series.periods] == expected
+    assert render_report(result, blinded).count("<img ") == 8

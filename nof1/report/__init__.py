@@ -8,7 +8,7 @@ human column labels. The page has no external resource (images are inline SVG
 data URIs), reflows to a phone's width and prints on A4 or US Letter.
 
 Modules: :mod:`._view` (the only code that reads result fields: it turns a result
-into a plain view model), :mod:`._svg` (the figures, drawn as SVG without
+into the plain view model of :mod:`._model`), :mod:`._svg` (the figures, drawn as SVG without
 matplotlib), :mod:`._figures` (alt text and embedding) and :mod:`._html` (markup,
 stylesheet, print rules).
 """
@@ -23,7 +23,8 @@ from pathlib import Path
 from typing import Any
 
 from . import _figures, _html
-from ._view import ReportView, build_view
+from ._model import ReportView
+from ._view import build_view
 
 __all__ = ["render_report", "write_report", "DISCLAIMER"]
 

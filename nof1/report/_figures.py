@@ -9,11 +9,11 @@ from __future__ import annotations
 import base64
 from html import escape
 
+from ._model import NullView, OutcomeDetail, ReportView, pval
 from ._svg import forest as _forest
 from ._svg import null_histogram
 from ._svg import period_means as _period_means
 from ._svg import series as _series
-from ._view import NullView, OutcomeDetail, ReportView, pval
 
 
 def _img(svg: str, alt: str, css: str) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from html import escape
 
-from ._view import Table
+from ._model import Table
 
 CSS = """
 *{box-sizing:border-box}

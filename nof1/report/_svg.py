@@ -97,13 +97,15 @@ def nice_ticks(low: float, high: float, n: int = 5) -> list[float]:
         return [low] if math.isfinite(low) else []
     raw = (high - low) / max(n - 1, 1)
     mag = 10 ** math.floor(math.log10(raw))
-    step = next(m * mag for m in (1, 2, 2.5, 5, 10) if m * mag >= raw)
-    first = math.ceil(low / step - 1e-9) * step
-    ticks = []
-    v = first
-    while v <= high + 1e-9 * step:
-        ticks.append(round(v, 10) + 0.0)
-        v += step
+    steps = [m * mag for m in (10, 5, 2.5, 2, 1)] + [m * mag / 10 for m in (5, 2.5, 2, 1)]
+    ticks: list[float] = []
+    # the smallest round step of at least `raw`, or smaller ones until two ticks fit
+    for step in [s for s in steps if s >= raw][-1:] + [s for s in steps if s < raw]:
+        first = math.ceil(low / step - 1e-9)
+        last = math.floor(high / step + 1e-9)
+        ticks = [round(k * step, 12) + 0.0 for k in range(first, last + 1)]
+        if len(ticks) >= 2:
+            break
     return ticks
 
 

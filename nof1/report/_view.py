@@ -2,20 +2,33 @@
 
 Every access to a field of a :class:`~nof1.TrialResult` (or its outcome results,
 tests and tables) made by the report happens in this module. The rest of the
-report (figures, HTML) sees only the plain dataclasses below: headline rows,
+report (figures, HTML) sees only the plain dataclasses of :mod:`._model`: headline rows,
 technical tables with human column labels, provenance, and the data each figure
 draws. Machine column names stay in ``to_frame()``; human labels live here.
 """
 
 from __future__ import annotations
 
-import dataclasses
-import math
 from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 import pandas as pd
+
+from ._model import (
+    Headline,
+    NullView,
+    OutcomeDetail,
+    ReportView,
+    SeriesView,
+    Table,
+    benefit_sentence,
+    ci_text,
+    finite,
+    num,
+    prob,
+    pval,
+)
 
 NOT_AVAILABLE = "not available"
 
@@ -27,6 +40,10 @@ PROVENANCE_LABELS = {
     "diary_sha256": "Diary file (SHA-256)",
     "toolkit_version": "nof1 version",
 }
+
+#: other names the same provenance facts may carry in a result
+_PROVENANCE_ALIASES = {"toolkit_version": ("nof1_version", "version"),
+                       "diary_sha256": ("diary_hash",), "commitment": ("full_commitment",)}
 
 _TEST_LABELS = {
     "randomization": "Randomization test over the design's own assignments",
@@ -50,175 +67,6 @@ _VERDICT_WORDS = {"met": "worthwhile", "not met": "not worthwhile",
                   "inconclusive": "inconclusive", "not evaluable": "not evaluable"}
 
 
-@dataclasses.dataclass(frozen=True)
-class Table:
-    """A table ready to print: human column labels and formatted cells."""
-
-    caption: str
-    columns: tuple[str, ...]
-    rows: tuple[tuple[str, ...], ...]
-    note: str = ""
-
-
-@dataclasses.dataclass(frozen=True)
-class Headline:
-    """One outcome's first-screen statement, in its own direction of benefit."""
-
-    outcome: str
-    role: str
-    sentence: str
-    rule: str
-    detail: str
-
-
-@dataclasses.dataclass(frozen=True)
-class SeriesView:
-    """One outcome's daily scores on the calendar (for its figure)."""
-
-    outcome: str
-    dates: tuple[Any, ...]
-    scores: np.ndarray
-    analysed: np.ndarray
-    periods: tuple[tuple[int, int, str], ...]  # first day index, last day index, condition
-    low: float
-    high: float
-    better: str
-
-
-@dataclasses.dataclass(frozen=True)
-class OutcomeDetail:
-    """The technical tables and figure data of one outcome."""
-
-    name: str
-    role: str
-    methods: Table
-    sensitivity: Table
-    priors: Table | None
-    effect_sizes: Table | None
-    periods: Table
-    series: SeriesView
-    #: (pair, control mean, treatment mean) of complete pairs; None unless paired
-    pairs: tuple[tuple[int, float, float], ...] | None
-    #: condition letter -> means of periods outside a complete pair
-    singles: dict[str, list[float]]
-    definition: tuple[str, str]  # (label, text)
-
-
-@dataclasses.dataclass(frozen=True)
-class NullView:
-    """The primary outcome's randomization distribution (for its figure)."""
-
-    outcome: str
-    null_distribution: np.ndarray
-    statistic: float
-    pvalue: float
-    n_assignments: int
-    exact: bool
-
-
-@dataclasses.dataclass(frozen=True)
-class ReportView:
-    """Everything the report shows, as plain values."""
-
-    title: str
-    active: str
-    control: str
-    trial_line: str
-    effect_note: str
-    confidence: str
-    headlines: tuple[Headline, ...]
-    decision: str
-    warnings: tuple[str, ...]
-    provenance: tuple[tuple[str, str], ...]
-    summary: Table
-    outcomes: tuple[OutcomeDetail, ...]
-    blinding: str
-    guesses: Table | None
-    #: outcome, higher is better, benefit estimate, benefit CI low, high, MCID
-    forest: tuple[tuple[str, bool, float, float, float, float], ...]
-    names: dict[str, str]  # condition letter -> treatment name
-    dates: tuple[str, str]
-    null: NullView | None
-
-
-# -- formatting --------------------------------------------------------------------------
-def _finite(x: Any) -> bool:
-    try:
-        return math.isfinite(float(x))
-    except (TypeError, ValueError):
-        return False
-
-
-def num(x: Any, digits: int = 3) -> str:
-    """A number to ``digits`` significant figures; '–' when missing."""
-    return f"{float(x):.{digits}g}" if _finite(x) else "–"
-
-
-def pval(p: Any) -> str:
-    """A p-value: three decimals, '< 0.001' below."""
-    if not _finite(p):
-        return "–"
-    return "< 0.001" if float(p) < 0.001 else f"{float(p):.3f}"
-
-
-def prob(p: Any) -> str:
-    """A probability as a percentage that never rounds to a false 0% or 100%."""
-    if not _finite(p):
-        return "–"
-    p = float(p)
-    return ">99%" if p > 0.99 else "<1%" if p < 0.01 else f"{p:.0%}"
-
-
-def _ci(low: Any, high: Any) -> str:
-    return f"{num(low)} to {num(high)}" if _finite(low) and _finite(high) else "–"
-
-
-def _points(x: float) -> str:
-    text = f"{abs(x):.1f}" if abs(x) >= 0.095 else f"{abs(x):.2g}"
-    return f"{text} point{'' if text == '1.0' else 's'}"
-
-
-def _bare(x: float) -> str:
-    return _points(x).split()[0]
-
-
-# -- headline ----------------------------------------------------------------------------
-def benefit_sentence(name: str, estimate: float, ci_low: float, ci_high: float, *,
-                     higher_is_better: bool, active: str, control: str, level: str) -> str:
-    """The effect in the outcome's own direction of benefit, in one sentence.
-
-    Examples
-    --------
-    >>> benefit_sentence("pain", -1.2, -1.7, -0.7, higher_is_better=False,
-    ...                  active="magnesium", control="placebo", level="95%")
-    'pain was 1.2 points lower on magnesium than on placebo; 95% CI 0.7 to 1.7 points lower'
-    >>> print(benefit_sentence("sleep", -0.3, -1.1, 0.5, higher_is_better=True,
-    ...                        active="magnesium", control="placebo", level="95%"))
-    sleep was 0.3 points lower on magnesium than on placebo; 95% CI 1.1 points lower to
-    0.5 points higher
-    """
-    if not _finite(estimate):
-        return f"{name}: not enough data to estimate the effect"
-    good, bad = ("higher", "lower") if higher_is_better else ("lower", "higher")
-    sign = 1.0 if higher_is_better else -1.0
-    b = sign * estimate
-    if b == 0:
-        head = f"{name} was the same on {active} and on {control}"
-    else:
-        head = (f"{name} was {_points(b)} {good if b > 0 else bad} on {active} than on "
-                f"{control}")
-    if not (_finite(ci_low) and _finite(ci_high)):
-        return f"{head}; no {level} interval (too few assignments or scored periods)"
-    lo, hi = sorted((sign * ci_low, sign * ci_high))
-    if lo >= 0:
-        ci = f"{_bare(lo)} to {_points(hi)} {good}"
-    elif hi <= 0:
-        ci = f"{_bare(-hi)} to {_points(-lo)} {bad}"
-    else:
-        ci = f"{_points(-lo)} {bad} to {_points(hi)} {good}"
-    return f"{head}; {level} CI {ci}"
-
-
 def _detail(interpretation: str) -> str:
     """The interval against the MCID, from the interpretation (the headline says the rest).
 
@@ -237,16 +85,16 @@ def _test_row(name: str, res: Any) -> tuple[str, ...]:
     if "n_assignments" in f and f.get("n_assignments") is not None:
         kind = "exact" if f.get("exact") else "Monte Carlo"
         details.append(f"{int(f['n_assignments']):,} assignments ({kind})")
-    if _finite(f.get("df")):
+    if finite(f.get("df")):
         details.append(f"df {num(f['df'])}")
-    if _finite(f.get("rho")):
+    if finite(f.get("rho")):
         details.append(f"autocorrelation ρ = {num(f['rho'], 2)}")
     if name == "bayes":
         details.append(f"{str(f.get('prior', '')).replace('_', ' ')} prior; "
                        f"P(any benefit) {prob(f.get('p_benefit'))}, P(benefit ≥ MCID) "
                        f"{prob(f.get('p_benefit_mcid'))}")
     return (_TEST_LABELS.get(name, name), num(f.get("estimate", f.get("statistic"))),
-            _ci(f.get("ci_low"), f.get("ci_high")),
+            ci_text(f.get("ci_low"), f.get("ci_high")),
             num(f.get("statistic")) if name != "bayes" else "–",
             pval(f.get("pvalue")), "; ".join(details) or "–")
 
@@ -267,7 +115,7 @@ def _sensitivity(r: Any, level: str) -> Table:
     for row in r.sensitivity.to_dict("records"):
         note = row.get("note")
         rows.append((_SENSITIVITY_LABELS.get(row["analysis"], str(row["analysis"])),
-                     num(row.get("estimate")), _ci(row.get("ci_low"), row.get("ci_high")),
+                     num(row.get("estimate")), ci_text(row.get("ci_low"), row.get("ci_high")),
                      pval(row.get("pvalue")), str(int(row.get("n_periods", 0))),
                      str(note) if isinstance(note, str) else ""))
     return Table(caption=f"{r.outcome}: pre-registered sensitivity analyses",
@@ -280,7 +128,7 @@ def _priors(r: Any, level: str) -> Table | None:
     if r.priors is None:
         return None
     rows = tuple((str(p["prior"]).replace("_", " ").capitalize(), num(p["estimate"]),
-                  _ci(p["ci_low"], p["ci_high"]), prob(p["p_benefit"]),
+                  ci_text(p["ci_low"], p["ci_high"]), prob(p["p_benefit"]),
                   prob(p["p_benefit_mcid"]), prob(p["p_within_mcid"]))
                  for p in r.priors.to_dict("records"))
     return Table(caption=f"{r.outcome}: Bayesian analysis under three priors",
@@ -293,7 +141,7 @@ def _effect_sizes(r: Any) -> Table | None:
     if not r.effect_sizes:
         return None
     rows = tuple((_EFFECT_SIZE_LABELS.get(name, name), num(res.estimate),
-                  _ci(res.ci_low, res.ci_high)) for name, res in r.effect_sizes.items())
+                  ci_text(res.ci_low, res.ci_high)) for name, res in r.effect_sizes.items())
     return Table(caption=f"{r.outcome}: effect sizes", columns=("Measure", "Estimate",
                                                                 "Interval"), rows=rows)
 
@@ -302,7 +150,7 @@ def _periods(r: Any) -> Table:
     rows = []
     for p in r.periods.to_dict("records"):
         pair = p.get("pair")
-        rows.append((str(int(p["period"])), str(int(pair)) if _finite(pair) else "–",
+        rows.append((str(int(p["period"])), str(int(pair)) if finite(pair) else "–",
                      str(p.get("treatment", p.get("condition", ""))),
                      f"{pd.Timestamp(p['start']).date()} to {pd.Timestamp(p['end']).date()}"
                      if "start" in p else "–",
@@ -319,7 +167,7 @@ def _summary(result: Any, level: str, active: str, control: str) -> Table:
     rows = []
     for row in frame.to_dict("records"):
         rows.append((row["outcome"], "primary" if row["primary"] else "secondary",
-                     num(row["estimate"]), _ci(row["ci_low"], row["ci_high"]),
+                     num(row["estimate"]), ci_text(row["ci_low"], row["ci_high"]),
                      pval(row["pvalue"]),
                      "–" if row["primary"] else pval(row["pvalue_holm"]),
                      prob(row.get("p_benefit")), prob(row.get("p_benefit_mcid")),
@@ -365,10 +213,12 @@ def _provenance(result: Any, given: Mapping[str, Any] | None) -> tuple[tuple[str
         if source is None:
             continue
         for key in PROVENANCE_LABELS:
-            value = source.get(key) if isinstance(source, Mapping) else getattr(source, key,
-                                                                                  None)
-            if value is not None:
-                found[key] = value
+            for name in (key, *_PROVENANCE_ALIASES.get(key, ())):
+                value = (source.get(name) if isinstance(source, Mapping)
+                         else getattr(source, name, None))
+                if value is not None:
+                    found[key] = value
+                    break
 
     def show(value: Any) -> str:
         if isinstance(value, bool):
@@ -379,13 +229,14 @@ def _provenance(result: Any, given: Mapping[str, Any] | None) -> tuple[tuple[str
                  for key, label in PROVENANCE_LABELS.items())
 
 
-def _series(diary: Any, o: Any, active: str) -> SeriesView:
+def _series(diary: Any, o: Any, schedule: Any) -> SeriesView:
     data = diary.data
-    # colour by treatment name (condition letters follow the design's roles)
-    if "treatment" in data:
-        letters = np.where(data["treatment"].astype(object) == active, "A", "B")
-    else:
-        letters = data["condition"].astype(str).to_numpy()
+    # colour by treatment name, from the schedule (a diary read against the
+    # participant's blinded calendar has no treatments of its own)
+    treatment = pd.to_datetime(data["date"]).map(
+        dict(zip(pd.to_datetime(schedule.days["date"]), schedule.days["treatment"],
+                 strict=True)))
+    letters = np.where(treatment.astype(object) == schedule.active, "A", "B")
     periods = []
     period = data["period"].to_numpy(dtype=float)
     for p in pd.unique(period[np.isfinite(period)]):
@@ -484,7 +335,7 @@ def build_view(result: Any, diary: Any, *, title: str,
             name=r.outcome, role=role, methods=_methods(r, level, active, control),
             sensitivity=_sensitivity(r, level), priors=_priors(r, level),
             effect_sizes=_effect_sizes(r), periods=_periods(r),
-            series=_series(diary, o, active), pairs=pairs, singles=singles,
+            series=_series(diary, o, s), pairs=pairs, singles=singles,
             definition=(f"{r.outcome} ({role})",
                         f"“{o.question}” Scale {o.low:g}–{o.high:g}; {o.direction} is better. "
                         f"Minimal clinically important difference {o.mcid:g} point(s): "
