@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import importlib
 import inspect
+import os
 import pkgutil
 import shutil
 import sys
@@ -163,6 +164,32 @@ def _api_pages() -> None:
         _write_if_changed(api / f"{name}.rst", "\n".join(body))
 
 
+#: the subcommands, in the order of the trial workflow
+COMMANDS = ("design", "verify", "groups", "analyze", "demo", "power")
+
+
+def _cli_page() -> None:
+    """``nof1 --help`` and every ``nof1 COMMAND --help``, as the installed command prints them."""
+    import subprocess
+    import textwrap
+
+    def helptext(*args: str) -> str:
+        run = subprocess.run([sys.executable, "-m", "nof1.cli", *args, "--help"],
+                             capture_output=True, text=True, check=True, cwd=ROOT,
+                             env={**os.environ, "COLUMNS": "88"})
+        return textwrap.indent(run.stdout.rstrip(), "   ")
+
+    lines = ["Command line", "============", "",
+             "The ``nof1`` command is a thin shell over the public functions; see",
+             ":doc:`../workflow` for the order in which a trial uses it. This page is",
+             "generated from the command's own ``--help``.", "",
+             "``nof1``", "--------", "", "::", "", helptext(), ""]
+    for command in COMMANDS:
+        title = f"``nof1 {command}``"
+        lines += [title, "-" * len(title), "", "::", "", helptext(command), ""]
+    _write_if_changed(HERE / "api" / "cli.rst", "\n".join(lines))
+
+
 def _copy_notebooks() -> None:
     target = HERE / "notebooks"
     target.mkdir(exist_ok=True)
@@ -174,6 +201,7 @@ def _copy_notebooks() -> None:
 
 def _generate(app, config) -> None:
     _api_pages()
+    _cli_page()
     _copy_notebooks()
 
 

@@ -26,6 +26,7 @@ def _matches(nodeid: str, entry: str) -> bool:
     return name == entry or name.startswith(entry + "::")
 
 
+@pytest.hookimpl(tryfirst=True)    # before ``-m`` deselects by marker
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     used = set()
     for item in items:
