@@ -71,7 +71,8 @@ def result(trial, diary):
 def test_folder_layout():
     assert sorted(p.name for p in TRIAL.iterdir()) == ["helper", "participant"]
     assert sorted(p.name for p in (TRIAL / "participant").iterdir()) == [
-        "calendar.ics", "diary.csv", "protocol.json", "schedule.csv", "schedule.html"]
+        "calendar.ics", "diary.csv", "diary.html", "paper-diary.html", "protocol.json",
+        "schedule.csv", "schedule.html"]
     assert sorted(p.name for p in (TRIAL / "helper").iterdir()) == ["key.json", "packs.html"]
 
 
@@ -267,6 +268,20 @@ def _participant_texts(folder: Path, *, drop_guesses: bool) -> dict[str, str]:
             assert spec["treatments"] == sorted(spec["treatments"])
             del spec["treatments"], spec["control"]
             text = json.dumps(spec, ensure_ascii=False)
+        if path.name in ("diary.html", "paper-diary.html"):
+            # the blinding question lists both treatments, in alphabetical order, the same
+            # way on every period's page: a question, not a clue; everything else must not
+            # name a treatment
+            spec = json.loads((folder / "participant" / "protocol.json").read_text("utf-8"))
+            names = sorted(spec["treatments"])
+            if path.name == "diary.html":
+                options = json.dumps(names + ["don't know"], ensure_ascii=False,
+                                     separators=(",", ":"))
+                assert text.count(options) == 1, path.name
+            else:
+                options = "".join(f'<span class="box"></span>{n}' for n in names)
+                assert text.count(options) == len(spec["packs"]), path.name
+            text = text.replace(options, "")
         if path.name == "diary.csv" and drop_guesses:
             frame = pd.read_csv(path, dtype=str, keep_default_na=False)
             text = frame.drop(columns="blinding_guess").to_csv(index=False)
