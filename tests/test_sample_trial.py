@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from _guess_choices import without_guess_choices
 from scipy import stats
 
 import nof1
@@ -236,6 +237,7 @@ def _participant_texts(folder: Path, *, drop_guesses: bool) -> dict[str, str]:
         text = path.read_text(encoding="utf-8")
         if path.suffix == ".ics":  # RFC 5545 line folding
             text = text.replace("\r\n ", "").replace("\r\n\t", "")
+        text = without_guess_choices(folder, path.name, text)
         if path.name == "protocol.json":
             spec = json.loads(text)
             assert spec["treatments"] == sorted(spec["treatments"])

@@ -66,7 +66,7 @@ SCORES = ["pain", "stress", "sleep"]
 
 def design_trial(folder: Path) -> None:
     """``nof1 design`` with the command's defaults, a fixed start and seed."""
-    argv = ["design", str(folder), "--start", START, "--seed", str(ALLOCATION_SEED)]
+    argv = ["design", str(folder), "--start", START, "--seed", str(ALLOCATION_SEED), "--yes"]
     with contextlib.redirect_stdout(io.StringIO()):  # the summary names the trial id
         code = nof1_main(argv)
     if code != 0:
