@@ -354,3 +354,30 @@ def test_paper_diary_prints_one_a4_page_per_period(tmp_path, browser, period_day
         "printBackground": True})["data"])
     pages = len(re.findall(rb"/Type\s*/Page(?![s\w])", pdf))
     assert pages == trial.protocol.n_periods + (1 if run_in_days else 0)
+
+
+def test_awkward_text_survives_export_and_read_back(tmp_path, browser):
+    """Quotes, commas, semicolons, line breaks, non-Latin letters: exported, read back intact."""
+    trial = _small_trial(tmp_path / "t")
+    driver = browser()
+    driver.get((trial.participant_dir / "diary.html").as_uri())
+    rng = np.random.default_rng(2024)
+    pieces = ['"', ",", ";", "\n", "'", "ä", "ß", "日本", "—", "=1+1", "  ", "\\", "<b>", "#",
+              "7,5", "x"]
+    typed = {}
+    for d in diary_days(trial.protocol):
+        notes = "".join(rng.choice(pieces, size=6))
+        side = "".join(rng.choice(pieces, size=3))
+        driver.execute_script(
+            "nof1Diary.select(arguments[0]);"
+            "document.getElementById('notes').value = arguments[1];"
+            "document.getElementById('side_effects').value = arguments[2];"
+            "nof1Diary.save();", d["date"], notes, side)
+        # an <input> drops line breaks; a <textarea> keeps them
+        typed[d["date"]] = (notes.strip(), side.replace("\n", "").strip())
+    path = tmp_path / "diary.csv"
+    path.write_text(driver.execute_script("return nof1Diary.exportCsv()"), encoding="utf-8")
+    diary = read_diary(path, trial.calendar, outcomes=trial.protocol.outcomes, warn=False)
+    got = {d.strftime("%Y-%m-%d"): (n, s) for d, n, s in
+           zip(diary.data["date"], diary.data["notes"], diary.data["side_effects"], strict=True)}
+    assert got == typed
