@@ -20,6 +20,8 @@ import numpy as np
 import pandas as pd
 import pytest
 from _chromium import chromium_or_skip, start_chromium
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import nof1
 from nof1 import PairedDesign
@@ -381,3 +383,36 @@ def test_awkward_text_survives_export_and_read_back(tmp_path, browser):
     got = {d.strftime("%Y-%m-%d"): (n, s) for d, n, s in
            zip(diary.data["date"], diary.data["notes"], diary.data["side_effects"], strict=True)}
     assert got == typed
+
+
+@settings(max_examples=40, deadline=None)
+@given(kind=st.sampled_from(["paired", "alternating", "phase"]), n=st.integers(1, 4),
+       period_days=st.integers(2, 9), run_in=st.integers(0, 8), washout=st.integers(0, 1),
+       start=st.dates(dt.date(2020, 1, 1), dt.date(2035, 12, 31)), seed=st.integers(0, 2**32))
+def test_page_days_follow_the_schedule_for_any_design(kind, n, period_days, run_in, washout,
+                                                      start, seed):
+    from nof1 import AlternatingDesign, PhaseDesign, make_schedule
+    from nof1.blinding import make_key
+    from nof1.outcomes import default_outcomes
+    from nof1.protocol import make_protocol
+
+    if kind == "paired":
+        design, unit = PairedDesign(n), period_days
+    elif kind == "alternating":
+        design, unit = AlternatingDesign(2 * n), period_days
+    else:
+        design, unit = PhaseDesign("AB" * n, n_occasions=2 * n * period_days + 3,
+                                   min_phase=period_days), 1
+    s = make_schedule(design, start=start, period_days=unit, run_in_days=run_in,
+                      washout_days=washout if unit > 1 else 0, rng=seed)
+    key = make_key(s)
+    p = make_protocol(s, key, outcomes=default_outcomes(), primary="pain", blinded=True)
+    days = diary_days(p)
+    codes = {int(pk["period"]): pk["code"] for pk in key["packs"]}
+    assert [d["date"] for d in days] == [x.date().isoformat() for x in s.days["date"]]
+    assert [d["day"] for d in days] == list(range(1, len(s.days) + 1))
+    want = ["" if pd.isna(x) else int(x) for x in s.days["period"]]
+    assert [d["period"] for d in days] == want
+    assert [d["pack"] for d in days] == ["" if w == "" else codes[w] for w in want]
+    assert sum(d["last_of_period"] for d in days) == p.n_periods
+    assert sum(d["first_of_period"] for d in days) == p.n_periods
