@@ -416,3 +416,19 @@ def test_page_days_follow_the_schedule_for_any_design(kind, n, period_days, run_
     assert [d["pack"] for d in days] == ["" if w == "" else codes[w] for w in want]
     assert sum(d["last_of_period"] for d in days) == p.n_periods
     assert sum(d["first_of_period"] for d in days) == p.n_periods
+
+
+@pytest.mark.parametrize("width", [320, 390, 1280])
+def test_page_fits_the_screen_width(tmp_path, browser, width):
+    """No sideways scrolling on a small phone, a common phone and a desktop."""
+    from selenium.webdriver.common.by import By
+
+    trial = create_trial(tmp_path / "t", design=PairedDesign(6), rng=5,
+                         start=TODAY - dt.timedelta(20))
+    driver = browser(width=width, height=800)
+    driver.get((trial.participant_dir / "diary.html").as_uri())
+    assert driver.execute_script("return document.documentElement.scrollWidth") <= width
+    # the 11 buttons of a 0-10 scale sit on one row
+    tops = {b.rect["y"] for b in driver.find_elements(By.CSS_SELECTOR, "#questions .scale")[0]
+            .find_elements(By.TAG_NAME, "label")}
+    assert len(tops) == 1
