@@ -20,6 +20,8 @@ import numpy as np
 import pandas as pd
 import pytest
 from _chromium import chromium_or_skip, start_chromium
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import nof1
 from nof1 import PairedDesign
@@ -354,3 +356,79 @@ def test_paper_diary_prints_one_a4_page_per_period(tmp_path, browser, period_day
         "printBackground": True})["data"])
     pages = len(re.findall(rb"/Type\s*/Page(?![s\w])", pdf))
     assert pages == trial.protocol.n_periods + (1 if run_in_days else 0)
+
+
+def test_awkward_text_survives_export_and_read_back(tmp_path, browser):
+    """Quotes, commas, semicolons, line breaks, non-Latin letters: exported, read back intact."""
+    trial = _small_trial(tmp_path / "t")
+    driver = browser()
+    driver.get((trial.participant_dir / "diary.html").as_uri())
+    rng = np.random.default_rng(2024)
+    pieces = ['"', ",", ";", "\n", "'", "ä", "ß", "日本", "—", "=1+1", "  ", "\\", "<b>", "#",
+              "7,5", "x"]
+    typed = {}
+    for d in diary_days(trial.protocol):
+        notes = "".join(rng.choice(pieces, size=6))
+        side = "".join(rng.choice(pieces, size=3))
+        driver.execute_script(
+            "nof1Diary.select(arguments[0]);"
+            "document.getElementById('notes').value = arguments[1];"
+            "document.getElementById('side_effects').value = arguments[2];"
+            "nof1Diary.save();", d["date"], notes, side)
+        # an <input> drops line breaks; a <textarea> keeps them
+        typed[d["date"]] = (notes.strip(), side.replace("\n", "").strip())
+    path = tmp_path / "diary.csv"
+    path.write_text(driver.execute_script("return nof1Diary.exportCsv()"), encoding="utf-8")
+    diary = read_diary(path, trial.calendar, outcomes=trial.protocol.outcomes, warn=False)
+    got = {d.strftime("%Y-%m-%d"): (n, s) for d, n, s in
+           zip(diary.data["date"], diary.data["notes"], diary.data["side_effects"], strict=True)}
+    assert got == typed
+
+
+@settings(max_examples=40, deadline=None)
+@given(kind=st.sampled_from(["paired", "alternating", "phase"]), n=st.integers(1, 4),
+       period_days=st.integers(2, 9), run_in=st.integers(0, 8), washout=st.integers(0, 1),
+       start=st.dates(dt.date(2020, 1, 1), dt.date(2035, 12, 31)), seed=st.integers(0, 2**32))
+def test_page_days_follow_the_schedule_for_any_design(kind, n, period_days, run_in, washout,
+                                                      start, seed):
+    from nof1 import AlternatingDesign, PhaseDesign, make_schedule
+    from nof1.blinding import make_key
+    from nof1.outcomes import default_outcomes
+    from nof1.protocol import make_protocol
+
+    if kind == "paired":
+        design, unit = PairedDesign(n), period_days
+    elif kind == "alternating":
+        design, unit = AlternatingDesign(2 * n), period_days
+    else:
+        design, unit = PhaseDesign("AB" * n, n_occasions=2 * n * period_days + 3,
+                                   min_phase=period_days), 1
+    s = make_schedule(design, start=start, period_days=unit, run_in_days=run_in,
+                      washout_days=washout if unit > 1 else 0, rng=seed)
+    key = make_key(s)
+    p = make_protocol(s, key, outcomes=default_outcomes(), primary="pain", blinded=True)
+    days = diary_days(p)
+    codes = {int(pk["period"]): pk["code"] for pk in key["packs"]}
+    assert [d["date"] for d in days] == [x.date().isoformat() for x in s.days["date"]]
+    assert [d["day"] for d in days] == list(range(1, len(s.days) + 1))
+    want = ["" if pd.isna(x) else int(x) for x in s.days["period"]]
+    assert [d["period"] for d in days] == want
+    assert [d["pack"] for d in days] == ["" if w == "" else codes[w] for w in want]
+    assert sum(d["last_of_period"] for d in days) == p.n_periods
+    assert sum(d["first_of_period"] for d in days) == p.n_periods
+
+
+@pytest.mark.parametrize("width", [320, 390, 1280])
+def test_page_fits_the_screen_width(tmp_path, browser, width):
+    """No sideways scrolling on a small phone, a common phone and a desktop."""
+    from selenium.webdriver.common.by import By
+
+    trial = create_trial(tmp_path / "t", design=PairedDesign(6), rng=5,
+                         start=TODAY - dt.timedelta(20))
+    driver = browser(width=width, height=800)
+    driver.get((trial.participant_dir / "diary.html").as_uri())
+    assert driver.execute_script("return document.documentElement.scrollWidth") <= width
+    # the 11 buttons of a 0-10 scale sit on one row
+    tops = {b.rect["y"] for b in driver.find_elements(By.CSS_SELECTOR, "#questions .scale")[0]
+            .find_elements(By.TAG_NAME, "label")}
+    assert len(tops) == 1

@@ -13,6 +13,7 @@ from pathlib import Path
 import icalendar
 import numpy as np
 import pytest
+from _guess_choices import GUESS_PAGES, without_guess_choices
 from dateutil.rrule import rrulestr
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -144,19 +145,6 @@ def test_read_trial_rejects_a_damaged_schedule_csv(tmp_path):
 
 
 # -- blinding leaks -----------------------------------------------------------------------
-def _without_guess_choices(folder: Path, name: str, data: bytes) -> bytes:
-    """The diary pages offer the treatments, alphabetically, as the end-of-period guess."""
-    names = json.loads((folder / "participant" / "protocol.json").read_bytes())["treatments"]
-    assert names == sorted(names)
-    if name == "diary.html":
-        choices = '"guesses":' + json.dumps([*names, "don't know"], separators=(",", ":"))
-    else:
-        choices = "".join(f'<span class="box"></span>{t}' for t in names)
-    text = data.decode("utf-8")
-    assert choices in text
-    return text.replace(choices, "").encode("utf-8")
-
-
 def _participant_text(folder: Path) -> dict[str, str]:
     """Every participant file, lower-cased; the protocol without its treatment fields."""
     out = {}
@@ -164,8 +152,8 @@ def _participant_text(folder: Path) -> dict[str, str]:
         data = path.read_bytes()
         if path.suffix == ".ics":
             data = _unfold(data)
-        if path.name in ("diary.html", "paper-diary.html"):
-            data = _without_guess_choices(folder, path.name, data)
+        if path.name in GUESS_PAGES:
+            data = without_guess_choices(folder, path.name, data.decode("utf-8")).encode()
         if path.name == "protocol.json":
             spec = json.loads(data)
             assert sorted(spec["treatments"]) == spec["treatments"]

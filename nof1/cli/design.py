@@ -134,7 +134,7 @@ def _confirm_past_start(start: _dt.date, yes: bool, today: _dt.date | None = Non
 
 
 def _helper_kit(args: argparse.Namespace) -> Any:
-    from ..trial.html import HelperKit
+    from ..trial import HelperKit
 
     return HelperKit(product=args.product.strip(), control_product=args.control_product.strip(),
                      doses_per_day=args.doses_per_day)

@@ -366,7 +366,7 @@ def create_trial(directory: str | os.PathLike[str], *, design: Design, start: An
     key = seal_key(key, draft.plan())
     protocol = dataclasses.replace(draft, commitment=key["commitment"])
     if helper_kit is not None and not isinstance(helper_kit, HelperKit):
-        raise TypeError("`helper_kit` must be a nof1.trial.html.HelperKit")
+        raise TypeError("`helper_kit` must be a nof1.trial.HelperKit")
     files = _render(schedule, key, protocol, diary_time, helper_kit)
     write_tree_atomic(target, files)
     return Trial(directory=target, protocol=protocol, calendar=_read_calendar(target),
