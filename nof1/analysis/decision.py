@@ -109,7 +109,7 @@ class DecisionRule:
     mcid : float
         Minimal clinically important difference (> 0, outcome units).
     probability_threshold : float
-        In (0.5, 1); default 0.8 (``research/methods.md`` §2.5).
+        In (0.5, 1); default 0.8 (``docs/methods.md`` §2.5).
     no_benefit_threshold : float
         In (0, 1); default 0.5.
     prior : str

@@ -7,10 +7,12 @@ import dataclasses
 import io
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
+
+if TYPE_CHECKING:  # pandas is imported where the simulation runs, not for `nof1 --help`
+    import pandas as pd
 
 from ..design import PairedDesign
 from ._common import _nonnegative_int, _positive_int
@@ -141,6 +143,8 @@ def _simulate(args: argparse.Namespace, rng: np.random.Generator,
         parts.append(simulate_power(design, period_days=args.period_days, n_sims=args.sims,
                                     n_sims_gls=args.gls_sims, methods=(method,), rng=rng,
                                     decision_threshold=args.decision_threshold, **common))
+    import pandas as pd
+
     table = pd.concat([p.table for p in parts], ignore_index=True)
     with_rule = [p for p in parts if len(p.decisions)]
     rule = ({"decisions": with_rule[0].decisions, "rule": with_rule[0].rule}
@@ -163,6 +167,8 @@ def _decision_table(res: Any) -> str:
 
 def _grid_text(args: argparse.Namespace, rng: np.random.Generator,
                common: dict[str, Any]) -> tuple[str, pd.DataFrame | None]:
+    import pandas as pd
+
     from ..power import power_grid
 
     pairs = args.grid_pairs or list(range(2, 11))
