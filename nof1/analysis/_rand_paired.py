@@ -26,6 +26,8 @@ from fractions import Fraction
 
 import numpy as np
 
+from ._rand_engine import doubling
+
 __all__ = ["MAX_DENOMINATOR", "grid_scale", "dp_pvalue", "dp_ci", "dp_feasible"]
 
 #: largest denominator of one score tried by the grid detection (period means of up
@@ -278,8 +280,6 @@ def mitm_complete_counts(xc: np.ndarray, t: np.ndarray, gamma: np.ndarray,
     enumeration does (the scaling and shift cost at most 1e-12 of the row's
     range, far below ``gamma``).
     """
-    from ._rand_engine import doubling
-
     n_rows, n_units = xc.shape
     k = n_units // 2
     h = k // 2

@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 
 from ._common import _json_text, _nonnegative_int
+from .status import _participant_commitment, _refuse
 
 
 # -- nof1 analyze ----------------------------------------------------------------------
@@ -132,7 +133,6 @@ def _needs_blind_interim(directory: Path, groups: Path | None) -> bool:
 def _cmd_analyze(args: argparse.Namespace) -> int:
     from ..exceptions import KeyMismatchError, PlanMismatchError, TrialNotFinishedError
     from ..workflow import analyze_folder
-    from .status import _participant_commitment, _refuse
 
     report = args.report
     if report is None and args.format == "table":

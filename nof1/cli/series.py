@@ -17,12 +17,10 @@ import io
 from pathlib import Path
 from typing import Any
 
-from ._common import _positive_int, _UsageError
+from ._common import _Parser, _positive_int, _UsageError
 
 
 def _add_series_parser(sub: Any) -> None:
-    from ._common import _Parser
-
     p = sub.add_parser("series", help="pool a series of personal trials",
                        description="Series of personal trials: collect trial folders into "
                                    "one series, then analyse each person and pool them.")

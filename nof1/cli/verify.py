@@ -6,6 +6,8 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from .status import _participant_commitment, _refuse
+
 
 # -- nof1 verify ---------------------------------------------------------------------
 def _add_verify_parser(sub: Any) -> None:
@@ -25,7 +27,6 @@ def _add_verify_parser(sub: Any) -> None:
 def _cmd_verify(args: argparse.Namespace) -> int:
     from ..exceptions import KeyMismatchError, PlanMismatchError
     from ..trial import verify_trial
-    from .status import _participant_commitment, _refuse
 
     try:
         commitment = verify_trial(args.directory)
