@@ -35,6 +35,7 @@ import math
 
 import numpy as np
 from scipy import optimize
+from scipy.linalg import eigh_tridiagonal
 
 RHO_BOUND = 0.99
 # lam / (1 + lam) is kept in [0, PHI_MAX]: lam <= 9999
@@ -57,6 +58,23 @@ def _whiten(rho: float, gaps: np.ndarray, m: np.ndarray) -> tuple[np.ndarray, fl
     return out, float(np.log(v).sum())
 
 
+#: row blocks of a Gram matrix stay below this many multiply-adds: OpenBLAS then runs each
+#: product on one thread (beyond it, its threads cost 10-50 ms per product on a busy machine)
+_GRAM_BLOCK = 250_000
+
+
+def gram(w: np.ndarray) -> np.ndarray:
+    """``w.T @ w`` summed over row blocks small enough for single-threaded BLAS."""
+    rows = max(16, _GRAM_BLOCK // max(1, w.shape[1] ** 2))
+    if w.shape[0] <= rows:
+        return w.T @ w
+    out = w[:rows].T @ w[:rows]
+    for start in range(rows, w.shape[0], rows):
+        block = w[start:start + rows]
+        out += block.T @ block
+    return out
+
+
 class PeriodModel:
     """Data of one fit: y, X (n x p, first column the intercept), Z (n x m), sorted by day."""
 
@@ -75,7 +93,7 @@ class PeriodModel:
         """(W [Z X y])^T (W [Z X y]) and log|R| for this rho (last one cached)."""
         if self._cache is None or self._cache[0] != rho:
             w, logdet_r = _whiten(rho, self.gaps, self._zxy)
-            self._cache = (rho, w.T @ w, logdet_r)
+            self._cache = (rho, gram(w), logdet_r)
         return self._cache[1], self._cache[2]
 
     def factor(self, rho: float, lam: float) -> tuple[np.ndarray, float]:
@@ -131,7 +149,14 @@ class PeriodModel:
         """
         gram, logdet_r = self._gram(rho)
         m = self.m
-        a, u = np.linalg.eigh(gram[:m, :m])
+        zz = gram[:m, :m]
+        if m > 2 and not np.triu(zz, 2).any():
+            # periods that are contiguous runs of days: R^-1 is tridiagonal (Markov), so
+            # is Z^T R^-1 Z (LAPACK's tridiagonal solver also avoids the BLAS threads
+            # that a dense eigh starts, costly on a busy machine)
+            a, u = eigh_tridiagonal(np.diagonal(zz).copy(), np.diagonal(zz, 1).copy())
+        else:
+            a, u = np.linalg.eigh(zz)
         a = np.maximum(a, 0.0)
         return a, gram[m:, :m] @ u, gram[m:, m:], logdet_r
 

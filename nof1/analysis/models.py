@@ -24,7 +24,7 @@ from scipy import optimize, stats
 from .._results import BatchResultMixin
 from .._validation import check_alternative, check_choice, check_confidence_level, check_float
 from ._daytest import DayTTestResult, _as_labels, _as_scores, naive_day_ttest
-from ._period_effects import RHO_BOUND, PeriodModel, _whiten, containment_df
+from ._period_effects import RHO_BOUND, PeriodModel, _whiten, containment_df, gram
 from .period import _HYPOTHESES
 
 __all__ = ["GLSResult", "DayTTestResult", "gls_ar1", "naive_day_ttest"]
@@ -147,7 +147,7 @@ def _whitened_gram(rho: float, gaps: np.ndarray, yx: np.ndarray) -> tuple[np.nda
     """
     w, logdet = _whiten(rho, gaps, yx)
     wxy = np.concatenate([w[:, 1:], w[:, :1]], axis=1)
-    return np.linalg.cholesky(wxy.T @ wxy), logdet
+    return np.linalg.cholesky(gram(wxy)), logdet
 
 
 def _neg_profile_loglik(rho: float, gaps: np.ndarray, yx: np.ndarray, reml: bool) -> float:
