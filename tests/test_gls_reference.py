@@ -72,3 +72,15 @@ def test_profile_search_is_at_least_as_likely_as_previous_optimum():
         reml = row.estimation == "reml"
         assert model.loglik(res.rho, res.variance_ratio, reml) >= \
             model.loglik(row.rho, row.variance_ratio, reml) - 1e-9
+
+
+def test_calibration_note_is_set_for_the_report():
+    data = pd.read_csv(DATA / "gls_nlme_data.csv")
+    frame = data[data.dataset == 0]  # nlme and we put the period variance at (about) 0
+    res = _fit(frame, periods=frame.period.to_numpy())
+    assert res.variance_ratio == 0 and res.note.startswith("the period variance was estimated")
+    assert "conservative" in res.note and "Note: " in res.summary()
+    frame = data[data.dataset == 1]
+    res = _fit(frame, periods=frame.period.to_numpy())
+    assert res.variance_ratio > 0 and res.note.startswith("conservative")
+    assert _fit(frame).note.startswith("liberal")
