@@ -14,7 +14,8 @@ from typing import Any
 import numpy as np
 
 from .._validation import as_rng, check_confidence_level
-from ..design import Design, PairedDesign
+from ..design import Design, PairedDesign, PhaseDesign
+from ..design._combinatorics import random_combinations
 from . import _rand_ci, _rand_paired
 from ._rand_engine import (
     MAX_DOUBLING_PAIRS,
@@ -132,6 +133,17 @@ def _mc_values(design: Design, ev: Any, xc: np.ndarray, rng: np.random.Generator
             bits = rng.integers(0, 2, size=(min(DRAW_CHUNK, n - start), k))
             # bit 1 = the second period is A: T = sum(d) - 2 * (bits @ d)
             yield total[:, None] - (bits.astype(np.float64) @ dt2).T
+        return
+    if isinstance(design, PhaseDesign):
+        # change points drawn directly (the random numbers design.draw uses), then phase
+        # sums from the prefix sums: no n_occasions-long label rows
+        p = design.n_phases
+        for start in range(0, n, DRAW_CHUNK):
+            size = min(DRAW_CHUNK, n - start)
+            bars = random_combinations(rng, design._slack + p - 1, p - 1, size)
+            cps = design._bars_to_changepoints(bars)
+            for r0 in range(0, size, ev.chunk_rows):
+                yield ev._from_bounds(ev._bounds(cps[r0:r0 + ev.chunk_rows]), per_row=False)
         return
     for draws in _mc_draws(design, rng, n):
         for start in range(0, draws.shape[0], ev.chunk_rows):
