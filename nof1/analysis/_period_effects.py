@@ -273,6 +273,60 @@ class PeriodModel:
         return rho_hat, lam_hat
 
 
+def satterthwaite_df(model: PeriodModel, rho: float, lam: float, scale: float, *,
+                     free_rho: bool, free_lam: bool) -> float | None:
+    """Satterthwaite degrees of freedom for the treatment coefficient (REML fit).
+
+    With covariance parameters tau = (sigma^2, sigma_u^2 = lam sigma^2, rho) and
+    v(tau) = Var(beta_1) = sigma^2 [(X^T V^-1 X)^-1]_11,
+    df = 2 v^2 / (g^T A g), where g is the gradient of v and A the inverse of the
+    Hessian of minus the restricted log-likelihood (the asymptotic covariance of the
+    REML estimates; Satterthwaite 1946, Giesbrecht & Burns 1985, as in SAS PROC MIXED
+    and lmerTest). Derivatives by central differences. Parameters fixed by the caller,
+    and a variance at its boundary 0, are held fixed. Returns None when the Hessian is
+    not positive definite (a flat or degenerate likelihood).
+    """
+    theta = np.array([scale, lam * scale, rho])
+    free = [0] + ([1] if free_lam and lam > 0 else []) + ([2] if free_rho else [])
+    step = np.array([1e-4 * scale, 1e-3 * lam * scale, 1e-4])
+
+    def neg_reml(t: np.ndarray) -> float:
+        tri, logdet_v = model.factor(float(t[2]), float(t[1] / t[0]))
+        m, p, n = model.m, model.p, model.n
+        rss = float(tri[m + p, m + p]) ** 2
+        logdet_xvx = 2.0 * float(np.log(np.diag(tri)[m:m + p]).sum())
+        return 0.5 * ((n - p) * math.log(t[0]) + logdet_v + logdet_xvx + rss / t[0])
+
+    def var_beta(t: np.ndarray) -> float:
+        tri, _ = model.factor(float(t[2]), float(t[1] / t[0]))
+        m, p = model.m, model.p
+        inv = np.linalg.inv(tri[m:m + p, m:m + p])
+        return float(t[0] * (inv[1] @ inv[1]))
+
+    q = len(free)
+    grad, hess = np.zeros(q), np.zeros((q, q))
+    for a, i in enumerate(free):
+        ei = np.zeros(3)
+        ei[i] = step[i]
+        grad[a] = (var_beta(theta + ei) - var_beta(theta - ei)) / (2 * step[i])
+        for b in range(a, q):
+            ej = np.zeros(3)
+            ej[free[b]] = step[free[b]]
+            hess[a, b] = hess[b, a] = (
+                neg_reml(theta + ei + ej) - neg_reml(theta + ei - ej)
+                - neg_reml(theta - ei + ej) + neg_reml(theta - ei - ej)
+            ) / (4 * step[i] * step[free[b]])
+    try:
+        chol = np.linalg.cholesky(hess)
+    except np.linalg.LinAlgError:
+        return None
+    w = np.linalg.solve(chol, grad)
+    denom = float(w @ w)
+    if not denom > 0:
+        return None
+    return 2.0 * var_beta(theta) ** 2 / denom
+
+
 def containment_df(x: np.ndarray, period_codes: np.ndarray, m: int) -> tuple[float, int]:
     """Between-period ("containment") degrees of freedom and the period-level rank.
 
