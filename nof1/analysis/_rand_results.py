@@ -61,8 +61,10 @@ class RandomizationTestResult(BatchResultMixin):
     null_distribution : ndarray or None
         The named statistic under every admissible assignment, in the design's
         enumeration order (exact), or under each Monte Carlo draw (the observed
-        assignment not included); ``None`` when it has more than 2**20 values
-        or was counted without being listed (meet-in-the-middle).
+        assignment not included); ``None`` when it has more than 2**20 values,
+        was counted without being listed (paired designs beyond 12 pairs unless
+        ``keep_null=True``: dynamic programme or meet-in-the-middle), or
+        ``keep_null=False``.
     n_assignments : int
         Size of the design's admissible set.
     n_resamples : int or None
