@@ -87,14 +87,18 @@ class PeriodModel:
         self.m = z.shape[1]
         self._zxy = np.column_stack([z, x, y - y.mean()])
         self._logdet_xx = float(np.linalg.slogdet(x.T @ x)[1])
-        self._cache: tuple[float, np.ndarray, float] | None = None
+        self._cache: dict[float, tuple[np.ndarray, float]] = {}
 
     def _gram(self, rho: float) -> tuple[np.ndarray, float]:
-        """(W [Z X y])^T (W [Z X y]) and log|R| for this rho (last one cached)."""
-        if self._cache is None or self._cache[0] != rho:
+        """(W [Z X y])^T (W [Z X y]) and log|R| for this rho (the last 8 cached)."""
+        hit = self._cache.get(rho)
+        if hit is None:
             w, logdet_r = _whiten(rho, self.gaps, self._zxy)
-            self._cache = (rho, gram(w), logdet_r)
-        return self._cache[1], self._cache[2]
+            hit = (gram(w), logdet_r)
+            if len(self._cache) >= 8:  # the last few: a search or a difference stencil
+                self._cache.pop(next(iter(self._cache)))
+            self._cache[rho] = hit
+        return hit
 
     def factor(self, rho: float, lam: float) -> tuple[np.ndarray, float]:
         """Upper triangular T with T^T T = M^T M (module docstring), and log|V|."""
