@@ -348,7 +348,8 @@ def randomization_test(scores: Any, labels: Any, *, design: Design, statistic: s
             if x.shape[0] * total <= MAX_KEEP and keep_null is not False:
                 null = np.empty((x.shape[0], total))
             for rows, cols, values in ev.exact_chunks():
-                counts[rows] += count_extreme(values, t[rows], gamma[rows], spec.tail)
+                counts[rows] += count_extreme(values, t[rows], gamma[rows], spec.tail,
+                                              ev.has_missing)
                 if null is not None:
                     null[rows, cols] = values
             pvalue = counts / total
@@ -358,7 +359,7 @@ def randomization_test(scores: Any, labels: Any, *, design: Design, statistic: s
                 null = np.empty((x.shape[0], total))
             col = 0
             for values in _mc_values(design, ev, xc, rng, n_resamples):
-                counts += count_extreme(values, t, gamma, spec.tail)
+                counts += count_extreme(values, t, gamma, spec.tail, ev.has_missing)
                 if null is not None:
                     null[:, col:col + values.shape[1]] = values
                 col += values.shape[1]
