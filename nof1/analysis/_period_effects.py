@@ -193,7 +193,8 @@ class PeriodModel:
             g -= float(dw @ (y_ * y_).sum(axis=0))
         return value, -0.5 * g
 
-    def _best_lam(self, state, reml: bool, warm: list[float]) -> tuple[float, float]:
+    def _best_lam(self, state, reml: bool, warm: list[float],
+                  tol: float = 1e-9) -> tuple[float, float]:
         """Maximise over lam in [0, LAM_MAX] for one rho: (lam, log-likelihood).
 
         Newton's method on t = log lam, with the analytic derivative in lam and a
@@ -224,7 +225,7 @@ class PeriodModel:
             nxt = t - h / slope if slope < 0 else t + (1.0 if h > 0 else -1.0)
             if not lo < nxt < hi or not math.isfinite(nxt):
                 nxt = 0.5 * (lo + hi)
-            if abs(nxt - t) < 1e-9 or hi - lo < 1e-9:
+            if abs(nxt - t) < tol or hi - lo < tol:
                 break
             t = nxt
         if hi >= math.log(LAM_MAX) - 1e-6:  # the search ran to the upper bound
@@ -253,18 +254,18 @@ class PeriodModel:
         free_rho, free_lam = rho is None, lam is None
         warm = [0.1, -1.0]  # last lam > 0 and secant slope of d loglik / d log lam
 
-        def profile(r: float) -> tuple[float, float]:
+        def profile(r: float, tol: float = 1e-9) -> tuple[float, float]:
             state = self._rho_state(r)
             if not free_lam:
                 return lam, self._lam_loglik(state, lam, reml, grad=False)[0]
-            return self._best_lam(state, reml, warm)
+            return self._best_lam(state, reml, warm, tol)
 
         if not free_rho:
             rho_hat = rho
             lam_hat, _ = profile(rho)
         else:
             grid = np.asarray(_RHO_GRID_1D)
-            values = [profile(float(r))[1] for r in grid]
+            values = [profile(float(r), 1e-3)[1] for r in grid]  # to bracket rho only
             i = int(np.argmax(values))
             lo, hi = grid[max(i - 1, 0)], grid[min(i + 1, grid.size - 1)]
             res = optimize.minimize_scalar(lambda r: -profile(r)[1], bounds=(lo, hi),
