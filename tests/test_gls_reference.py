@@ -48,8 +48,10 @@ def test_same_optimum_as_previous_implementation():
                    periods=frame.period.to_numpy() if row.periods else None)
         assert res.estimate == pytest.approx(row.estimate, rel=1e-5, abs=1e-7), row
         assert res.se == pytest.approx(row.se, rel=1e-5), row
-        assert res.pvalue == pytest.approx(row.pvalue, rel=1e-5, abs=1e-8), row
         assert res.rho == pytest.approx(row.rho, abs=1e-4), row
+        if row.periods and row.estimation == "reml" and res.df_method == "Satterthwaite":
+            continue  # the previous code used k - 1 df here (conservative)
+        assert res.pvalue == pytest.approx(row.pvalue, rel=1e-5, abs=1e-8), row
         assert res.df == row.df
         if row.periods:
             assert res.variance_ratio == pytest.approx(row.variance_ratio, rel=1e-3,
@@ -72,3 +74,31 @@ def test_profile_search_is_at_least_as_likely_as_previous_optimum():
         reml = row.estimation == "reml"
         assert model.loglik(res.rho, res.variance_ratio, reml) >= \
             model.loglik(row.rho, row.variance_ratio, reml) - 1e-9
+
+
+@pytest.mark.parametrize("dataset", range(4))
+def test_satterthwaite_df_equal_lmertest(dataset):
+    # rho = 0: lme4's model (random period intercepts, independent days); lmerTest's df
+    data = pd.read_csv(DATA / "gls_nlme_data.csv")
+    ref = pd.read_csv(DATA / "gls_lmertest.csv").set_index("dataset").loc[dataset]
+    frame = data[data.dataset == dataset]
+    res = _fit(frame, periods=frame.period.to_numpy(), rho=0.0)
+    assert res.df_method == "Satterthwaite"
+    assert res.estimate == pytest.approx(ref.estimate, rel=1e-7)
+    assert res.se == pytest.approx(ref.se, rel=1e-6)
+    # both differentiate numerically (lmerTest with numDeriv): agreement to about 1e-5
+    assert res.df == pytest.approx(ref.df, rel=1e-4)
+
+
+def test_calibration_note_is_set_for_the_report():
+    data = pd.read_csv(DATA / "gls_nlme_data.csv")
+    frame = data[data.dataset == 0]  # nlme and we put the period variance at (about) 0
+    res = _fit(frame, periods=frame.period.to_numpy(), estimation="ml")
+    assert res.variance_ratio == 0 and res.note.startswith("the period variance was estimated")
+    assert "conservative" in res.note and "Note: " in res.summary()
+    res = _fit(frame, periods=frame.period.to_numpy())
+    assert res.df_method == "Satterthwaite" and res.note.startswith("Satterthwaite df")
+    frame = data[data.dataset == 1]
+    res = _fit(frame, periods=frame.period.to_numpy(), variance_ratio=0.5)
+    assert res.df_method == "between-period" and res.note.startswith("conservative")
+    assert _fit(frame).note.startswith("liberal")

@@ -426,9 +426,10 @@ def test_boundary_variance_ratio_zero_is_reached_exactly():
 
 
 def test_between_period_degrees_of_freedom():
+    # containment df: the reference for ML fits (REML fits use Satterthwaite df)
     y = _period_trial(25)
     t = np.arange(y.size)
-    res = gls_ar1(y, LABELS, blocks=BLOCKS, periods=PERIODS)
+    res = gls_ar1(y, LABELS, blocks=BLOCKS, periods=PERIODS, estimation="ml")
     assert res.df == 3 and res.df_method == "between-period" and res.n_periods == 8
     np.testing.assert_allclose(res.pvalue, 2 * stats.t.sf(abs(res.statistic), 3), rtol=1e-12)
     q = stats.t.ppf(0.975, 3)
@@ -436,18 +437,18 @@ def test_between_period_degrees_of_freedom():
                                [res.estimate - q * res.se, res.estimate + q * res.se],
                                rtol=1e-12)
     # a trend costs one more, no blocks gives back k - 1: 8 - 2 (intercept, treatment)
-    assert gls_ar1(y, LABELS, blocks=BLOCKS, periods=PERIODS, trend=True).df == 2
-    assert gls_ar1(y, LABELS, periods=PERIODS).df == 6
+    assert gls_ar1(y, LABELS, blocks=BLOCKS, periods=PERIODS, trend=True, estimation="ml").df == 2
+    assert gls_ar1(y, LABELS, periods=PERIODS, estimation="ml").df == 6
     # a period without any analysed day does not count: 7 periods, rank 5 (4 blocks + A)
     gone = PERIODS != 2
     res = gls_ar1(y[gone], LABELS[gone], time=t[gone], blocks=BLOCKS[gone],
-                  periods=PERIODS[gone])
+                  periods=PERIODS[gone], estimation="ml")
     assert res.n_periods == 7 and res.df == 2
     # AB with 2 periods: nothing left for the period variance unless it is fixed;
     # then df is guarded at 1
     ab = np.repeat([0, 1], 14)
     with pytest.raises(ValueError, match="period variance cannot be separated"):
-        gls_ar1(y[:28], ab, periods=np.repeat([1, 2], 14))
+        gls_ar1(y[:28], ab, periods=np.repeat([1, 2], 14), estimation="ml")
     fixed = gls_ar1(y[:28], ab, periods=np.repeat([1, 2], 14), variance_ratio=0.5)
     assert fixed.df == 1 and fixed.estimation == "reml"
 
@@ -498,9 +499,9 @@ def test_period_validation_and_result():
         gls_ar1(y, LABELS, periods=PERIODS, variance_ratio=1e7)
     res = gls_ar1(y, LABELS, blocks=BLOCKS, periods=PERIODS, trend=True)
     frame = res.to_frame()
-    assert frame.loc[0, "n_periods"] == 8 and frame.loc[0, "df_method"] == "between-period"
+    assert frame.loc[0, "n_periods"] == 8 and frame.loc[0, "df_method"] == "Satterthwaite"
     assert np.isfinite(frame.loc[0, "period_sd"])
     text = res.summary()
-    assert "period SD" in text and "between-period df" in text and "H0:" in text
+    assert "period SD" in text and "Satterthwaite df" in text and "H0:" in text
     plain = gls_ar1(y, LABELS, blocks=BLOCKS).to_frame()
     assert plain.loc[0, "n_periods"] == 0 and np.isnan(plain.loc[0, "period_sd"])

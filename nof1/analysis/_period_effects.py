@@ -35,6 +35,7 @@ import math
 
 import numpy as np
 from scipy import optimize
+from scipy.linalg import eigh_tridiagonal
 
 RHO_BOUND = 0.99
 # lam / (1 + lam) is kept in [0, PHI_MAX]: lam <= 9999
@@ -57,6 +58,23 @@ def _whiten(rho: float, gaps: np.ndarray, m: np.ndarray) -> tuple[np.ndarray, fl
     return out, float(np.log(v).sum())
 
 
+#: row blocks of a Gram matrix stay below this many multiply-adds: OpenBLAS then runs each
+#: product on one thread (beyond it, its threads cost 10-50 ms per product on a busy machine)
+_GRAM_BLOCK = 250_000
+
+
+def gram(w: np.ndarray) -> np.ndarray:
+    """``w.T @ w`` summed over row blocks small enough for single-threaded BLAS."""
+    rows = max(16, _GRAM_BLOCK // max(1, w.shape[1] ** 2))
+    if w.shape[0] <= rows:
+        return w.T @ w
+    out = w[:rows].T @ w[:rows]
+    for start in range(rows, w.shape[0], rows):
+        block = w[start:start + rows]
+        out += block.T @ block
+    return out
+
+
 class PeriodModel:
     """Data of one fit: y, X (n x p, first column the intercept), Z (n x m), sorted by day."""
 
@@ -69,14 +87,18 @@ class PeriodModel:
         self.m = z.shape[1]
         self._zxy = np.column_stack([z, x, y - y.mean()])
         self._logdet_xx = float(np.linalg.slogdet(x.T @ x)[1])
-        self._cache: tuple[float, np.ndarray, float] | None = None
+        self._cache: dict[float, tuple[np.ndarray, float]] = {}
 
     def _gram(self, rho: float) -> tuple[np.ndarray, float]:
-        """(W [Z X y])^T (W [Z X y]) and log|R| for this rho (last one cached)."""
-        if self._cache is None or self._cache[0] != rho:
+        """(W [Z X y])^T (W [Z X y]) and log|R| for this rho (the last 8 cached)."""
+        hit = self._cache.get(rho)
+        if hit is None:
             w, logdet_r = _whiten(rho, self.gaps, self._zxy)
-            self._cache = (rho, w.T @ w, logdet_r)
-        return self._cache[1], self._cache[2]
+            hit = (gram(w), logdet_r)
+            if len(self._cache) >= 8:  # the last few: a search or a difference stencil
+                self._cache.pop(next(iter(self._cache)))
+            self._cache[rho] = hit
+        return hit
 
     def factor(self, rho: float, lam: float) -> tuple[np.ndarray, float]:
         """Upper triangular T with T^T T = M^T M (module docstring), and log|V|."""
@@ -131,7 +153,14 @@ class PeriodModel:
         """
         gram, logdet_r = self._gram(rho)
         m = self.m
-        a, u = np.linalg.eigh(gram[:m, :m])
+        zz = gram[:m, :m]
+        if m > 2 and not np.triu(zz, 2).any():
+            # periods that are contiguous runs of days: R^-1 is tridiagonal (Markov), so
+            # is Z^T R^-1 Z (LAPACK's tridiagonal solver also avoids the BLAS threads
+            # that a dense eigh starts, costly on a busy machine)
+            a, u = eigh_tridiagonal(np.diagonal(zz).copy(), np.diagonal(zz, 1).copy())
+        else:
+            a, u = np.linalg.eigh(zz)
         a = np.maximum(a, 0.0)
         return a, gram[m:, :m] @ u, gram[m:, m:], logdet_r
 
@@ -164,7 +193,8 @@ class PeriodModel:
             g -= float(dw @ (y_ * y_).sum(axis=0))
         return value, -0.5 * g
 
-    def _best_lam(self, state, reml: bool, warm: list[float]) -> tuple[float, float]:
+    def _best_lam(self, state, reml: bool, warm: list[float],
+                  tol: float = 1e-9) -> tuple[float, float]:
         """Maximise over lam in [0, LAM_MAX] for one rho: (lam, log-likelihood).
 
         Newton's method on t = log lam, with the analytic derivative in lam and a
@@ -195,7 +225,7 @@ class PeriodModel:
             nxt = t - h / slope if slope < 0 else t + (1.0 if h > 0 else -1.0)
             if not lo < nxt < hi or not math.isfinite(nxt):
                 nxt = 0.5 * (lo + hi)
-            if abs(nxt - t) < 1e-9 or hi - lo < 1e-9:
+            if abs(nxt - t) < tol or hi - lo < tol:
                 break
             t = nxt
         if hi >= math.log(LAM_MAX) - 1e-6:  # the search ran to the upper bound
@@ -224,18 +254,18 @@ class PeriodModel:
         free_rho, free_lam = rho is None, lam is None
         warm = [0.1, -1.0]  # last lam > 0 and secant slope of d loglik / d log lam
 
-        def profile(r: float) -> tuple[float, float]:
+        def profile(r: float, tol: float = 1e-9) -> tuple[float, float]:
             state = self._rho_state(r)
             if not free_lam:
                 return lam, self._lam_loglik(state, lam, reml, grad=False)[0]
-            return self._best_lam(state, reml, warm)
+            return self._best_lam(state, reml, warm, tol)
 
         if not free_rho:
             rho_hat = rho
             lam_hat, _ = profile(rho)
         else:
             grid = np.asarray(_RHO_GRID_1D)
-            values = [profile(float(r))[1] for r in grid]
+            values = [profile(float(r), 1e-3)[1] for r in grid]  # to bracket rho only
             i = int(np.argmax(values))
             lo, hi = grid[max(i - 1, 0)], grid[min(i + 1, grid.size - 1)]
             res = optimize.minimize_scalar(lambda r: -profile(r)[1], bounds=(lo, hi),
@@ -246,6 +276,60 @@ class PeriodModel:
                 self.loglik(rho_hat, 0.0, reml) >= self.loglik(rho_hat, lam_hat, reml) - 1e-12:
             lam_hat = 0.0
         return rho_hat, lam_hat
+
+
+def satterthwaite_df(model: PeriodModel, rho: float, lam: float, scale: float, *,
+                     free_rho: bool, free_lam: bool) -> float | None:
+    """Satterthwaite degrees of freedom for the treatment coefficient (REML fit).
+
+    With covariance parameters tau = (sigma^2, sigma_u^2 = lam sigma^2, rho) and
+    v(tau) = Var(beta_1) = sigma^2 [(X^T V^-1 X)^-1]_11,
+    df = 2 v^2 / (g^T A g), where g is the gradient of v and A the inverse of the
+    Hessian of minus the restricted log-likelihood (the asymptotic covariance of the
+    REML estimates; Satterthwaite 1946, Giesbrecht & Burns 1985, as in SAS PROC MIXED
+    and lmerTest). Derivatives by central differences. Parameters fixed by the caller,
+    and a variance at its boundary 0, are held fixed. Returns None when the Hessian is
+    not positive definite (a flat or degenerate likelihood).
+    """
+    theta = np.array([scale, lam * scale, rho])
+    free = [0] + ([1] if free_lam and lam > 0 else []) + ([2] if free_rho else [])
+    step = np.array([1e-4 * scale, 1e-3 * lam * scale, 1e-4])
+
+    def neg_reml(t: np.ndarray) -> float:
+        tri, logdet_v = model.factor(float(t[2]), float(t[1] / t[0]))
+        m, p, n = model.m, model.p, model.n
+        rss = float(tri[m + p, m + p]) ** 2
+        logdet_xvx = 2.0 * float(np.log(np.diag(tri)[m:m + p]).sum())
+        return 0.5 * ((n - p) * math.log(t[0]) + logdet_v + logdet_xvx + rss / t[0])
+
+    def var_beta(t: np.ndarray) -> float:
+        tri, _ = model.factor(float(t[2]), float(t[1] / t[0]))
+        m, p = model.m, model.p
+        inv = np.linalg.inv(tri[m:m + p, m:m + p])
+        return float(t[0] * (inv[1] @ inv[1]))
+
+    q = len(free)
+    grad, hess = np.zeros(q), np.zeros((q, q))
+    for a, i in enumerate(free):
+        ei = np.zeros(3)
+        ei[i] = step[i]
+        grad[a] = (var_beta(theta + ei) - var_beta(theta - ei)) / (2 * step[i])
+        for b in range(a, q):
+            ej = np.zeros(3)
+            ej[free[b]] = step[free[b]]
+            hess[a, b] = hess[b, a] = (
+                neg_reml(theta + ei + ej) - neg_reml(theta + ei - ej)
+                - neg_reml(theta - ei + ej) + neg_reml(theta - ei - ej)
+            ) / (4 * step[i] * step[free[b]])
+    try:
+        chol = np.linalg.cholesky(hess)
+    except np.linalg.LinAlgError:
+        return None
+    w = np.linalg.solve(chol, grad)
+    denom = float(w @ w)
+    if not denom > 0:
+        return None
+    return 2.0 * var_beta(theta) ** 2 / denom
 
 
 def containment_df(x: np.ndarray, period_codes: np.ndarray, m: int) -> tuple[float, int]:

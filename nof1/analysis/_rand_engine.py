@@ -55,8 +55,12 @@ def tie_tolerance(t: np.ndarray, x: np.ndarray) -> np.ndarray:
 
 
 def count_extreme(values: np.ndarray, t: np.ndarray, gamma: np.ndarray,
-                  tail: str) -> np.ndarray:
-    """Per row, how many ``values`` are at least as extreme as ``t`` (NaN counts as extreme)."""
+                  tail: str, may_be_nan: bool = True) -> np.ndarray:
+    """Per row, how many ``values`` are at least as extreme as ``t`` (NaN counts as extreme).
+
+    ``may_be_nan=False`` skips the NaN pass (complete data: every assignment's
+    statistic is defined).
+    """
     t = t[:, None]
     gamma = gamma[:, None]
     if tail == "greater":
@@ -65,7 +69,9 @@ def count_extreme(values: np.ndarray, t: np.ndarray, gamma: np.ndarray,
         hit = values <= t + gamma
     else:
         hit = np.abs(values) >= np.abs(t) - gamma
-    return np.count_nonzero(hit | np.isnan(values), axis=1)
+    if may_be_nan:
+        hit |= np.isnan(values)
+    return np.count_nonzero(hit, axis=1)
 
 
 def doubling(opt0: np.ndarray, opt1: np.ndarray) -> np.ndarray:

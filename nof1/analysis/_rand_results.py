@@ -61,8 +61,10 @@ class RandomizationTestResult(BatchResultMixin):
     null_distribution : ndarray or None
         The named statistic under every admissible assignment, in the design's
         enumeration order (exact), or under each Monte Carlo draw (the observed
-        assignment not included); ``None`` when it has more than 2**20 values
-        or was counted without being listed (meet-in-the-middle).
+        assignment not included); ``None`` when it has more than 2**20 values,
+        was counted without being listed (paired designs beyond 12 pairs unless
+        ``keep_null=True``: dynamic programme or meet-in-the-middle), or
+        ``keep_null=False``.
     n_assignments : int
         Size of the design's admissible set.
     n_resamples : int or None
@@ -192,9 +194,11 @@ class RandomizationCIResult(ResultMixin):
     n_resamples : int or None
     exact : bool
     method : str
-        How the bounds were found: ``'crossing points'`` (solved exactly over the
-        reference set) or ``'search'`` (paired designs beyond 20 pairs: a bracketed
-        root search on meet-in-the-middle counts).
+        How the bounds were found: ``'subset means'`` (paired designs on a grid:
+        exact order statistics of subset means of the pair differences, counted
+        by a dynamic programme), ``'crossing points'`` (solved exactly over the
+        reference set) or ``'search'`` (paired designs beyond 20 pairs off a
+        grid: a bracketed root search on meet-in-the-middle counts).
     min_pvalue : float
         Smallest one-sided p-value the reference set can give (as the shift goes
         to -inf); the interval is bounded only if it is at most
