@@ -16,6 +16,7 @@ stylesheet, print rules).
 from __future__ import annotations
 
 import datetime as _dt
+import math
 import os
 from collections.abc import Mapping
 from html import escape
@@ -86,6 +87,7 @@ def _first_screen(view: ReportView) -> list[str]:
            f"<p class='disclaimer'><strong>{e(DISCLAIMER)}</strong> {e(view.effect_note)}</p>",
            "<section aria-labelledby='h-results'><h2 id='h-results'>Results</h2>"
            f"<ul class='headlines'>{items}</ul>"
+           + (f"<p class='decision'>{e(view.interval_note)}</p>" if view.interval_note else "")
            + (f"<p class='decision'>{e(view.decision)}</p>" if view.decision else "")
            + _exploratory_line(view)
            + f"<figure>{_figures.forest(view)}<figcaption>{e(_forest_caption(view))}"
@@ -104,9 +106,11 @@ def _forest_caption(view: ReportView) -> str:
         return (f"Each outcome's difference group X − group Y (which group is which "
                 f"treatment is unknown until unblinding); bars: {view.confidence} confidence "
                 f"intervals; grey band: ± the minimal clinically important difference (MCID).")
+    unbounded = any(math.isinf(v) for row in view.forest for v in row[3:5])
+    arrow = " (an arrow: no bound on that side)" if unbounded else ""
     return (f"Every outcome drawn so that right is better with {view.active}; bars: "
-            f"{view.confidence} confidence intervals (an arrow: no bound on that side); grey "
-            f"band: ± the minimal clinically important difference (MCID).")
+            f"{view.confidence} confidence intervals{arrow}; grey band: ± the minimal "
+            f"clinically important difference (MCID).")
 
 
 def _exploratory_line(view: ReportView) -> str:

@@ -111,6 +111,8 @@ class ReportView:
     #: unplanned diary columns, analysed as exploratory only
     exploratory: Table | None = None
     priors_note: str = ""
+    #: where the headline numbers come from, and the design's note on its interval
+    interval_note: str = ""
 
 
 # -- formatting --------------------------------------------------------------------------

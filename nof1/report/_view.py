@@ -93,17 +93,19 @@ def _analysis_label(name: str) -> str:
     return _ANALYSIS_LABELS.get(name.lower(), name[:1].upper() + name[1:])
 
 
-def _detail(r: Any, active: str, level: str) -> str:
-    """The interval against the MCID, the p-value and the design's note, in words."""
+def _detail(r: Any, active: str, shared: str) -> str:
+    """The interval against the MCID, the p-value and the outcome's own note, in words.
+
+    ``shared``: the note every outcome has (about the design), said once for all.
+    """
     from ..analysis.interpret import compare_with_mcid
 
     parts = []
     if not r.blinded:
         parts.append(compare_with_mcid(r.spec, r.ci_low, r.ci_high, treatment=active))
     if finite(r.pvalue):
-        parts.append(f"Two-sided p = {pval(r.pvalue)} (randomization test; its interval "
-                     f"excludes 0 exactly when p ≤ {1 - r.confidence_level:.2g}).")
-    if r.note:
+        parts.append(f"Two-sided p = {pval(r.pvalue)}.")
+    if r.note and str(r.note) != shared:
         parts.append(str(r.note))
     if r.blinded:
         parts.append("Which group is which treatment is unknown until the key is opened; "
@@ -369,9 +371,13 @@ def _and(words: list[str]) -> str:
     return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
 
 
+def _n_schedules(s: Any) -> str:
+    return f"{int(s.design.n_assignments):,} possible schedules"
+
+
 def _design_words(s: Any) -> str:
     design = s.design
-    n_assign = f"{int(design.n_assignments):,} possible schedules"
+    n_assign = _n_schedules(s)
     if design.kind == "paired":
         return (f"{s.n_periods} periods of {s.period_days} days in {s.n_periods // 2} pairs, "
                 f"order randomized within each pair ({n_assign})")
@@ -428,6 +434,8 @@ def build_view(result: Any, diary: Any, *, title: str,
     else:
         rule_text = f"the pre-registered rule: {_VERDICT_WORDS.get(str(verdict), verdict)}"
         decision_text = str(decision.get("text", ""))
+    notes = {str(r.note) for r in result.outcomes.values() if r.analysed}
+    shared = notes.pop() if len(notes) == 1 else ""
     headlines, details = [], []
     for r in result.outcomes.values():
         role = "primary outcome" if r.primary else "secondary outcome"
@@ -437,13 +445,13 @@ def build_view(result: Any, diary: Any, *, title: str,
         elif blinded:
             sentence = difference_sentence(r.outcome, r.estimate, r.ci_low, r.ci_high,
                                            r.pvalue, level=level)
-            detail = _detail(r, active, level)
+            detail = _detail(r, active, shared)
         else:
             sentence = benefit_sentence(
                 r.outcome, r.estimate, r.ci_low, r.ci_high,
                 higher_is_better=r.higher_is_better, active=active, control=control,
                 level=level, attained=attained_note(r.attained_level, r.confidence_level))
-            detail = _detail(r, active, level)
+            detail = _detail(r, active, shared)
         if r.primary:
             rule = rule_text
         elif r.analysed:
@@ -487,8 +495,17 @@ def build_view(result: Any, diary: Any, *, title: str,
                        f"({_and(better)} {'is' if len(better) == 1 else 'are'} better), in "
                        f"points of its scale; the technical tables give raw differences, "
                        f"{active} − {control}.")
+    analysed = [r for r in result.outcomes.values() if r.analysed]
+    interval_note = ""
+    if analysed:
+        alpha = f"{1 - result.confidence_level:.2g}"
+        interval_note = (f"Effects, intervals and p-values come from one procedure: the "
+                         f"randomization test over the design's {_n_schedules(s)}, whose "
+                         f"interval (by inverting the test) excludes 0 exactly when p ≤ "
+                         f"{alpha}. " + shared).strip()
     return ReportView(
         title=title, active=active, control=control, trial_line=trial_line,
+        interval_note=interval_note,
         effect_note=effect_note,
         confidence=level, headlines=tuple(headlines), decision=decision_text,
         warnings=tuple(i.message for i in result.issues),
