@@ -248,7 +248,7 @@ def benefit_sentence(name: str, estimate: float, ci_low: float, ci_high: float, 
 
 
 def difference_sentence(name: str, estimate: float, ci_low: float, ci_high: float,
-                        pvalue: float, *, level: str) -> str:
+                        pvalue: float, *, level: str, attained: str = "") -> str:
     """A blinded group difference X − Y in words: two-sided, no direction of benefit.
 
     Examples
@@ -271,4 +271,5 @@ def difference_sentence(name: str, estimate: float, ci_low: float, ci_high: floa
         return "0" if _size(x) == "0" else f"{_points(x)} {'higher' if x > 0 else 'lower'}"
 
     lo, hi = sorted((float(ci_low), float(ci_high)))
-    return f"{head}; {level} CI from {word(lo)} to {word(hi)}{p}"
+    more = f" ({attained})" if attained else ""
+    return f"{head}; {level} CI from {word(lo)} to {word(hi)}{more}{p}"

@@ -103,7 +103,7 @@ def _detail(r: Any, active: str, shared: str) -> str:
     parts = []
     if not r.blinded:
         parts.append(compare_with_mcid(r.spec, r.ci_low, r.ci_high, treatment=active))
-    if finite(r.pvalue):
+    if finite(r.pvalue) and not r.blinded:  # the blinded sentence has it already
         parts.append(f"Two-sided p = {pval(r.pvalue)}.")
     if r.note and str(r.note) != shared:
         parts.append(str(r.note))
@@ -443,8 +443,9 @@ def build_view(result: Any, diary: Any, *, title: str,
             sentence = f"{r.outcome}: not analysed"
             detail = str(r.note or r.interpretation)
         elif blinded:
-            sentence = difference_sentence(r.outcome, r.estimate, r.ci_low, r.ci_high,
-                                           r.pvalue, level=level)
+            sentence = difference_sentence(
+                r.outcome, r.estimate, r.ci_low, r.ci_high, r.pvalue, level=level,
+                attained=attained_note(r.attained_level, r.confidence_level))
             detail = _detail(r, active, shared)
         else:
             sentence = benefit_sentence(
