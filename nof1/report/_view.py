@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..analysis.interpret import compare_with_mcid
 from ._model import (
     Headline,
     NullView,
@@ -98,8 +99,6 @@ def _detail(r: Any, active: str, shared: str) -> str:
 
     ``shared``: the note every outcome has (about the design), said once for all.
     """
-    from ..analysis.interpret import compare_with_mcid
-
     parts = []
     if not r.blinded:
         parts.append(compare_with_mcid(r.spec, r.ci_low, r.ci_high, treatment=active))
