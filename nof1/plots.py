@@ -202,7 +202,11 @@ def plot_effects(frame: pd.DataFrame, *, treatment: str = "treatment", ax: Axes 
     -------
     matplotlib.axes.Axes
         One error bar per estimable outcome (``ax.containers``), first outcome at the
-        top; the shaded band is -MCID..+MCID; the x axis is symmetric about 0.
+        top; the shaded band is -MCID..+MCID; the x axis is symmetric about 0. An
+        interval with no bound on a side (a design too small for the confidence level)
+        runs to the edge of the axis there, with an arrow. Exploratory rows (an
+        ``exploratory`` column that is True: unplanned outcomes with no direction of
+        benefit) are left out.
 
     Raises
     ------
@@ -229,27 +233,34 @@ def plot_effects(frame: pd.DataFrame, *, treatment: str = "treatment", ax: Axes 
     missing = needed - set(frame.columns)
     if missing:
         raise ValueError(f"`frame` lacks columns {sorted(missing)}")
+    if "exploratory" in frame.columns:  # unplanned columns have no direction of benefit
+        frame = frame[~frame["exploratory"].fillna(False).astype(bool)]
     ax = _axes(ax, figsize=(6, 0.9 + 0.6 * len(frame)))
     ys = np.arange(len(frame))[::-1]
-    reach = 0.0
-    for y, row in zip(ys, frame.itertuples(), strict=True):
+    rows = []
+    for row in frame.itertuples():
         sign = 1.0 if row.higher_is_better else -1.0
-        est = sign * float(row.estimate)
         low, high = sorted((sign * float(row.ci_low), sign * float(row.ci_high)))
-        ax.fill_betweenx([y - 0.35, y + 0.35], -row.mcid, row.mcid, color="0.88", lw=0)
-        reach = max(reach, float(row.mcid))
+        rows.append((sign * float(row.estimate), low, high, float(row.mcid)))
+    finite = [abs(v) for r in rows for v in r[:3] if np.isfinite(v)]
+    reach = 1.15 * max(finite + [r[3] for r in rows] + [0.5])
+    for y, (est, low, high, mcid) in zip(ys, rows, strict=True):
+        ax.fill_betweenx([y - 0.35, y + 0.35], -mcid, mcid, color="0.88", lw=0)
         if not np.isfinite(est):
             ax.annotate("not estimable", (0, y), ha="center", va="center", fontsize=8)
             continue
-        if np.isfinite(low) and np.isfinite(high):
-            ax.errorbar(est, y, xerr=[[est - low], [high - est]], fmt="o", color="0.1",
-                        capsize=3)
-            reach = max(reach, abs(low), abs(high))
-        else:
+        if np.isnan(low) or np.isnan(high):
             ax.errorbar(est, y, fmt="o", color="0.1")
-            reach = max(reach, abs(est))
+            continue
+        # an unbounded end (a design too small for the level) runs to the edge, as an arrow
+        lo, hi = max(low, -reach), min(high, reach)
+        bounded = bool(np.isfinite(low) and np.isfinite(high))
+        ax.errorbar(est, y, xerr=[[est - lo], [hi - est]], fmt="o", color="0.1",
+                    capsize=3 if bounded else 0)
+        for end, unbounded, marker in ((lo, np.isinf(low), "<"), (hi, np.isinf(high), ">")):
+            if unbounded:
+                ax.plot([end], [y], marker=marker, color="0.1", markersize=7, clip_on=False)
     ax.axvline(0, color="0.4", lw=0.8)
-    reach *= 1.15
     ax.set_xlim(-reach, reach)
     ax.set_ylim(-0.6, len(frame) - 0.4)
     ax.set_yticks(ys, [f"{row.outcome}\n({'higher' if row.higher_is_better else 'lower'} "

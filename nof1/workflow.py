@@ -444,5 +444,6 @@ def run_demo(directory: str | os.PathLike[str], *, seed: int = 1,
     out = analyze_folder(trial.directory, rng=seed,
                          today=trial.protocol.end + _dt.timedelta(days=1))
     report = write_report(render_report(out.result, out.diary, title="nof1 demo: simulated "
-                                        "magnesium trial"), trial.directory / "report.html")
+                                        "magnesium trial", provenance=out.provenance),
+                          trial.directory / "report.html")
     return out, report

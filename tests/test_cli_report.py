@@ -60,3 +60,17 @@ def test_report_carries_the_trials_provenance(trial, tmp_path, capsys):
     head = page[:page.index("<details")]
     assert protocol.trial_id in head and protocol.commitment in head
     assert "<dt>Helper&#x27;s key checked against the commitment</dt><dd>yes</dd>" in head
+
+
+def test_the_demos_own_report_carries_its_provenance(trial):
+    from nof1.trial import read_trial
+
+    page = (trial / "report.html").read_text(encoding="utf-8")
+    protocol = read_trial(trial).protocol
+    head = page[:page.index("<details")]
+    assert protocol.trial_id in head and protocol.commitment in head
+    for label in ("Plan (protocol) checked against the commitment",
+                  "Printed copies of the commitment agree with the protocol"):
+        assert f"<dt>{label}</dt><dd>yes</dd>" in head
+    assert "<dt>Interim analysis (before the trial&#x27;s end)</dt><dd>no</dd>" in head
+    assert "not available" not in head

@@ -106,7 +106,10 @@ def demo_report(folder: Path) -> Path:
     page = render_report(analyze(diary, s), diary, title="Personal trial report (simulated)",
                          provenance={"trial_id": "demo-3f2a",
                                      "commitment": "9" * 8 + "e1c4" * 14,
-                                     "key_verified": True})
+                                     "key_verified": True, "plan_verified": True,
+                                     "printed_copies_verified": True,
+                                     "analysis": "unblinded", "interim": False,
+                                     "analysed_on": "2026-06-29"})
     return write_report(page, folder / "report.html", overwrite=True)
 
 

@@ -29,6 +29,15 @@ def analysed():
     return s, diary, analyze(diary, s)
 
 
+@pytest.fixture(scope="module")
+def analysed6():
+    """Six pairs: 64 assignments, enough for a bounded 95% randomization interval."""
+    s = make_schedule(PairedDesign(6), start="2026-01-05", period_days=14, run_in_days=7,
+                      washout_days=7, rng=3)
+    diary = read_diary(simulate_diary(s, rng=3), s, warn=False)
+    return s, diary, analyze(diary, s)
+
+
 def test_series_has_one_span_per_period_and_greys_unanalysed_days(analysed):
     s, diary, _ = analysed
     ax = plots.plot_series(diary, "pain")
@@ -55,20 +64,29 @@ def test_period_means_and_effects(analysed):
     plots.close(ax)
 
 
-def test_effects_are_drawn_oriented_to_benefit(analysed):
-    """Right is better on every row: lower-is-better outcomes are re-signed."""
-    _, _, result = analysed
+@pytest.mark.parametrize("fixture", ["analysed", "analysed6"])
+def test_effects_are_drawn_oriented_to_benefit(fixture, request):
+    """Right is better on every row: lower-is-better outcomes are re-signed.
+
+    With 4 pairs (16 assignments) no 95% randomization interval is bounded: the bar
+    then runs to both edges of the axis; with 6 pairs it is bounded.
+    """
+    _, _, result = request.getfixturevalue(fixture)
     frame = result.to_frame()
     ax = plots.plot_effects(frame, treatment="magnesium")
+    left, right = ax.get_xlim()
+    assert left == pytest.approx(-right)  # "worse" and "better" get the same room
+    bounded = 0
     for container, row in zip(ax.containers, frame.itertuples(), strict=True):
         sign = 1 if row.higher_is_better else -1
         x = container.lines[0].get_xdata()[0]
         assert x == pytest.approx(sign * row.estimate)
         low, high = container.lines[2][0].get_segments()[0][:, 0]
-        assert sorted((low, high)) == pytest.approx(sorted((sign * row.ci_low,
-                                                            sign * row.ci_high)))
-    left, right = ax.get_xlim()
-    assert left == pytest.approx(-right)  # "worse" and "better" get the same room
+        expected = sorted((sign * row.ci_low, sign * row.ci_high))
+        expected = [left if e == -np.inf else right if e == np.inf else e for e in expected]
+        assert sorted((low, high)) == pytest.approx(expected)
+        bounded += bool(np.isfinite(row.ci_low) and np.isfinite(row.ci_high))
+    assert bounded == (0 if fixture == "analysed" else 3)
     assert ax.get_xlabel().startswith("← worse") and ax.get_xlabel().endswith("better →")
     plots.close(ax)
 
@@ -152,19 +170,45 @@ def test_first_screen_then_technical_sections(analysed):
     assert "Holm-adjusted p" in page and "P(benefit ≥ MCID)" in page
 
 
-def test_headline_is_in_each_outcomes_direction_of_benefit(analysed):
-    _, diary, result = analysed
+def test_headline_is_in_each_outcomes_direction_of_benefit(analysed6):
+    """Same numbers and interval as the CLI's headline, oriented to benefit, attained level said."""
+    _, diary, result = analysed6
     view = build_view(result, diary, title="t")
     for h, r in zip(view.headlines, result.outcomes.values(), strict=True):
         better = "higher" if r.higher_is_better else "lower"
         benefit = r.estimate if r.higher_is_better else -r.estimate
         word = better if benefit > 0 else {"higher": "lower", "lower": "higher"}[better]
         m = re.match(rf"{r.outcome} was ([0-9.]+) points? {word} on magnesium than on "
-                     rf"placebo; 95% CI ", h.sentence)
+                     rf"placebo; 95% CI (.*) \(attains 96.9%\)$", h.sentence)
         assert m, h.sentence
         assert float(m.group(1)) == pytest.approx(abs(r.estimate), abs=0.05, rel=0.05)
+        # the headline procedure's interval (randomization test), as the CLI prints it
+        assert r.attained_level == pytest.approx(1 - 2 / 64)
+        ends = [float(v) for v in re.findall(r"[0-9.]+", m.group(2))]
+        assert sorted(ends) == pytest.approx(sorted(abs(v) for v in (r.ci_low, r.ci_high)),
+                                             rel=0.05)
+        for number in re.findall(r"[0-9]+\.?[0-9]*", m.group(1) + " " + m.group(2)):
+            assert number in r.headline  # the same rounding as the CLI's sentence
     assert view.headlines[0].rule.startswith("the pre-registered rule: ")
-    assert result.decision["verdict"] in ("met", "not met", "inconclusive")
+    verdict = result.decision["verdict"]
+    assert verdict in ("met", "not worthwhile", "inconclusive")
+    assert view.headlines[0].rule.split(": ")[1].startswith(verdict)
+
+
+def test_methods_table_lists_every_procedure_with_its_role(analysed6):
+    _, diary, result = analysed6
+    view = build_view(result, diary, title="t")
+    for o, r in zip(view.outcomes, result.outcomes.values(), strict=True):
+        assert len(o.methods.rows) == len(r.analyses)
+        roles = [row[1] for row in o.methods.rows]
+        assert roles[0] == "headline" and roles.count("headline") == 1
+        assert set(roles) <= {"headline", "secondary", "sensitivity", "comparison only"}
+        assert "sensitivity" in roles and "secondary" in roles
+        # the headline row is the headline: same interval, its attained level
+        assert o.methods.rows[0][3].endswith("(attains 96.9%)")
+        assert o.methods.rows[0][4] == f"{r.pvalue:.3f}"
+    page = render_report(result, diary)
+    assert "reference (the default" in page and "weakly informative" not in page
 
 
 @pytest.mark.parametrize(("est", "low", "high", "hib", "expected"), [
@@ -172,11 +216,16 @@ def test_headline_is_in_each_outcomes_direction_of_benefit(analysed):
                               "points lower"),
     (0.4, -0.3, 1.1, False, "pain was 0.4 points higher on A than on B; 95% CI 1.1 points "
                             "higher to 0.3 points lower"),
-    (0.6, 0.2, 1.0, True, "pain was 0.6 points higher on A than on B; 95% CI 0.2 to 1.0 "
+    (0.6, 0.2, 1.0, True, "pain was 0.6 points higher on A than on B; 95% CI 0.2 to 1 "
                           "point higher"),
-    (-1.0, float("nan"), float("nan"), True, "pain was 1.0 point lower on A than on B; no "
+    (-1.0, float("nan"), float("nan"), True, "pain was 1 point lower on A than on B; no "
                                               "95% interval (too few assignments or scored "
                                               "periods)"),
+    (-1.0, float("-inf"), float("inf"), True, "pain was 1 point lower on A than on B; no "
+                                               "95% interval (too few assignments or scored "
+                                               "periods)"),
+    (-0.71, -3.38, 1.97, False, "pain was 0.71 points lower on A than on B; 95% CI 2 points "
+                                "higher to 3.4 points lower"),
 ])
 def test_benefit_sentence(est, low, high, hib, expected):
     assert benefit_sentence("pain", est, low, high, higher_is_better=hib, active="A",
@@ -208,10 +257,12 @@ def test_blinded_analysis_reports_effects_but_no_verdict():
     page = render_report(result, diary)
     view = build_view(result, diary, title="t")
     assert view.headlines[0].rule.startswith("blinded analysis")
-    assert "on group X than on group Y" in view.headlines[0].sentence
+    assert "in group X than in group Y" in view.headlines[0].sentence
+    assert "two-sided p = " in view.headlines[0].sentence
     assert result.decision["text"] not in page
-    for word in ("worthwhile", "pre-registered rule:"):
+    for word in ("worthwhile", "pre-registered rule:", "benefit", "better"):
         assert word not in page[:page.index("<details")]
+    assert "P(any benefit)" not in page
 
 
 def test_report_pair_labels_never_overlap():
@@ -270,3 +321,38 @@ def test_report_of_a_diary_read_against_the_blinded_calendar():
                 for t in s.days.drop_duplicates("period").dropna(subset=["period"])["treatment"]]
     assert [p[2] for p in view.outcomes[0].series.periods] == expected
     assert render_report(result, blinded).count("<img ") == 8
+
+
+def test_a_constant_outcome_shows_its_note_and_the_others_are_reported():
+    """sleep = 7 every day: no numbers, tables or pair figure for it; the rest as usual."""
+    s = make_schedule(PairedDesign(6), start="2026-01-05", period_days=14, run_in_days=7,
+                      washout_days=7, rng=3)
+    diary = read_diary(simulate_diary(s, rng=3).assign(sleep=7), s, warn=False)
+    result = analyze(diary, s)
+    assert not result["sleep"].analysed and result["pain"].analysed
+    view = build_view(result, diary, title="t")
+    sleep = view.outcomes[2]
+    assert view.headlines[2].sentence == "sleep: not analysed"
+    assert view.headlines[2].detail == result["sleep"].note
+    assert sleep.methods is None and sleep.periods is None and sleep.pairs is None
+    assert view.outcomes[0].methods is not None
+    page = render_report(result, diary)
+    assert page.count(result["sleep"].note) >= 3  # first screen, methods, diagnostics
+    assert page.count("<img ") == 1 + 2 * 2 + 1 + 1  # no period-means figure for sleep
+    assert "<td>sleep</td><td data-label='Role'>secondary</td>" \
+           "<td data-label='Effect (magnesium − placebo)'>not analysed</td>" in page
+
+
+def test_provenance_of_a_trial_folder_is_shown_with_human_labels(analysed6):
+    _, diary, result = analysed6
+    given = {"trial_id": "T-1", "commitment": "c" * 64, "key_verified": True,
+             "plan_verified": True, "printed_copies_verified": False,
+             "analysis": "unblinded", "interim": False, "diary_sha256": "d" * 64,
+             "analysed_on": "2026-06-29", "nof1_version": "9.9"}
+    shown = dict(build_view(result, diary, title="t", provenance=given).provenance)
+    assert shown["Plan (protocol) checked against the commitment"] == "yes"
+    assert shown["Printed copies of the commitment agree with the protocol"] == "no"
+    assert shown["Interim analysis (before the trial's end)"] == "no"
+    assert shown["Analysed on"] == "2026-06-29" and shown["nof1 version"] == "9.9"
+    assert shown["Analysis"] == "unblinded"
+    assert "not available" not in shown.values()

@@ -16,6 +16,7 @@ stylesheet, print rules).
 from __future__ import annotations
 
 import datetime as _dt
+import math
 import os
 from collections.abc import Mapping
 from html import escape
@@ -44,10 +45,12 @@ def render_report(result: Any, diary: Any, *, title: str = "Personal trial repor
     title : str
         Heading and ``<title>`` of the page.
     provenance : mapping, optional
-        Any of ``trial_id``, ``commitment``, ``key_verified``, ``diary_sha256`` and
-        ``toolkit_version``, shown in the provenance block (values also read from a
-        ``provenance`` attribute of ``result`` when it has one); what neither
-        gives is shown as "not available".
+        ``nof1.workflow.analyze_folder(...).provenance``: any of ``trial_id``,
+        ``commitment``, ``key_verified``, ``plan_verified``, ``printed_copies_verified``,
+        ``analysis``, ``interim``, ``diary_sha256``, ``analysed_on`` and
+        ``nof1_version``, shown in the provenance block (values also read from a
+        ``provenance`` attribute of ``result`` when it has one); what neither gives is
+        shown as "not available".
 
     Returns
     -------
@@ -84,10 +87,10 @@ def _first_screen(view: ReportView) -> list[str]:
            f"<p class='disclaimer'><strong>{e(DISCLAIMER)}</strong> {e(view.effect_note)}</p>",
            "<section aria-labelledby='h-results'><h2 id='h-results'>Results</h2>"
            f"<ul class='headlines'>{items}</ul>"
+           + (f"<p class='decision'>{e(view.interval_note)}</p>" if view.interval_note else "")
            + (f"<p class='decision'>{e(view.decision)}</p>" if view.decision else "")
-           + f"<figure>{_figures.forest(view)}<figcaption>Every outcome drawn so that right "
-           f"is better with {e(view.active)}; bars: {e(view.confidence)} confidence "
-           f"intervals; grey band: ± the minimal clinically important difference (MCID)."
+           + _exploratory_line(view)
+           + f"<figure>{_figures.forest(view)}<figcaption>{e(_forest_caption(view))}"
            f"</figcaption></figure></section>"]
     if view.warnings:
         out.append("<div class='warn' role='note'><strong>Data warnings</strong><ul>"
@@ -98,20 +101,45 @@ def _first_screen(view: ReportView) -> list[str]:
     return out
 
 
+def _forest_caption(view: ReportView) -> str:
+    if view.blinded:
+        return (f"Each outcome's difference group X − group Y (which group is which "
+                f"treatment is unknown until unblinding); bars: {view.confidence} confidence "
+                f"intervals; grey band: ± the minimal clinically important difference (MCID).")
+    unbounded = any(math.isinf(v) for row in view.forest for v in row[3:5])
+    arrow = " (an arrow: no bound on that side)" if unbounded else ""
+    return (f"Every outcome drawn so that right is better with {view.active}; bars: "
+            f"{view.confidence} confidence intervals{arrow}; grey band: ± the minimal "
+            f"clinically important difference (MCID).")
+
+
+def _exploratory_line(view: ReportView) -> str:
+    if view.exploratory is None:
+        return ""
+    names = [row[0] for row in view.exploratory.rows]
+    return (f"<p class='decision'>Not pre-registered: the diary also has {len(names)} "
+            f"unplanned column{'s' if len(names) > 1 else ''} ({escape(', '.join(names))}), "
+            f"analysed as exploratory only; see “Exploratory (unplanned) outcomes” below."
+            f"</p>")
+
+
 def _technical(view: ReportView) -> list[str]:
     t = _html.table
     out = ["<h2 id='h-technical'>Technical detail</h2>",
            _html.details("summary-table", "All outcomes in numbers", [t(view.summary)]),
            _html.details("methods", "Methods: every analysis of each outcome",
-                         [t(o.methods) for o in view.outcomes]),
+                         [t(o.methods) if o.methods is not None else _not_analysed(o)
+                          for o in view.outcomes]),
            _html.details("sensitivity", "Sensitivity analyses",
-                         [t(o.sensitivity) for o in view.outcomes])]
+                         [t(o.sensitivity) if o.sensitivity is not None else _not_analysed(o)
+                          for o in view.outcomes])]
+    if view.exploratory is not None:
+        out.append(_html.details("exploratory", "Exploratory (unplanned) outcomes",
+                                 [t(view.exploratory)]))
     priors = [t(o.priors) for o in view.outcomes if o.priors is not None]
     if priors:
         out.append(_html.details("priors", "Priors: the Bayesian analysis under other priors",
-                                 ["<p class='note'>Posterior of the mean pair difference "
-                                  "(treatment − control) under the weakly informative "
-                                  "(default), sceptical and enthusiastic priors.</p>"]
+                                 [f"<p class='note'>{escape(view.priors_note)}</p>"]
                                  + priors))
     if view.null is not None:
         out.append(_html.details(
@@ -127,12 +155,15 @@ def _technical(view: ReportView) -> list[str]:
         if o.pairs is not None:
             figs.append(f"<figure>{_figures.period_means(view, o)}</figure>")
         figs.append("</div>")
+        if o.note:
+            figs.append(_not_analysed(o))
     sizes = [t(o.effect_sizes) for o in view.outcomes if o.effect_sizes is not None]
     blinding = [f"<h4>Blinding</h4><p>{escape(view.blinding)}</p>"]
     if view.guesses is not None:
         blinding.append(t(view.guesses))
     out.append(_html.details("diagnostics", "Diagnostics: daily scores, periods, blinding",
-                             figs + [t(o.periods) for o in view.outcomes] + sizes
+                             figs + [t(o.periods) for o in view.outcomes
+                                     if o.periods is not None] + sizes
                              + blinding))
     out.append(_html.details(
         "outcomes", "Outcomes and how they were measured",
@@ -140,6 +171,11 @@ def _technical(view: ReportView) -> list[str]:
                           f"{escape(o.definition[1])}</dd>" for o in view.outcomes)
          + "</dl>"]))
     return out
+
+
+def _not_analysed(o: Any) -> str:
+    return (f"<p class='note'><strong>{escape(o.name)}: not analysed.</strong> "
+            f"{escape(o.note)}</p>")
 
 
 def write_report(html_text: str, path: str | os.PathLike[str], *, overwrite: bool = False

@@ -24,11 +24,17 @@ def _img(svg: str, alt: str, css: str) -> str:
 
 def forest(view: ReportView) -> str:
     """The first-screen plot: every outcome's effect oriented to benefit."""
-    alt = (f"Effects of {view.active} against {view.control} with {view.confidence} "
-           f"confidence intervals, drawn so that right is better for every outcome; the grey "
-           f"band is ± the minimal clinically important difference. "
-           + " ".join(f"{h.sentence}." for h in view.headlines))
-    return _img(_forest(view.forest, treatment=view.active), alt, "forest")
+    if view.blinded:
+        alt = (f"Differences group X − group Y with {view.confidence} confidence intervals, "
+               f"one row per outcome; the grey band is ± the minimal clinically important "
+               f"difference. " + " ".join(f"{h.sentence}." for h in view.headlines))
+    else:
+        alt = (f"Effects of {view.active} against {view.control} with {view.confidence} "
+               f"confidence intervals, drawn so that right is better for every outcome; the "
+               f"grey band is ± the minimal clinically important difference. "
+               + " ".join(f"{h.sentence}." for h in view.headlines))
+    return _img(_forest(view.forest, treatment=view.active, blinded=view.blinded), alt,
+                "forest")
 
 
 def series(view: ReportView, o: OutcomeDetail) -> str:

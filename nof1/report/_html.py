@@ -69,6 +69,8 @@ tr{border:1px solid #ddd;border-radius:4px;margin:.5em 0;padding:.2em .5em}
 td{border:0;display:grid;grid-template-columns:minmax(0,42%) minmax(0,1fr);gap:.6em;
 padding:.15em 0}
 td::before{content:attr(data-label);font-weight:600;color:#404040}
+td:not([data-label]){display:block;font-weight:600;font-size:.95rem}
+td:not([data-label])::before{content:none}
 }
 @media print{
 @page{margin:12mm}
@@ -92,12 +94,21 @@ SCRIPT = ("addEventListener('beforeprint',function(){"
 
 
 def table(t: Table) -> str:
-    """A table with a ``data-label`` on every cell (the phone layout shows it)."""
+    """A table with a ``data-label`` on every cell (the phone layout shows it).
+
+    With ``row_heads``, the first cell of a row has no label: on a phone it is the
+    title of the row's card.
+    """
     head = "".join(f"<th scope='col'>{escape(c)}</th>" for c in t.columns)
+    def cell(i: int, column: str, value: str) -> str:
+        if i == 0 and t.row_heads:  # names the row: the card's title on a phone
+            return f"<td>{escape(value)}</td>"
+        return f"<td data-label='{escape(column, quote=True)}'>{escape(value)}</td>"
+
     body = "".join(
-        "<tr>" + "".join(f"<td data-label='{escape(c, quote=True)}'>{escape(v)}</td>"
-                         for c, v in zip(t.columns, row, strict=True)) + "</tr>"
-        for row in t.rows)
+        "<tr>" + "".join(cell(i, c, v) for i, (c, v) in enumerate(zip(t.columns, row,
+                                                                        strict=True)))
+        + "</tr>" for row in t.rows)
     note = f"<p class='note'>{escape(t.note)}</p>" if t.note else ""
     return (f"<div class='table'><table><caption>{escape(t.caption)}</caption>"
             f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>{note}</div>")

@@ -120,10 +120,13 @@ def _scale(d0: float, d1: float, p0: float, p1: float) -> Callable[[float], floa
 
 # -- forest ------------------------------------------------------------------------------
 def forest(rows: Sequence[tuple[str, bool, float, float, float, float]], *,
-           treatment: str) -> str:
+           treatment: str, blinded: bool = False) -> str:
     """Effects oriented to benefit: right is better on every row.
 
     ``rows``: (outcome, higher_is_better, benefit estimate, benefit CI low, high, MCID).
+    An unbounded end of an interval is drawn as an arrow to the edge of the plot.
+    ``blinded``: the rows are raw differences group X − group Y, drawn without any
+    direction of benefit.
     """
     left = 16 + CHAR * max([len(r[0]) for r in rows] + [17])
     width, top, row_h, bottom = 480.0, 12.0, 46.0, 52.0
@@ -140,17 +143,29 @@ def forest(rows: Sequence[tuple[str, bool, float, float, float, float]], *,
         yc = top + row_h * (i + 0.5)
         c.rect(x(-mcid), yc - row_h * 0.36, x(mcid) - x(-mcid), row_h * 0.72, fill="#e3e3e3")
         c.text(8, yc - 7, name, size=13, weight="600")
-        c.text(8, yc + 9, f"({'higher' if hib else 'lower'} is better)", size=11, fill=MUTED)
+        if not blinded:
+            c.text(8, yc + 9, f"({'higher' if hib else 'lower'} is better)", size=11,
+                   fill=MUTED)
         if not math.isfinite(est):
             c.text(x(0), yc, "not estimable", size=11, anchor="middle", fill=MUTED)
             continue
-        if math.isfinite(low) and math.isfinite(high):
-            c.line(x(low), yc, x(high), yc, width=2)
-            c.line(x(low), yc - 6, x(low), yc + 6, width=2)
-            c.line(x(high), yc - 6, x(high), yc + 6, width=2)
+        if not (math.isnan(low) or math.isnan(high)):
+            lo, hi = max(low, -reach), min(high, reach)
+            c.line(x(lo), yc, x(hi), yc, width=2)
+            for end, bounded, step in ((lo, math.isfinite(low), -1), (hi, math.isfinite(high),
+                                                                      1)):
+                if bounded:
+                    c.line(x(end), yc - 6, x(end), yc + 6, width=2)
+                else:  # no bound on this side: an arrow head at the edge
+                    c.line(x(end), yc, x(end) - step * 8, yc - 5, width=2)
+                    c.line(x(end), yc, x(end) - step * 8, yc + 5, width=2)
         c.circle(x(est), yc, 5, fill=INK)
     c.line(x(0), top, x(0), plot_bottom, stroke="#777", width=1.2)
     c.line(left, plot_bottom, width - 16, plot_bottom, stroke="#999")
+    if blinded:
+        c.text((left + width - 16) / 2, plot_bottom + 34, "group X − group Y (points)",
+               size=12, anchor="middle")
+        return c.svg()
     c.text(left, plot_bottom + 34, "← worse", size=12, fill=MUTED)
     c.text(width - 16, plot_bottom + 34, "better →", size=12, anchor="end", fill=MUTED)
     c.text((left + width - 16) / 2, plot_bottom + 34, f"benefit with {treatment} (points)",
