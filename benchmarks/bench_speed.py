@@ -167,7 +167,11 @@ def section_analyze(rng: np.random.Generator) -> None:
             r_old = old_res.outcomes[o]
             for test in ("randomization", "paired_t"):
                 if test in r_new.tests and test in r_old.tests:
-                    for f in ("estimate", "ci_low", "ci_high", "pvalue"):
+                    # a phase design's headline p is now equal-tailed (2 x the smaller
+                    # one-sided p), which differs from the old |T| p by design
+                    fields = ("estimate", "ci_low", "ci_high") + (
+                        ("pvalue",) if name.startswith("paired") else ())
+                    for f in fields:
                         x = getattr(r_new.tests[test], f, None)
                         y = getattr(r_old.tests[test], f, None)
                         if x is not None and y is not None:
