@@ -90,6 +90,9 @@ def _stub_groups() -> list[tuple[str, list[str]]]:
         if line.startswith("from .") and title is not None:
             groups.append((title, []))
             title = "-"
+            if " as " in line and not line.rstrip().endswith("("):
+                # a one-line import: ``from .x import Name as Name``
+                groups[-1][1].append(line.split(" import ")[1].split(" as ")[0].strip())
         if line.startswith("    ") and " as " in line and groups:
             groups[-1][1].append(line.split(" as ")[0].strip())
         if not line.strip():
@@ -165,7 +168,8 @@ def _api_pages() -> None:
 
 
 #: the subcommands, in the order of the trial workflow
-COMMANDS = ("design", "verify", "groups", "analyze", "demo", "power")
+COMMANDS = ("design", "status", "verify", "groups", "analyze", "demo", "power",
+            "series", "series collect", "series analyze")
 
 
 def _cli_page() -> None:
@@ -186,7 +190,7 @@ def _cli_page() -> None:
              "``nof1``", "--------", "", "::", "", helptext(), ""]
     for command in COMMANDS:
         title = f"``nof1 {command}``"
-        lines += [title, "-" * len(title), "", "::", "", helptext(command), ""]
+        lines += [title, "-" * len(title), "", "::", "", helptext(*command.split()), ""]
     _write_if_changed(HERE / "api" / "cli.rst", "\n".join(lines))
 
 
