@@ -140,6 +140,14 @@ def _api_pages() -> None:
     for title, names in _stub_groups():
         lines += [title, "-" * len(title), "", ".. autosummary::", "   :toctree: generated/",
                   "", *(f"   {n}" for n in names), ""]
+    # the series of personal trials: a subpackage, not in the top-level namespace
+    import nof1.series as series
+
+    title = "Series of personal trials (``nof1.series``)"
+    lines += [title, "-" * len(title), "",
+              "Pooling several people's trials; documented under :mod:`nof1.series`.", "",
+              ".. currentmodule:: nof1.series", "", ".. autosummary::", "",
+              *(f"   {n}" for n in series.__all__), "", ".. currentmodule:: nof1", ""]
     modules = _public_modules()
     lines += ["Modules", "-------", "", ".. toctree::", "   :maxdepth: 1", "",
               *(f"   {m}" for m in modules), ""]
@@ -187,10 +195,11 @@ def _cli_page() -> None:
              "The ``nof1`` command is a thin shell over the public functions; see",
              ":doc:`../workflow` for the order in which a trial uses it. This page is",
              "generated from the command's own ``--help``.", "",
-             "``nof1``", "--------", "", "::", "", helptext(), ""]
+             "``nof1``", "--------", "", ".. code-block:: text", "", helptext(), ""]
     for command in COMMANDS:
         title = f"``nof1 {command}``"
-        lines += [title, "-" * len(title), "", "::", "", helptext(*command.split()), ""]
+        lines += [title, "-" * len(title), "", ".. code-block:: text", "",
+                  helptext(*command.split()), ""]
     _write_if_changed(HERE / "api" / "cli.rst", "\n".join(lines))
 
 
