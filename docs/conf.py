@@ -130,8 +130,13 @@ def _write_if_changed(path: Path, text: str) -> None:
         path.write_text(text)
 
 
-def _api_pages() -> None:
-    api = HERE / "api"
+#: subpackages outside the top-level namespace whose names get their own index section
+SUBPACKAGE_SECTIONS = (("Series of personal trials", "nof1.series",
+                        "Pooling several people's trials"),)
+
+
+def _index_text() -> str:
+    """``api/index.rst``: the top-level names by group, the subpackages, the modules."""
     lines = ["API reference", "=============", "",
              "Every public name of the top-level ``nof1`` namespace, then each module.",
              "Each object is documented once, under the shortest public name that",
@@ -140,18 +145,21 @@ def _api_pages() -> None:
     for title, names in _stub_groups():
         lines += [title, "-" * len(title), "", ".. autosummary::", "   :toctree: generated/",
                   "", *(f"   {n}" for n in names), ""]
-    # the series of personal trials: a subpackage, not in the top-level namespace
-    import nof1.series as series
-
-    title = "Series of personal trials (``nof1.series``)"
-    lines += [title, "-" * len(title), "",
-              "Pooling several people's trials; documented under :mod:`nof1.series`.", "",
-              ".. currentmodule:: nof1.series", "", ".. autosummary::", "",
-              *(f"   {n}" for n in series.__all__), "", ".. currentmodule:: nof1", ""]
-    modules = _public_modules()
+    for label, package, blurb in SUBPACKAGE_SECTIONS:
+        title = f"{label} (``{package}``)"
+        names = importlib.import_module(package).__all__
+        lines += [title, "-" * len(title), "", f"{blurb}; documented under :mod:`{package}`.",
+                  "", f".. currentmodule:: {package}", "", ".. autosummary::", "",
+                  *(f"   {n}" for n in names), "", ".. currentmodule:: nof1", ""]
     lines += ["Modules", "-------", "", ".. toctree::", "   :maxdepth: 1", "",
-              *(f"   {m}" for m in modules), ""]
-    _write_if_changed(api / "index.rst", "\n".join(lines))
+              *(f"   {m}" for m in _public_modules()), ""]
+    return "\n".join(lines)
+
+
+def _api_pages() -> None:
+    api = HERE / "api"
+    _write_if_changed(api / "index.rst", _index_text())
+    modules = _public_modules()
     # the home of each object: nof1 itself, else the shallowest module exporting it
     home: dict[int, str] = {id(getattr(nof1, n)): "nof1" for n in nof1.__all__
                             if n != "__version__"}

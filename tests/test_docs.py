@@ -64,6 +64,16 @@ def test_api_reference_lists_every_top_level_name():
     assert len(listed) == len(set(listed))
 
 
+def test_api_reference_lists_the_series_subpackage():
+    import nof1.series
+
+    index = _conf()._index_text()
+    section = index.split("(``nof1.series``)")[1].split("Modules\n")[0]
+    listed = re.findall(r"^   (\w+)$", section, flags=re.M)
+    assert listed == list(nof1.series.__all__)
+    assert "   nof1.series\n" in index            # and its module page
+
+
 @pytest.mark.parametrize("page", ["index.md", "getting_started.md", "workflow.md",
                                   "methods.md", "notebooks.md", "changelog.md"])
 def test_pages_exist(page):
