@@ -90,6 +90,9 @@ def _stub_groups() -> list[tuple[str, list[str]]]:
         if line.startswith("from .") and title is not None:
             groups.append((title, []))
             title = "-"
+            if " as " in line and not line.rstrip().endswith("("):
+                # a one-line import: ``from .x import Name as Name``
+                groups[-1][1].append(line.split(" import ")[1].split(" as ")[0].strip())
         if line.startswith("    ") and " as " in line and groups:
             groups[-1][1].append(line.split(" as ")[0].strip())
         if not line.strip():
@@ -127,8 +130,13 @@ def _write_if_changed(path: Path, text: str) -> None:
         path.write_text(text)
 
 
-def _api_pages() -> None:
-    api = HERE / "api"
+#: subpackages outside the top-level namespace whose names get their own index section
+SUBPACKAGE_SECTIONS = (("Series of personal trials", "nof1.series",
+                        "Pooling several people's trials"),)
+
+
+def _index_text() -> str:
+    """``api/index.rst``: the top-level names by group, the subpackages, the modules."""
     lines = ["API reference", "=============", "",
              "Every public name of the top-level ``nof1`` namespace, then each module.",
              "Each object is documented once, under the shortest public name that",
@@ -137,10 +145,21 @@ def _api_pages() -> None:
     for title, names in _stub_groups():
         lines += [title, "-" * len(title), "", ".. autosummary::", "   :toctree: generated/",
                   "", *(f"   {n}" for n in names), ""]
-    modules = _public_modules()
+    for label, package, blurb in SUBPACKAGE_SECTIONS:
+        title = f"{label} (``{package}``)"
+        names = importlib.import_module(package).__all__
+        lines += [title, "-" * len(title), "", f"{blurb}; documented under :mod:`{package}`.",
+                  "", f".. currentmodule:: {package}", "", ".. autosummary::", "",
+                  *(f"   {n}" for n in names), "", ".. currentmodule:: nof1", ""]
     lines += ["Modules", "-------", "", ".. toctree::", "   :maxdepth: 1", "",
-              *(f"   {m}" for m in modules), ""]
-    _write_if_changed(api / "index.rst", "\n".join(lines))
+              *(f"   {m}" for m in _public_modules()), ""]
+    return "\n".join(lines)
+
+
+def _api_pages() -> None:
+    api = HERE / "api"
+    _write_if_changed(api / "index.rst", _index_text())
+    modules = _public_modules()
     # the home of each object: nof1 itself, else the shallowest module exporting it
     home: dict[int, str] = {id(getattr(nof1, n)): "nof1" for n in nof1.__all__
                             if n != "__version__"}
@@ -165,7 +184,8 @@ def _api_pages() -> None:
 
 
 #: the subcommands, in the order of the trial workflow
-COMMANDS = ("design", "verify", "groups", "analyze", "demo", "power")
+COMMANDS = ("design", "status", "verify", "groups", "analyze", "demo", "power",
+            "series", "series collect", "series analyze")
 
 
 def _cli_page() -> None:
@@ -183,10 +203,11 @@ def _cli_page() -> None:
              "The ``nof1`` command is a thin shell over the public functions; see",
              ":doc:`../workflow` for the order in which a trial uses it. This page is",
              "generated from the command's own ``--help``.", "",
-             "``nof1``", "--------", "", "::", "", helptext(), ""]
+             "``nof1``", "--------", "", ".. code-block:: text", "", helptext(), ""]
     for command in COMMANDS:
         title = f"``nof1 {command}``"
-        lines += [title, "-" * len(title), "", "::", "", helptext(command), ""]
+        lines += [title, "-" * len(title), "", ".. code-block:: text", "",
+                  helptext(*command.split()), ""]
     _write_if_changed(HERE / "api" / "cli.rst", "\n".join(lines))
 
 

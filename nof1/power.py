@@ -132,6 +132,36 @@ class PowerResult(ResultMixin):
     that rule (``DecisionRule.to_dict()``). ``trials`` (only with ``keep_trials=True``)
     holds the simulated ``assignments`` (n_sims, n_units), daily ``scores``
     (n_sims, n_days) and each trial's ``verdict``.
+
+    Attributes
+    ----------
+    table : pandas.DataFrame
+        One row per analysis method, the columns above.
+    design : dict
+        The design simulated (``Design.to_dict()``).
+    effect : float
+        True difference treatment − control at full exposure (0: type I error).
+    sd, rho : float
+        Daily noise: marginal SD and lag-1 autocorrelation of an AR(1) process.
+    period_sd : float
+        SD of a between-period shift (slow drift).
+    period_days, washout_days : int
+        Days per period, and leading days of each period left out of the analysis.
+    onset_days : float
+        Time constant of a gradual onset and offset of the effect (0 = immediate).
+    alpha : float
+        Significance level of the tests.
+    mcid : float
+        The outcome's MCID, used by the decision rule.
+    closed_form_paired_t : float
+        Power of the paired t-test on period means from the noncentral t
+        distribution (:func:`paired_t_power`), for comparison.
+    decisions : pandas.DataFrame
+        Probability of each verdict of the decision rule.
+    rule : dict
+        The decision rule simulated (``DecisionRule.to_dict()``).
+    trials : dict or None
+        The simulated trials, only with ``keep_trials=True``.
     """
 
     table: pd.DataFrame

@@ -34,8 +34,11 @@ class AnalysisOutput:
     Attributes
     ----------
     trial : Trial
+        The trial folder analysed.
     diary : Diary
+        The diary as read and checked.
     result : TrialResult
+        Every outcome's analysis and the decision rule's verdict.
     provenance : dict
         What was analysed and what was checked, for the report and the JSON
         output: ``trial_id``, ``commitment`` (full SHA-256), ``key_verified``
@@ -244,12 +247,15 @@ class TrialStatus:
     Attributes
     ----------
     trial_id : str
+        The trial's identifier.
     today : datetime.date
+        The day the status describes.
     stage : str
         ``"not started"``, ``"run-in"``, ``"period"`` or ``"finished"``.
     period : int or None
         Today's period (None outside the periods).
     n_periods : int
+        Number of treatment periods in the schedule.
     pack : str or None
         Today's pack code (None outside the periods).
     days_recorded : int
@@ -267,6 +273,7 @@ class TrialStatus:
     end : datetime.date
         The trial's last day.
     commitment : str
+        The protocol's SHA-256 commitment (see :mod:`nof1.blinding`).
     """
 
     trial_id: str

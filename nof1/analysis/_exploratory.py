@@ -28,7 +28,24 @@ EXPLORATORY_NOTE = ("exploratory: an unplanned diary column, not pre-registered 
 
 @dataclasses.dataclass(frozen=True, eq=False)
 class ExploratoryResult(ResultMixin):
-    """Estimate, interval and p-value of an unplanned outcome (exploratory only)."""
+    """Estimate, interval and p-value of an unplanned outcome (exploratory only).
+
+    Attributes
+    ----------
+    outcome : str
+        The unplanned diary column.
+    estimate, ci_low, ci_high : float
+        Treatment − control and its interval, from the same randomization test as a
+        planned primary outcome; NaN when the column could not be analysed.
+    pvalue : float
+        Two-sided p-value of that test, not adjusted for multiplicity.
+    method : str
+        The procedure (``'not analysed'`` when there is none).
+    note : str
+        Why the result is exploratory, and why it was not analysed if so.
+    n_periods : int
+        Periods with a mean score for the column.
+    """
 
     outcome: str
     estimate: float

@@ -41,6 +41,66 @@ class OutcomeResult(ResultMixin):
     with its own estimate, interval and p-value. ``headline`` is the plain-language
     sentence shown by the report and the CLI. An outcome that cannot be analysed
     (e.g. the same score every day) has NaN numbers and says why in ``note``.
+
+    Attributes
+    ----------
+    outcome : str
+        The outcome's name (its diary column).
+    primary : bool
+        True for the pre-registered primary outcome.
+    direction : str
+        Which way is better, ``'higher'`` or ``'lower'``.
+    mcid : float
+        The minimal clinically important difference, in the outcome's units.
+    higher_is_better : bool
+        True when higher scores are better (``direction == 'higher'``).
+    estimate, ci_low, ci_high : float
+        The primary effect (treatment − control) and its interval from inverting
+        the randomization test; NaN when the outcome could not be analysed.
+    pvalue : float
+        The primary procedure's two-sided p-value.
+    pvalue_holm : float
+        ``pvalue`` Holm-adjusted across the secondary outcomes.
+    method : str
+        The primary procedure (``'not analysed'`` when there is none).
+    interpretation : str
+        A plain-language paragraph: effect, interval, comparison with the MCID and,
+        unblinded, the posterior probabilities of benefit.
+    completeness : float
+        Share of the analysed days with a score for this outcome.
+    adherence : float
+        Share of period days on which the day's pack was recorded as taken (NaN when
+        the diary does not record it).
+    periods : pandas.DataFrame
+        One row per period: condition, days analysed and scored, mean score.
+    pairs : pandas.DataFrame or None
+        One row per pair of periods (``mean_a``, ``mean_b``, ``difference``); None
+        for designs without pairs or an unanalysed outcome.
+    tests : dict
+        The secondary and sensitivity results by name (``'paired_t'``,
+        ``'wilcoxon'``, ``'bayes'``, ``'gls_ar1'``, ...).
+    effect_sizes : dict
+        Descriptive effect sizes by name (``'nap'``, ``'within_person_smd'``,
+        ``'percent_change'``).
+    spec : Outcome
+        The outcome's specification from the protocol.
+    sensitivity : pandas.DataFrame
+        The pre-registered sensitivity analyses (all period days, per protocol).
+    priors : pandas.DataFrame or None
+        The Bayesian analysis under each prior (:func:`nof1.prior_sensitivity`);
+        None in a blinded analysis or when the pair differences do not vary.
+    headline : str
+        The one-sentence summary shown by the report and the CLI.
+    note : str
+        Why the outcome was not analysed, or a caveat of the primary procedure.
+    confidence_level : float
+        The nominal level of every interval.
+    attained_level : float
+        The coverage the primary interval guarantees given the design.
+    analyses : pandas.DataFrame
+        One row per procedure, columns ``ANALYSIS_COLUMNS``.
+    blinded : bool
+        True for an analysis by group X/Y before the key is opened.
     """
 
     outcome: str
@@ -130,6 +190,28 @@ class TrialResult(ResultMixin):
     :class:`OutcomeResult`; ``issues`` are the diary's recorded warnings;
     ``decision`` is the pre-registered decision rule's verdict
     (:meth:`nof1.analysis.Decision.to_dict`); a blinded analysis has none.
+
+    Attributes
+    ----------
+    outcomes : dict of str to OutcomeResult
+        Every planned outcome's result, primary first.
+    primary : str
+        The name of the primary outcome.
+    schedule : Schedule
+        The schedule analysed (with groups X/Y in a blinded analysis).
+    issues : tuple
+        The diary's recorded warnings (:class:`nof1.data.DiaryIssue`).
+    confidence_level : float
+        The nominal level of every interval.
+    decision : dict
+        The decision rule's verdict (:meth:`nof1.analysis.Decision.to_dict`);
+        empty in a blinded analysis.
+    guesses : pandas.DataFrame
+        The participant's end-of-period guesses of the condition, one row per period.
+    blinded : bool
+        True for an analysis by group X/Y before the key is opened.
+    exploratory : tuple of ExploratoryResult
+        Unplanned diary columns, analysed only as exploratory.
     """
 
     outcomes: dict[str, OutcomeResult]

@@ -33,6 +33,14 @@ class DiaryIssue:
     ``kind`` is one of ``"missing_days"``, ``"outside_schedule"``, ``"low_adherence"``,
     ``"decimal_comma"``, ``"date_format"``, ``"pack_mismatch"``, ``"period_mismatch"``,
     ``"unrecognised_guess"``, ``"unplanned_column"``.
+
+    Attributes
+    ----------
+    kind : str
+        The kind of problem, one of the names above.
+    message : str
+        One line for the participant: what was found, on which dates, and what the
+        analysis did about it.
     """
 
     kind: str

@@ -55,6 +55,7 @@ class PersonResults(ResultMixin):
     covariates : DataFrame
         The trials table's person-level columns (``person`` first).
     confidence_level : float
+        Level of the per-person intervals.
     """
 
     persons: pd.DataFrame

@@ -44,6 +44,35 @@ class BayesSeriesResult(ResultMixin):
     the same for a new person's effect (predictive). ``persons`` has, per person,
     the unpooled ``yi`` (and ``vi``), the shrunken posterior mean ``theta``, its SD and
     credible interval, ``p_benefit`` and ``p_benefit_mcid``.
+
+    Attributes
+    ----------
+    outcome : str
+        The outcome pooled.
+    estimate, sd, ci_low, ci_high : float
+        Posterior mean, SD and equal-tailed credible interval of the mean effect mu
+        (treatment − control).
+    p_benefit, p_benefit_mcid, p_new_benefit_mcid : float
+        The posterior probabilities described above.
+    tau_mean, tau_median, tau_low, tau_high : float
+        Posterior mean, median and equal-tailed credible interval of the
+        between-person SD tau.
+    mcid : float
+        The minimal clinically important difference used for ``p_benefit_mcid``.
+    higher_is_better : bool
+        Which direction of the effect is a benefit.
+    prior : str
+        The priors on mu and tau, in words.
+    within : str
+        'pooled' or 'person': how the within-person variances were estimated.
+    n_persons : int
+        Persons analysed.
+    confidence_level : float
+        Level of the credible intervals.
+    persons : DataFrame
+        One row per person, the columns above.
+    method : str
+        The model and how its posterior is computed.
     """
 
     outcome: str

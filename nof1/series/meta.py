@@ -135,6 +135,8 @@ class MetaResult(ResultMixin):
 
     Attributes
     ----------
+    outcome : str
+        The outcome pooled.
     estimate, se, ci_low, ci_high, statistic, df, pvalue
         Pooled mean effect mu with its Hartung-Knapp-Sidik-Jonkman SE, t interval and
         two-sided t-test of mu = 0 on ``df = n_persons - 1``.
@@ -156,6 +158,12 @@ class MetaResult(ResultMixin):
         (v_i = s_i^2 / k_i).
     s2_pooled : float
         The pooled within-person variance of a pair difference (NaN for 'person').
+    confidence_level : float
+        Level of the confidence, Q-profile and prediction intervals.
+    alternative : str
+        ``'two-sided'``: the test of mu = 0 is always two-sided.
+    method : str
+        The estimator of tau^2 and the interval for mu.
     data : DataFrame
         ``person, yi, vi, weight`` of the analysed persons.
     """
@@ -222,6 +230,34 @@ class MetaRegressionResult(ResultMixin):
     ci_low, ci_high``. ``statistic``/``pvalue`` are the omnibus F test of every
     moderator coefficient (not the intercept) on ``(df_num, df)`` degrees of freedom.
     ``tau2`` is the residual between-person variance.
+
+    Attributes
+    ----------
+    outcome : str
+        The outcome whose per-person effects are regressed.
+    coefficients : DataFrame
+        One row per term (intercept first), the columns above; t tests on ``df``.
+    statistic, pvalue : float
+        Omnibus Knapp-Hartung F test that every moderator coefficient is 0.
+    df_num, df : int
+        Numerator and denominator degrees of freedom of that F test
+        (``df = n_persons`` minus the number of terms).
+    tau2, tau2_ci_low, tau2_ci_high : float
+        Residual between-person variance (REML) and its Q-profile interval.
+    q, q_df, q_pvalue
+        Residual heterogeneity statistic Q_E, its degrees of freedom and chi-square
+        p-value.
+    n_persons, n_excluded : int
+        Persons analysed, and persons left out (too few complete pairs).
+    within : str
+        'pooled' or 'person': how the within-person variances were estimated
+        (as :class:`MetaResult`).
+    confidence_level : float
+        Level of the coefficient and tau^2 intervals.
+    method : str
+        The estimator of tau^2 and the tests.
+    data : DataFrame
+        ``person, yi, vi`` and the moderators of the analysed persons.
     """
 
     outcome: str

@@ -51,11 +51,22 @@ class ModeratorResult(ResultMixin):
 
     Attributes
     ----------
+    outcome : str
+        The outcome whose per-person effects are examined.
+    moderator : str
+        The person-level covariate.
+    grouping : str
+        How persons were put into subgroups (the 2022 cut of DASS-42 stress, a cut of a
+        numeric covariate, or the covariate's levels).
     statistic, pvalue
         The interaction test: the meta-regression's Knapp-Hartung t-test of the moderator
         (continuous), or of the subgroup indicator (grouped).
     pvalue_adjusted
         Bonferroni over ``n_moderators_tried`` (equal to ``pvalue`` when pre-specified).
+    prespecified : bool
+        True when the moderator was named in the protocol (no adjustment).
+    n_moderators_tried : int
+        Moderators examined in all, for the Bonferroni adjustment.
     meta_regression, one_stage, subgroup_test
         The two-stage and one-stage models of the continuous moderator (when numeric) and
         the meta-regression on the subgroup indicator.
@@ -63,6 +74,8 @@ class ModeratorResult(ResultMixin):
         Per subgroup: ``group, n_persons, estimate, ci_low, ci_high, tau2, pi_low,
         pi_high`` (separate random-effects meta-analyses).
     caveats : tuple of str
+        The credibility notes printed with the result (pre-specification, number of
+        moderators examined, units of the test).
     """
 
     outcome: str

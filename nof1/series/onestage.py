@@ -38,6 +38,30 @@ class OneStageResult(ResultMixin):
     no moderators; the effect at moderator value 0 or the reference level otherwise).
     ``statistic``/``pvalue`` of the moderators' joint Wald F test are
     ``mods_statistic``/``mods_pvalue`` (NaN without moderators).
+
+    Attributes
+    ----------
+    outcome : str
+        The outcome modelled (``'effect'`` when not named).
+    estimate, se, ci_low, ci_high, statistic, df, pvalue : float
+        The intercept row of ``coefficients``: estimate, standard error, t interval
+        and two-sided t test on ``df = n_persons - p``.
+    tau2, sigma2 : float
+        Between-person variance of the effect and within-person residual variance of a
+        pair difference (REML).
+    mods_statistic, mods_pvalue : float
+        Joint Wald F test of the moderators (NaN without moderators).
+    n_persons, n_pairs : int
+        Persons and complete pair differences analysed.
+    converged : bool
+        False when the REML optimisation did not converge (the numbers are then
+        unreliable).
+    confidence_level : float
+        Level of the intervals.
+    coefficients : DataFrame
+        One row per term, the columns above.
+    method : str
+        The model.
     """
 
     outcome: str

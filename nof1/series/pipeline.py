@@ -27,7 +27,25 @@ LARGE_SERIES_PAIRS = 50_000
 
 @dataclasses.dataclass(frozen=True, eq=False)
 class SeriesAnalysis:
-    """Every pooled result of one outcome (fields may be None when not computed)."""
+    """Every pooled result of one outcome (fields may be None when not computed).
+
+    Attributes
+    ----------
+    outcome : str
+        The outcome pooled.
+    results : PersonResults
+        Every person's own result (all outcomes analysed).
+    meta : MetaResult
+        Two-stage random-effects meta-analysis (the pooled headline).
+    one_stage : OneStageResult or None
+        Mixed model on pair differences; None when it was not fitted.
+    bayes : BayesSeriesResult
+        Bayesian hierarchical model, with every person's shrunken effect.
+    randomization : SeriesRandomizationResult
+        Randomization test of the sharp null of no effect in anyone.
+    moderator : ModeratorResult or None
+        The moderator analysis, when a moderator was named.
+    """
 
     outcome: str
     results: PersonResults

@@ -45,6 +45,30 @@ class SeriesRandomizationResult(ResultMixin):
 
     ``statistic`` is ``T = sum_i c_i mean_j d_ij`` (treatment − control);
     ``log2_n_assignments`` the size of the reference set (``sum_i k_i`` sign flips).
+
+    Attributes
+    ----------
+    outcome : str
+        The outcome tested.
+    statistic : float
+        The observed ``T``.
+    pvalue : float
+        Share of the reference set at least as extreme as ``T`` (exact), or the
+        Monte Carlo estimate ``(1 + hits) / (1 + n_resamples)``.
+    exact : bool
+        True when the p-value is exact (convolution over the persons' reference sets).
+    n_resamples : int or None
+        Monte Carlo draws (None when exact).
+    log2_n_assignments : int
+        log2 of the number of assignments in the reference set.
+    alternative : str
+        ``'two-sided'``, ``'greater'`` or ``'less'``.
+    weights : str
+        ``'equal'`` (``c_i = 1/n``) or ``'pairs'`` (``c_i = k_i / sum k``).
+    n_persons, n_pairs : int
+        Persons and complete pair differences in the test.
+    method : str
+        The test, in words.
     """
 
     outcome: str
