@@ -94,7 +94,7 @@ def test_pooled_variance_removes_the_tau2_inflation(pairs):
     print(f"\n{pairs} pairs: mean tau^2 pooled {pooled:.3f}, per-person {person:.3f} "
           f"(true {tau2})")
     assert abs(pooled - tau2) < 4 * se
-    # per-person variances inflate tau^2 (research/series.md §2)
+    # per-person variances inflate tau^2 (docs/methods.md §2.10)
     assert diff.mean() > 4 * diff.std(ddof=1) / np.sqrt(reps)
 
 

@@ -1,6 +1,6 @@
 """Bayesian hierarchical normal model of a series, exact by quadrature over tau.
 
-Model (research/series.md §4; Gelman et al., Bayesian Data Analysis, 3rd ed., §5.4)::
+Model (docs/methods.md §2.10; Gelman et al., Bayesian Data Analysis, 3rd ed., §5.4)::
 
     y_i | theta_i ~ N(theta_i, v_i)      (v_i known: the per-person or pooled variance)
     theta_i | mu, tau ~ N(mu, tau^2)

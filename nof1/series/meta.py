@@ -1,6 +1,6 @@
 """Two-stage random-effects meta-analysis of the per-person effects, and meta-regression.
 
-Model (research/series.md §2): ``y_i = x_i' beta + u_i + e_i``, ``u_i ~ N(0, tau^2)``,
+Model (docs/methods.md §2.10): ``y_i = x_i' beta + u_i + e_i``, ``u_i ~ N(0, tau^2)``,
 ``e_i ~ N(0, v_i)`` with ``v_i`` treated as known: person i's mean pair difference
 ``y_i`` and its squared standard error ``v_i``. ``tau^2`` by REML (Fisher scoring, as
 metafor), the Hartung-Knapp-Sidik-Jonkman interval, a prediction interval, Cochran's Q,
@@ -27,7 +27,7 @@ __all__ = ["MetaResult", "MetaRegressionResult", "random_effects", "meta_analysi
 #: below this median number of pairs per person, ``within='auto'`` pools the within-person
 #: variance: a person's own variance then has fewer than 9 degrees of freedom (relative SE
 #: sqrt(2/(k-1)) > 0.47) and inflates tau^2 (+35% at 6 pairs, +100% at 3 pairs in the
-#: simulation of research/series.md §2)
+#: simulation of docs/methods.md §2.10)
 FEW_PAIRS = 10
 
 

@@ -32,7 +32,7 @@ def stress_group_2022(stress: Any) -> np.ndarray:
 
     Scores <= 25 are 'mild/moderate' (in a cohort with stress > 18 that is the moderate
     band 19-25 of Lovibond & Lovibond 1995); 26 and above (severe and extremely severe)
-    are 'severe' (research/trial2022.md §3).
+    are 'severe' (Macian et al., Nutrients 2022;14:2088; docs/methods.md §2.10).
 
     Examples
     --------

@@ -4,8 +4,8 @@ For complete pairs the model on period means
 ``y_ipt = alpha_ip + (mu + b_i) T_ipt + e_ipt`` (pair-within-person intercepts) is the
 same as the model on pair differences ``d_ij = mu + x_i' beta + b_i + e_ij``,
 ``b_i ~ N(0, tau^2)``, ``e_ij ~ N(0, sigma^2)``: differencing removes the pair
-intercepts, and the within-person variance is pooled by the model (research/series.md
-§3). Fitted by REML with :class:`statsmodels.regression.mixed_linear_model.MixedLM`;
+intercepts, and the within-person variance is pooled by the model (docs/methods.md
+§2.10). Fitted by REML with :class:`statsmodels.regression.mixed_linear_model.MixedLM`;
 checked against ``lme4::lmer(d ~ 1 + (1 | person))`` and ``nlme::lme``.
 """
 

@@ -4,7 +4,7 @@ Under the sharp null every score would have been the same under any admissible
 assignment, and each person's allocation was drawn independently from their own design.
 For paired designs re-drawing the order of pair j of person i flips the sign of the pair
 difference ``d_ij``, so the reference set is the product of every person's ``2**k_i``
-orders (research/series.md §5). The statistic is a weighted sum of the persons' mean
+orders (docs/methods.md §2.10). The statistic is a weighted sum of the persons' mean
 pair differences, ``T = sum_i c_i mean_j d_ij``; its null distribution is the
 convolution of independent two-point distributions ``±c_i d_ij / k_i``:
 

@@ -24,7 +24,7 @@ from .data import TRIAL_COLUMNS, Series, validate_series
 __all__ = ["simulate_series", "draw_cohort_2022", "MILD_MODERATE_MAX"]
 
 #: DASS-42 stress <= 25 is "mild/moderate" in the 2022 trial's subgroups (Macian et al.,
-#: Nutrients 2022;14:2088, as summarised in research/trial2022.md §3); >= 26 is severe
+#: Nutrients 2022;14:2088; sample_data/trial2022/README.md); >= 26 is severe
 MILD_MODERATE_MAX = 25
 
 
@@ -35,7 +35,7 @@ def draw_cohort_2022(n_persons: int, *, rng: Any = None) -> pd.DataFrame:
     drawn from a normal distribution with mean 26 and SD 6 truncated to 19-42; women
     aged 25-65 (the registry restricted the trial to women). The distribution inside the
     inclusion range is an assumption: the article's baseline table could not be read
-    (research/trial2022.md §1, §9).
+    (see sample_data/trial2022/README.md for what is and is not published).
 
     Returns
     -------
