@@ -153,7 +153,9 @@ def _racer(path: str, payload: bytes, barrier, results) -> None:
 
 @pytest.mark.parametrize("round_", range(3))
 def test_racing_writers_exactly_one_wins(tmp_path, round_):
-    ctx = multiprocessing.get_context("fork")
+    # "spawn", not "fork": forking a test process that other tests left with threads
+    # (a Dask cluster's event loop, thread pools) can deadlock the child on a lock
+    ctx = multiprocessing.get_context("spawn")
     n = 4
     barrier, results = ctx.Barrier(n), ctx.Queue()
     target = tmp_path / "groups.json"
