@@ -176,3 +176,22 @@ def test_implausible_designs_are_refused_with_the_allowed_range(tmp_path, capsys
     assert main(["design", str(tmp_path / "t"), *args]) == 2
     assert says in _one_line(capsys)
     assert not (tmp_path / "t").exists()
+
+
+@pytest.mark.parametrize("args", [
+    ["--pairs", "62", "--period-days", "366"],                 # about 124 years
+    ["--design", "alternating", "--periods", "60", "--period-days", "60"],
+])
+def test_a_paired_or_alternating_trial_of_decades_is_refused(tmp_path, capsys, args):
+    assert main(["design", str(tmp_path / "t"), "--start", "2030-01-07", *args]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "at most 1830 days (five years)" in err
+    assert not (tmp_path / "t").exists()
+
+
+def test_create_trial_refuses_a_start_in_year_one(tmp_path):
+    from nof1 import PairedDesign, create_trial
+
+    with pytest.raises(ValueError, match="between 2000-01-01 and 2099-12-31"):
+        create_trial(tmp_path / "t", design=PairedDesign(2), start="0001-01-01")
+    assert not (tmp_path / "t").exists()

@@ -359,6 +359,7 @@ def create_trial(directory: str | os.PathLike[str], *, design: Design, start: An
     schedule = make_schedule(design, start=start, period_days=period_days,
                              run_in_days=run_in_days, washout_days=washout_days,
                              treatments=treatments, randomize_roles=roles, rng=drawn_seed)
+    _check_plausible(schedule)
     key = make_key(schedule, allocation=allocation)
     draft = make_protocol(schedule, key, outcomes=outs, primary=primary, blinded=blinded,
                           decision_threshold=decision_threshold,
@@ -371,6 +372,24 @@ def create_trial(directory: str | os.PathLike[str], *, design: Design, start: An
     write_tree_atomic(target, files)
     return Trial(directory=target, protocol=protocol, calendar=_read_calendar(target),
                  schedule=schedule, key=key)
+
+
+#: the longest trial a folder may hold, run-in included: five years of days (a longer
+#: personal trial is almost certainly a typing error, e.g. --period-days 366 for 36)
+MAX_TRIAL_DAYS = 5 * 366
+#: the start dates a trial folder may have (the command line allows the same range)
+START_RANGE = (_dt.date(2000, 1, 1), _dt.date(2099, 12, 31))
+
+
+def _check_plausible(schedule: Schedule) -> None:
+    """Refuse implausible trials (a start in year 1, a trial of decades) with the range."""
+    low, high = START_RANGE
+    if not low <= schedule.start <= high:
+        raise ValueError(f"`start` must be between {low} and {high}, got {schedule.start}")
+    if schedule.n_days > MAX_TRIAL_DAYS:
+        raise ValueError(f"the trial would last {schedule.n_days} days; a trial folder may "
+                         f"last at most {MAX_TRIAL_DAYS} days (five years): use fewer or "
+                         f"shorter periods")
 
 
 def _read_calendar(directory: Path) -> pd.DataFrame:
