@@ -416,6 +416,12 @@ def test_every_printed_copy_is_checked(copy_of, capsys):
     # which differs from the one printed at the start (the copy the person kept)
     ics_bytes = ics.read_bytes().replace(b"\r\n ", b"")
     ics.write_bytes(ics_bytes.replace(old.encode(), new.encode()))
+    code, _, err = _run(capsys, "verify", copy_of)  # the diary pages still show the old one
+    _assert_refused(code, err, {3})
+    assert "diary.html" in err
+    for page in ("diary.html", "paper-diary.html"):
+        path = participant / page
+        path.write_text(path.read_text().replace(old[:16], new[:16]))
     code, out, _ = _run(capsys, "verify", copy_of)
     assert code == 0 and f"commitment: {new}" in out and old not in out
 
@@ -502,3 +508,20 @@ def test_blinded_analysis_checks_the_plan_through_the_group_key(copy_of, tmp_pat
     code, out, err = _run(capsys, "analyze", copy_of, "--groups", groups, "--format", "json")
     _assert_refused(code, err, {3})
     assert spec["commitment"] in err
+
+
+@pytest.mark.parametrize("page", ["diary.html", "paper-diary.html"])
+def test_a_diary_page_with_another_commitment_is_refused(tmp_path, page):
+    """A re-committed protocol.json whose diary pages still show the old digest is caught."""
+    from nof1.exceptions import PlanMismatchError
+    from nof1.trial.folder import check_printed_copies
+
+    trial = create_trial(tmp_path / "t", design=PairedDesign(2), start="2030-01-07")
+    commitment = trial.protocol.commitment
+    check_printed_copies(trial.directory, commitment)
+    path = trial.directory / "participant" / page
+    text = path.read_text(encoding="utf-8")
+    assert commitment[:16] in text
+    path.write_text(text.replace(commitment[:16], "0" * 16), encoding="utf-8")
+    with pytest.raises(PlanMismatchError, match=page):
+        check_printed_copies(trial.directory, commitment)

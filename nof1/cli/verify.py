@@ -16,7 +16,7 @@ def _add_verify_parser(sub: Any) -> None:
                                    "participant/protocol.json, redraw the allocation from the "
                                    "key's seed and entropy, check every field of the "
                                    "protocol against the committed plan and every printed "
-                                   "copy of the commitment (schedule.html, calendar.ics). "
+                                   "copy of the commitment (schedule.html, calendar.ics, the diary pages). "
                                    "Prints the full commitment: compare it with the copy kept "
                                    "at the start. Exit codes: 0 all agree; 1 the key does not "
                                    "match the commitment; 2 a file cannot be read; 3 the "
@@ -35,7 +35,7 @@ def _cmd_verify(args: argparse.Namespace) -> int:
     except KeyMismatchError as exc:
         return _refuse(exc, _participant_commitment(args.directory))
     print("key matches the commitment; allocation redrawn from the key and equal; protocol "
-          "plan and printed copies (schedule.html, calendar.ics) agree")
+          "plan and printed copies (schedule.html, calendar.ics, diary pages) agree")
     print(f"commitment: {commitment}")
     return 0
 

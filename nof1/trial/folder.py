@@ -525,6 +525,10 @@ def check_plan(protocol: Protocol, key: dict[str, Any]) -> None:
 
 _HTML_HASH = re.compile(r'class="hash">([0-9a-fA-F]+)<')
 _ICS_HASH = re.compile(r"commitment ([0-9a-fA-F]{16,64})")
+#: the diary pages print the commitment's first 16 hex digits (a page header, not a seal);
+#: they are checked when present, so that a re-committed protocol.json cannot hide there
+_DIARY_PAGE_HASH = re.compile(r'"commitment":"([0-9a-fA-F]{16,64})"')
+_PAPER_DIARY_HASH = re.compile(r"commitment ([0-9a-fA-F]{16,64})")
 
 
 def _printed(path: Path, pattern: re.Pattern[str], *, unfold: bool = False) -> list[str]:
@@ -544,8 +548,9 @@ def check_printed_copies(directory: str | os.PathLike[str], commitment: str) -> 
     """Check every printed copy of the commitment in ``participant/`` against ``commitment``.
 
     ``schedule.html`` (short and full digest) and ``calendar.ics`` (full digest in
-    every event) must show the commitment of ``protocol.json``: a key swapped and
-    re-committed in ``protocol.json`` alone is caught here.
+    every event) must show the commitment of ``protocol.json``; so must the diary
+    pages (``diary.html``, ``paper-diary.html``: the first 16 digits) when present.
+    A key swapped and re-committed in ``protocol.json`` alone is caught here.
 
     Parameters
     ----------
@@ -585,6 +590,15 @@ def check_printed_copies(directory: str | os.PathLike[str], commitment: str) -> 
             raise PlanMismatchError(f"{name} shows no full commitment; protocol.json says "
                                     f"{commitment}")
         for copy in sorted(found, key=len, reverse=True):  # full digests first
+            if not commitment.startswith(copy.lower()) or len(copy) not in (16, 64):
+                raise PlanMismatchError(
+                    f"{name} shows the commitment {copy.lower()} but protocol.json says "
+                    f"{commitment}: the protocol or the key was changed after the start")
+    for name, pattern in (("diary.html", _DIARY_PAGE_HASH),
+                          ("paper-diary.html", _PAPER_DIARY_HASH)):
+        if not (folder / name).exists():  # pages added later; older folders lack them
+            continue
+        for copy in _printed(folder / name, pattern):
             if not commitment.startswith(copy.lower()) or len(copy) not in (16, 64):
                 raise PlanMismatchError(
                     f"{name} shows the commitment {copy.lower()} but protocol.json says "
