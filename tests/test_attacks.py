@@ -474,7 +474,7 @@ def test_a_chosen_allocation_fails_the_audit_even_when_recommitted(copy_of, caps
     old = key["commitment"]
     key["commitment"] = key_commitment(key)
     key_path.write_text(json.dumps(key))
-    for name in ("protocol.json", "schedule.html"):
+    for name in ("protocol.json", "schedule.html", "diary.html", "paper-diary.html"):
         p = copy_of / "participant" / name
         p.write_text(p.read_text().replace(old, key["commitment"])
                      .replace(old[:16], key["commitment"][:16]))
