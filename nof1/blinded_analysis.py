@@ -9,7 +9,6 @@ conditions are "group X" and "group Y".
 from __future__ import annotations
 
 import datetime as _dt
-import json
 import os
 import re
 from pathlib import Path
@@ -17,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ._jsonfile import read_json
 from ._validation import as_rng
 from .blinding import GROUP_KEY_FORMAT, verify_key
 from .exceptions import KeyMismatchError, TrialFileError
@@ -131,22 +131,8 @@ def load_group_key(path: str | os.PathLike[str]) -> dict[str, Any]:
     not valid JSON (line 1, column ...); the file is damaged: ask the helper for a new copy
     """
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise TrialFileError(f"group key not found: {path}") from None
-    except UnicodeDecodeError:
-        raise TrialFileError(f"group key {path} is not UTF-8 text") from None
-    except OSError as exc:
-        raise TrialFileError(f"cannot read the group key {path}: {exc.strerror}") from None
-    try:
-        groups = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise TrialFileError(f"group key {path}: not valid JSON (line {exc.lineno}, column "
-                             f"{exc.colno}); the file is damaged: ask the helper for a new "
-                             f"copy") from None
-    except RecursionError:
-        raise TrialFileError(f"group key {path}: nested too deeply to be a group key") from None
+    groups = read_json(path, "group key",
+                       hint="; the file is damaged: ask the helper for a new copy")
     return _check_group_key(groups, f"group key {path}")
 
 

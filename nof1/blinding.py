@@ -51,6 +51,7 @@ import secrets
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ._jsonfile import read_json
 from ._validation import check_int
 from .exceptions import KeyMismatchError, TrialFileError
 from .schedule import Schedule, make_schedule, mix_seed
@@ -493,18 +494,7 @@ def load_key(path: str | Path) -> dict[str, Any]:
     True
     """
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise TrialFileError(f"key file not found: {path}") from None
-    except UnicodeDecodeError:
-        raise TrialFileError(f"key file {path} is not UTF-8 text") from None
-    except OSError as exc:
-        raise TrialFileError(f"cannot read key file {path}: {exc.strerror}") from None
-    try:
-        key = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise TrialFileError(f"key file {path} is not valid JSON (line {exc.lineno})") from None
+    key = read_json(path, "key file")
     if not isinstance(key, dict) or key.get("format") != KEY_FORMAT:
         raise TrialFileError(f"{path} is not a nof1 key (format {KEY_FORMAT!r})")
     if key.get("version") != KEY_VERSION:

@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from ._jsonfile import read_json
 from ._validation import check_date, check_float, check_int
 from .design import design_from_dict
 from .exceptions import TrialFileError
@@ -586,17 +587,7 @@ def read_protocol(path: str | Path) -> Protocol:
     (('magnesium', 'placebo'), 'pain', 12, datetime.date(2026, 1, 5))
     """
     path = Path(path)
-    try:
-        spec = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise TrialFileError(f"protocol file not found: {path}") from None
-    except UnicodeDecodeError:
-        raise TrialFileError(f"protocol file {path} is not UTF-8 text") from None
-    except json.JSONDecodeError as exc:
-        raise TrialFileError(f"protocol file {path} is not valid JSON "
-                             f"(line {exc.lineno})") from None
-    except OSError as exc:
-        raise TrialFileError(f"cannot read protocol file {path}: {exc.strerror}") from None
+    spec = read_json(path, "protocol file")
     try:
         return Protocol.from_dict(spec)
     except TrialFileError as exc:
