@@ -21,7 +21,7 @@ from pathlib import Path
 
 from nof1 import PairedDesign
 from nof1.cli.design import DESIGN_POWER_NOISE, DESIGN_POWER_SIMS, _power_text
-from nof1.power import simulate_power
+from nof1.planning.power import simulate_power
 from nof1.trial import create_trial
 
 

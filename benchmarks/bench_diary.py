@@ -26,7 +26,7 @@ import pandas as pd
 
 from nof1 import PairedDesign, make_schedule
 from nof1.data import read_diary
-from nof1.simulate import simulate_diary
+from nof1.planning.simulate import simulate_diary
 
 
 def best_of(fn, repeats: int) -> float:

@@ -21,8 +21,8 @@ import time
 from pathlib import Path
 
 from nof1 import PairedDesign, PhaseDesign, create_trial, read_trial
-from nof1.blinding import audit_key, load_key
 from nof1.trial import verify_trial
+from nof1.trial.blinding import audit_key, load_key
 from nof1.workflow import trial_status
 
 

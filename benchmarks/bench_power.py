@@ -12,7 +12,7 @@ from __future__ import annotations
 import time
 
 from nof1 import PairedDesign
-from nof1.power import simulate_power
+from nof1.planning.power import simulate_power
 
 
 def best_of(fn, repeats: int = 3) -> float:

@@ -36,7 +36,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def _cases():
     from nof1 import PairedDesign, PhaseDesign, analyze, make_schedule, read_diary
-    from nof1.simulate import simulate_diary
+    from nof1.planning.simulate import simulate_diary
 
     specs = [
         ("paired, 6 pairs of 14-day periods (the demo)",

@@ -23,7 +23,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 from _chromium import start_chromium  # noqa: E402
 
 from nof1 import PairedDesign  # noqa: E402
-from nof1.simulate import simulate_diary  # noqa: E402
+from nof1.planning.simulate import simulate_diary  # noqa: E402
 from nof1.trial import create_trial  # noqa: E402
 
 

@@ -10,21 +10,15 @@
 # subpackages and modules, as attributes (``nof1.analysis`` after ``import nof1``)
 from . import (
     analysis as analysis,
-    blinded_analysis as blinded_analysis,
-    blinding as blinding,
     cohort as cohort,
     data as data,
     design as design,
     exceptions as exceptions,
     instruments as instruments,
     outcomes as outcomes,
-    plots as plots,
-    power as power,
-    protocol as protocol,
+    planning as planning,
     report as report,
-    schedule as schedule,
     series as series,
-    simulate as simulate,
     trial as trial,
     workflow as workflow,
 )
@@ -36,23 +30,23 @@ from .design import (
     PairedDesign as PairedDesign,
     PhaseDesign as PhaseDesign,
 )
-from .schedule import (
+from .design.schedule import (
     Schedule as Schedule,
     make_schedule as make_schedule,
 )
 
 # blinding, protocol, trial folders
-from .blinding import (
+from .trial.blinding import (
     load_key as load_key,
     make_key as make_key,
     unblind as unblind,
     verify_key as verify_key,
 )
-from .blinded_analysis import (
+from .trial.blinded_analysis import (
     group_key as group_key,
     schedule_from_groups as schedule_from_groups,
 )
-from .protocol import (
+from .trial.protocol import (
     Protocol as Protocol,
     read_protocol as read_protocol,
 )
@@ -96,7 +90,7 @@ from .analysis import (
 )
 
 # planning
-from .power import (
+from .planning.power import (
     paired_t_power as paired_t_power,
     required_pairs as required_pairs,
     simulate_power as simulate_power,

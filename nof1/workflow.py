@@ -13,14 +13,15 @@ from pathlib import Path
 from typing import Any
 
 from .analysis.trial import TrialResult, analyze
-from .blinded_analysis import load_group_key, schedule_from_groups
 from .data import Diary, read_diary
 from .design import PairedDesign
-from .exceptions import TrialFileError, TrialNotFinishedError
+from .exceptions import PlanMismatchError, TrialFileError, TrialNotFinishedError
+from .planning.simulate import simulate_diary
 from .report import render_report, write_report
-from .simulate import simulate_diary
 from .trial import Trial, create_trial, read_trial
 from .trial._atomic import write_file_atomic
+from .trial.blinded_analysis import load_group_key, schedule_from_groups
+from .trial.blinding import plan_digest
 from .trial.folder import check_printed_copies
 
 __all__ = ["AnalysisOutput", "TrialStatus", "analyze_folder", "last_analysed_day",
@@ -88,8 +89,6 @@ def last_analysed_day(trial: Trial) -> _dt.date:
 
 def _check_group_plan(spec: dict[str, Any], protocol: Any) -> bool:
     """Check a group key's plan digest (written by ``nof1 groups``), if it has one."""
-    from .blinding import plan_digest
-    from .exceptions import PlanMismatchError
 
     digest = spec.get("plan_sha256")
     if digest is None:
@@ -141,7 +140,7 @@ def analyze_folder(directory: str | os.PathLike[str], *, groups: str | os.PathLi
     directory : path
         A trial folder made by ``nof1 design``.
     groups : path, optional
-        A group key (``nof1.blinding.group_key``) for a blinded analysis: the
+        A group key (``nof1.trial.blinding.group_key``) for a blinded analysis: the
         conditions are "group X" and "group Y" and the key is not read.
     confidence_level : float
         Level of the confidence intervals (default 0.95).
@@ -178,7 +177,7 @@ def analyze_folder(directory: str | os.PathLike[str], *, groups: str | os.PathLi
     --------
     >>> import tempfile, pathlib
     >>> from nof1 import PairedDesign, create_trial
-    >>> from nof1.simulate import simulate_diary
+    >>> from nof1.planning.simulate import simulate_diary
     >>> with tempfile.TemporaryDirectory() as tmp:
     ...     folder = pathlib.Path(tmp) / "trial"
     ...     trial = create_trial(folder, design=PairedDesign(4), start="2026-01-05",
@@ -273,7 +272,7 @@ class TrialStatus:
     end : datetime.date
         The trial's last day.
     commitment : str
-        The protocol's SHA-256 commitment (see :mod:`nof1.blinding`).
+        The protocol's SHA-256 commitment (see :mod:`nof1.trial.blinding`).
     """
 
     trial_id: str

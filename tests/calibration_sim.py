@@ -3,7 +3,7 @@
 One scenario: a paired design with ``k`` pairs of 14-day periods (order AB or BA at random
 in each pair, drawn from the design), the first 7 days of every period unanalysed, daily
 AR(1) noise (marginal SD ``sd``, lag-1 correlation ``rho``, from
-:func:`nof1.simulate.simulate_scores`), a between-period drift (SD ``period_sd``), a linear
+:func:`nof1.planning.simulate.simulate_scores`), a between-period drift (SD ``period_sd``), a linear
 time trend (``trend`` points per day) and a share ``missing`` of days left blank at random
 (a period with fewer than half of its analysed days scored is missing, as in ``analyze``).
 The effect is a constant additive shift under treatment A.
@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 from nof1 import PairedDesign
-from nof1.simulate import simulate_scores
+from nof1.planning.simulate import simulate_scores
 
 PERIOD_DAYS, WASHOUT = 14, 7
 

@@ -20,7 +20,7 @@ from nof1 import (
     read_diary,
     schedule_from_groups,
 )
-from nof1.simulate import simulate_diary
+from nof1.planning.simulate import simulate_diary
 
 
 @pytest.fixture(scope="module")

@@ -32,12 +32,12 @@ import pytest
 from scipy import stats
 
 from nof1 import PairedDesign, make_schedule
-from nof1.blinding import key_commitment
 from nof1.cli import main
 from nof1.design import design_from_dict
-from nof1.schedule import mix_seed
-from nof1.simulate import simulate_diary
+from nof1.design.schedule import mix_seed
+from nof1.planning.simulate import simulate_diary
 from nof1.trial import create_trial, read_trial
+from nof1.trial.blinding import key_commitment
 
 LEVEL = 1e-6
 README_SEED = 2026

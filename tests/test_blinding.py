@@ -9,8 +9,10 @@ import numpy as np
 import pytest
 
 from nof1 import AlternatingDesign, PairedDesign, PhaseDesign, make_schedule
-from nof1.blinded_analysis import group_key, schedule_from_groups
-from nof1.blinding import (
+from nof1.exceptions import KeyMismatchError, TrialExistsError, TrialFileError
+from nof1.outcomes import default_outcomes
+from nof1.trial.blinded_analysis import group_key, schedule_from_groups
+from nof1.trial.blinding import (
     PACK_ALPHABET,
     key_commitment,
     load_key,
@@ -21,9 +23,7 @@ from nof1.blinding import (
     verify_key,
     write_key,
 )
-from nof1.exceptions import KeyMismatchError, TrialExistsError, TrialFileError
-from nof1.outcomes import default_outcomes
-from nof1.protocol import make_protocol
+from nof1.trial.protocol import make_protocol
 
 START = "2026-01-05"
 

@@ -13,8 +13,8 @@ import pytest
 from nof1 import PairedDesign
 from nof1.cli import main
 from nof1.cli.design import DESIGN_POWER_NOISE, _confirm_past_start
-from nof1.power import simulate_power
-from nof1.protocol import read_protocol
+from nof1.planning.power import simulate_power
+from nof1.trial.protocol import read_protocol
 
 FUTURE = "2030-01-07"
 

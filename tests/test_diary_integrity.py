@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from nof1 import PairedDesign, analyze, make_schedule
 from nof1.data import read_diary
 from nof1.exceptions import DiaryError
-from nof1.simulate import simulate_diary
+from nof1.planning.simulate import simulate_diary
 
 HEADER = "date,pain,stress,sleep,took_pack,side_effects,notes,blinding_guess"
 

@@ -28,10 +28,10 @@ from nof1 import PairedDesign
 from nof1.cli import main
 from nof1.data import read_diary
 from nof1.outcomes import parse_outcome_spec
-from nof1.protocol import read_protocol
 from nof1.trial import create_trial, read_trial
 from nof1.trial.diary_page import DONT_KNOW, diary_days, diary_page_html
 from nof1.trial.paper_diary import paper_diary_html
+from nof1.trial.protocol import read_protocol
 
 TODAY = dt.date.today()
 
@@ -392,9 +392,9 @@ def test_awkward_text_survives_export_and_read_back(tmp_path, browser):
 def test_page_days_follow_the_schedule_for_any_design(kind, n, period_days, run_in, washout,
                                                       start, seed):
     from nof1 import AlternatingDesign, PhaseDesign, make_schedule
-    from nof1.blinding import make_key
     from nof1.outcomes import default_outcomes
-    from nof1.protocol import make_protocol
+    from nof1.trial.blinding import make_key
+    from nof1.trial.protocol import make_protocol
 
     if kind == "paired":
         design, unit = PairedDesign(n), period_days

@@ -36,7 +36,7 @@ from nof1.analysis import (
     wilcoxon_period_test,
 )
 from nof1.analysis._primary import _randomization, attainable
-from nof1.simulate import simulate_diary
+from nof1.planning.simulate import simulate_diary
 
 ALPHA = 0.05
 RHOS = (0.0, 0.3, 0.6, 0.8)

@@ -8,7 +8,7 @@ import pytest
 from scipy import stats
 
 from nof1 import PairedDesign, PhaseDesign
-from nof1.power import (
+from nof1.planning.power import (
     paired_t_power,
     period_mean_sd,
     power_grid,
@@ -154,7 +154,7 @@ def test_power_reports_the_probability_of_each_decision_under_the_protocol_rule(
 
 
 def test_power_grid_reports_every_decision_of_the_rule():
-    from nof1.power import power_grid
+    from nof1.planning.power import power_grid
 
     grid = power_grid(n_pairs=[4, 6], period_days=[14], effect=-1.5, method="bayes",
                       n_sims=500, rng=1)

@@ -11,10 +11,10 @@ import pytest
 
 import nof1
 from nof1 import AlternatingDesign, PairedDesign, PhaseDesign, make_schedule
-from nof1.blinding import make_key
 from nof1.exceptions import TrialFileError
 from nof1.outcomes import DEFAULT_OUTCOMES, Outcome, default_outcomes
-from nof1.protocol import DISCLAIMER, Protocol, make_protocol, read_protocol, write_protocol
+from nof1.trial.blinding import make_key
+from nof1.trial.protocol import DISCLAIMER, Protocol, make_protocol, read_protocol, write_protocol
 
 
 def _make(design=None, *, treatments=("magnesium", "placebo"), randomize_roles=False, rng=7,

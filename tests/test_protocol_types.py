@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from nof1 import PairedDesign, create_trial
 from nof1.cli import main
 from nof1.exceptions import TrialFileError
-from nof1.protocol import Protocol, read_protocol
+from nof1.trial.protocol import Protocol, read_protocol
 
 
 @pytest.fixture(scope="module")

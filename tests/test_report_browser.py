@@ -97,8 +97,8 @@ def set_width(driver, width: int, *, height: int = 900, media: str = "screen") -
 def demo_report(folder: Path) -> Path:
     """A report of a simulated 6-pair trial (the demo's design), written to ``folder``."""
     from nof1 import PairedDesign, analyze, make_schedule, read_diary
+    from nof1.planning.simulate import simulate_diary
     from nof1.report import render_report, write_report
-    from nof1.simulate import simulate_diary
 
     s = make_schedule(PairedDesign(6), start="2026-01-05", period_days=14, run_in_days=7,
                       washout_days=7, rng=3)

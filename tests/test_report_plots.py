@@ -11,12 +11,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from matplotlib.text import Text
 
-from nof1 import PairedDesign, analyze, make_schedule, plots, read_diary
-from nof1.power import power_grid
+from nof1 import PairedDesign, analyze, make_schedule, read_diary
+from nof1.report import plots
+from nof1.planning.power import power_grid
+from nof1.planning.simulate import simulate_diary
 from nof1.report import DISCLAIMER, render_report, write_report
 from nof1.report._model import benefit_sentence
 from nof1.report._view import build_view
-from nof1.simulate import simulate_diary
 
 matplotlib.use("Agg")
 

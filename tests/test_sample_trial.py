@@ -96,7 +96,7 @@ def test_allocation_is_reproducible_from_the_documented_seed_and_public_entropy(
     assert seed == SCRIPT.ALLOCATION_SEED and entropy == SCRIPT.SAMPLE_ENTROPY == "0" * 64
     readme = (SAMPLE / "README.md").read_text(encoding="utf-8")
     assert f"seed {seed}" in readme and "public" in readme
-    # the mixing, written out independently of nof1.schedule.mix_seed
+    # the mixing, written out independently of nof1.design.schedule.mix_seed
     import hashlib
     mixed = int.from_bytes(hashlib.sha256(b"nof1-allocation-v2:" + bytes(32) + b":"
                                           + str(seed).encode()).digest(), "big")

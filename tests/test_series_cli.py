@@ -10,10 +10,10 @@ import pandas as pd
 
 from nof1 import PairedDesign, create_trial
 from nof1.cli import main
+from nof1.planning.simulate import simulate_diary
 from nof1.series import analyze_series, bayes_series, meta_analysis, write_series
 from nof1.series.plots import forest_plot, moderator_plot
 from nof1.series.simulate import draw_cohort_2022, simulate_series
-from nof1.simulate import simulate_diary
 
 matplotlib.use("Agg")
 

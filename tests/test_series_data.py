@@ -11,6 +11,7 @@ import pytest
 from nof1 import PairedDesign, create_trial
 from nof1.exceptions import KeyMismatchError, TrialExistsError
 from nof1.outcomes import DEFAULT_OUTCOMES, Outcome
+from nof1.planning.simulate import simulate_diary
 from nof1.series import (
     SeriesError,
     analyze_series,
@@ -20,7 +21,6 @@ from nof1.series import (
     write_series,
 )
 from nof1.series.simulate import simulate_series
-from nof1.simulate import simulate_diary
 
 
 def _filled_trial(path, seed, outcomes=None):

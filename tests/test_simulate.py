@@ -7,7 +7,7 @@ import pytest
 
 from nof1 import PairedDesign, make_schedule
 from nof1.data import read_diary
-from nof1.simulate import exposure, simulate_diary, simulate_scores
+from nof1.planning.simulate import exposure, simulate_diary, simulate_scores
 
 
 def test_ar1_noise_has_the_requested_sd_and_autocorrelation():

@@ -15,7 +15,7 @@ import nof1
 from nof1 import PairedDesign, create_trial
 from nof1.cli import main
 from nof1.exceptions import TrialNotFinishedError
-from nof1.simulate import simulate_diary
+from nof1.planning.simulate import simulate_diary
 from nof1.workflow import analyze_folder, last_analysed_day, trial_status
 
 START = dt.date(2026, 1, 5)  # run-in 5-11 Jan; periods 12-25 Jan, 26 Jan-8 Feb, ...

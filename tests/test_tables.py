@@ -9,7 +9,7 @@ import pytest
 from nof1 import PairedDesign, PhaseDesign, make_schedule
 from nof1.analysis._tables import MIN_COMPLETENESS, pair_table, period_table
 from nof1.data import read_diary
-from nof1.simulate import simulate_diary
+from nof1.planning.simulate import simulate_diary
 
 
 def reference_period_table(data: pd.DataFrame, outcome: str,

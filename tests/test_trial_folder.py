@@ -19,10 +19,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from nof1 import AlternatingDesign, PairedDesign, PhaseDesign, make_schedule
-from nof1.blinding import PACK_ALPHABET, audit_key, load_key, make_key
 from nof1.data import read_diary
 from nof1.exceptions import KeyMismatchError, TrialExistsError, TrialFileError
 from nof1.trial import create_trial, read_trial, verify_trial
+from nof1.trial.blinding import PACK_ALPHABET, audit_key, load_key, make_key
 
 START = dt.date(2026, 1, 5)
 DESIGNS = {

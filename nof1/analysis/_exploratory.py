@@ -16,8 +16,8 @@ import numpy as np
 import pandas as pd
 
 from .._results import ResultMixin
+from ..design.schedule import Schedule
 from ..outcomes import Outcome
-from ..schedule import Schedule
 from ._primary import primary_analysis
 
 __all__ = ["ExploratoryResult", "exploratory_analyses"]

@@ -8,8 +8,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..design.schedule import Schedule
 from ..outcomes import Outcome
-from ..schedule import Schedule
 from . import bayes, period, randomization
 from ._tables import pair_table, period_table
 

@@ -12,8 +12,8 @@ import pandas as pd
 from scipy import stats
 
 from .._results import ResultMixin
+from ..design.schedule import Schedule
 from ..outcomes import Outcome
-from ..schedule import Schedule
 from ._exploratory import ExploratoryResult
 
 __all__ = ["OutcomeResult", "TrialResult", "ANALYSIS_COLUMNS"]

@@ -17,8 +17,8 @@ import pandas as pd
 
 from .._validation import as_rng, check_confidence_level
 from ..data import Diary, read_diary
+from ..design.schedule import Schedule
 from ..outcomes import Outcome
-from ..schedule import Schedule
 from . import bayes, effect_sizes, models
 from ._exploratory import exploratory_analyses
 from ._primary import primary_analysis, sensitivity_analyses
@@ -334,7 +334,7 @@ def analyze(diary: Diary | pd.DataFrame | str, schedule: Schedule, *,
     Examples
     --------
     >>> from nof1 import PairedDesign, make_schedule, analyze
-    >>> from nof1.simulate import simulate_diary
+    >>> from nof1.planning.simulate import simulate_diary
     >>> s = make_schedule(PairedDesign(6), start="2026-01-05", period_days=14,
     ...                   washout_days=7, rng=12345)
     >>> result = analyze(simulate_diary(s, rng=12345), s)

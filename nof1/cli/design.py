@@ -151,7 +151,7 @@ _EXACT_SIM_LIMIT = 2**14
 
 def _power_text(protocol: Any) -> str:
     """The power of the chosen design for the primary outcome's MCID, under stated noise."""
-    from ..power import simulate_power
+    from ..planning.power import simulate_power
 
     d = protocol.design
     o = protocol.primary_outcome

@@ -133,7 +133,7 @@ def _simulate(args: argparse.Namespace, rng: np.random.Generator,
     """One method at a time, so that a progress bar can follow them."""
     from tqdm.auto import tqdm
 
-    from ..power import METHODS, simulate_power
+    from ..planning.power import METHODS, simulate_power
 
     methods = [m for m in METHODS if m != "gls_ar1" or args.gls_sims]
     design = PairedDesign(args.pairs)
@@ -169,7 +169,7 @@ def _grid_text(args: argparse.Namespace, rng: np.random.Generator,
                common: dict[str, Any]) -> tuple[str, pd.DataFrame | None]:
     import pandas as pd
 
-    from ..power import power_grid
+    from ..planning.power import power_grid
 
     pairs = args.grid_pairs or list(range(2, 11))
     lengths = args.grid_period_days or [args.period_days]
@@ -220,7 +220,7 @@ def _cmd_power(args: argparse.Namespace) -> int:
         print()
         print(text)
         if args.plot is not None and grid is not None:
-            from ..plots import close, plot_power
+            from ..report.plots import close, plot_power
             from ..trial._atomic import write_file_atomic
 
             ax = plot_power(grid)

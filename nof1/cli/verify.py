@@ -56,14 +56,14 @@ def _add_groups_parser(sub: Any) -> None:
 def _cmd_groups(args: argparse.Namespace) -> int:
     import json
 
-    from ..blinded_analysis import group_key
-    from ..blinding import load_key
     from ..trial._atomic import write_file_atomic
+    from ..trial.blinded_analysis import group_key
+    from ..trial.blinding import load_key
 
     output = args.output or args.directory / "helper" / "groups.json"
     if output.exists():
         raise FileExistsError(f"{output} exists; remove it or choose --output")
-    from ..blinding import plan_digest
+    from ..trial.blinding import plan_digest
 
     key = load_key(args.directory / "helper" / "key.json")
     groups = group_key(key)

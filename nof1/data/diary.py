@@ -10,9 +10,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..design.schedule import Schedule
 from ..exceptions import DiaryError, DiaryWarning
 from ..outcomes import DEFAULT_OUTCOMES, Outcome
-from ..schedule import Schedule
 from ._checks import (
     OUTCOME_NAME,
     DiaryIssue,
@@ -124,7 +124,7 @@ class Diary:
         Examples
         --------
         >>> from nof1 import PairedDesign, make_schedule
-        >>> from nof1.simulate import simulate_diary
+        >>> from nof1.planning.simulate import simulate_diary
         >>> s = make_schedule(PairedDesign(2), start="2026-01-05", period_days=3, rng=1)
         >>> other = make_schedule(PairedDesign(2), start="2026-01-05", period_days=3, rng=2)
         >>> diary = read_diary(simulate_diary(s, rng=1), s, warn=False)

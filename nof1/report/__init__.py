@@ -60,7 +60,7 @@ def render_report(result: Any, diary: Any, *, title: str = "Personal trial repor
     Examples
     --------
     >>> from nof1 import PairedDesign, analyze, make_schedule, read_diary
-    >>> from nof1.simulate import simulate_diary
+    >>> from nof1.planning.simulate import simulate_diary
     >>> s = make_schedule(PairedDesign(3), start="2026-01-05", period_days=7, rng=12345)
     >>> diary = read_diary(simulate_diary(s, rng=12345), s, warn=False)
     >>> page = render_report(analyze(diary, s), diary, provenance={"trial_id": "T-1"})

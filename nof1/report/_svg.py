@@ -4,7 +4,7 @@ Drawing a report's six to eight figures with matplotlib took 1.5–1.8 s (figure
 tick and text layout); writing the same marks as SVG elements takes a few
 milliseconds and needs no matplotlib at all. The figures draw the numbers the view
 holds and compute nothing inferential; they follow the conventions of
-:mod:`nof1.plots` (colours, benefit orientation, pair labels that never overlap),
+:mod:`nof1.report.plots` (colours, benefit orientation, pair labels that never overlap),
 which draws the same pictures for notebooks.
 """
 

@@ -33,9 +33,9 @@ import numpy as np
 import pandas as pd
 
 from ..design import Design, design_from_dict
+from ..design.schedule import Schedule
 from ..exceptions import Nof1Error
 from ..outcomes import Outcome, outcome_from_dict
-from ..schedule import Schedule
 
 __all__ = ["Series", "SeriesError", "TRIAL_COLUMNS", "DIARY_COLUMNS", "validate_series",
            "read_series", "write_series", "series_from_schedules", "schedule_of", "design_of"]

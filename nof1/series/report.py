@@ -12,9 +12,9 @@ from typing import Any
 import pandas as pd
 
 from .. import __version__
-from ..plots import close
 from ..report import DISCLAIMER
 from ..report._html import CSS as _CSS
+from ..report.plots import close
 from .pipeline import SeriesAnalysis
 
 __all__ = ["render_series_report"]

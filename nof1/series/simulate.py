@@ -2,7 +2,7 @@
 
 Every person follows the same paired design and calendar; each draws their own
 allocation (reproducible from the recorded seed, as :func:`nof1.make_schedule` does)
-and their own effect. Days are simulated with the model of :mod:`nof1.simulate`
+and their own effect. Days are simulated with the model of :mod:`nof1.planning.simulate`
 (AR(1) noise, between-period shifts, gradual onset), all persons at once.
 """
 
@@ -18,7 +18,7 @@ import pandas as pd
 from .._validation import as_rng, check_float, check_int
 from ..design import PairedDesign
 from ..outcomes import DEFAULT_OUTCOMES, Outcome
-from ..simulate import exposure, simulate_scores
+from ..planning.simulate import exposure, simulate_scores
 from .data import TRIAL_COLUMNS, Series, validate_series
 
 __all__ = ["simulate_series", "draw_cohort_2022", "MILD_MODERATE_MAX"]
@@ -96,7 +96,7 @@ def simulate_series(n_persons: int, *, n_pairs: int | np.ndarray = 6, period_day
     baselines : mapping, optional
         Mean score under control per outcome (default pain 6, stress 5, sleep 4.5).
     sd, rho, period_sd, onset_days, missing, adherence : float
-        As :func:`nof1.simulate.simulate_diary`.
+        As :func:`nof1.planning.simulate.simulate_diary`.
     covariates : DataFrame, optional
         Person-level covariates (one row per person, in order; a ``person`` column
         names the persons). Default: ``person`` only.

@@ -22,8 +22,8 @@ from html import escape
 from importlib import resources
 from typing import Any
 
-from ..blinding import short_commitment
-from ..protocol import Protocol
+from .blinding import short_commitment
+from .protocol import Protocol
 
 __all__ = ["diary_page_html", "diary_days", "diary_columns", "DONT_KNOW"]
 
@@ -48,9 +48,9 @@ def diary_columns(protocol: Protocol) -> list[str]:
     Examples
     --------
     >>> from nof1 import PairedDesign, make_schedule
-    >>> from nof1.blinding import make_key
+    >>> from nof1.trial.blinding import make_key
     >>> from nof1.outcomes import default_outcomes
-    >>> from nof1.protocol import make_protocol
+    >>> from nof1.trial.protocol import make_protocol
     >>> s = make_schedule(PairedDesign(2), start="2026-01-05", rng=12345)
     >>> p = make_protocol(s, make_key(s), outcomes=default_outcomes(), primary="pain",
     ...                   blinded=True)
@@ -79,9 +79,9 @@ def diary_days(protocol: Protocol) -> list[dict[str, Any]]:
     Examples
     --------
     >>> from nof1 import PairedDesign, make_schedule
-    >>> from nof1.blinding import make_key
+    >>> from nof1.trial.blinding import make_key
     >>> from nof1.outcomes import default_outcomes
-    >>> from nof1.protocol import make_protocol
+    >>> from nof1.trial.protocol import make_protocol
     >>> s = make_schedule(PairedDesign(1), start="2026-01-05", period_days=2, run_in_days=1,
     ...                   washout_days=0, rng=12345)
     >>> p = make_protocol(s, make_key(s), outcomes=default_outcomes(), primary="pain",
@@ -147,9 +147,9 @@ def diary_page_html(protocol: Protocol) -> bytes:
     Examples
     --------
     >>> from nof1 import PairedDesign, make_schedule
-    >>> from nof1.blinding import make_key
+    >>> from nof1.trial.blinding import make_key
     >>> from nof1.outcomes import default_outcomes
-    >>> from nof1.protocol import make_protocol
+    >>> from nof1.trial.protocol import make_protocol
     >>> s = make_schedule(PairedDesign(2), start="2026-01-05", rng=12345)
     >>> p = make_protocol(s, make_key(s), outcomes=default_outcomes(), primary="pain",
     ...                   blinded=True)

@@ -28,17 +28,17 @@ from typing import Any
 import pandas as pd
 
 from .._validation import check_int, check_treatments
-from ..blinding import _canonical, load_key, make_key, seal_key, unblind
 from ..design import Design
+from ..design.schedule import Schedule, make_schedule, mix_seed, seed_entropy
 from ..exceptions import KeyMismatchError, PlanMismatchError, TrialExistsError, TrialFileError
 from ..outcomes import DEFAULT_OUTCOMES, Outcome
-from ..protocol import Protocol, make_protocol, protocol_json, read_protocol
-from ..schedule import Schedule, make_schedule, mix_seed
 from ._atomic import write_tree_atomic
+from .blinding import _canonical, load_key, make_key, seal_key, unblind
 from .diary_page import diary_page_html
 from .html import HelperKit, packs_html, schedule_html
 from .ics import calendar_ics
 from .paper_diary import paper_diary_html
+from .protocol import Protocol, make_protocol, protocol_json, read_protocol
 
 __all__ = ["Trial", "create_trial", "read_trial", "verify_trial", "check_printed_copies",
            "check_plan", "SCHEDULE_COLUMNS",
@@ -249,10 +249,10 @@ def create_trial(directory: str | os.PathLike[str], *, design: Design, start: An
     rng : None, int or numpy.random.Generator
         Allocation seed. In an open-label trial the same integer seed gives the
         same allocation. In a blinded trial it is mixed with 256 bits of secret
-        entropy (:func:`nof1.schedule.mix_seed`) recorded only in the helper's
+        entropy (:func:`nof1.design.schedule.mix_seed`) recorded only in the helper's
         key, so the seed alone reproduces nothing and a guessed seed reveals
         nothing; the key reproduces and audits the allocation exactly
-        (:func:`nof1.blinding.audit_key`). Pack codes, trial id and salt always
+        (:func:`nof1.trial.blinding.audit_key`). Pack codes, trial id and salt always
         come from :mod:`secrets`.
     diary_time : datetime.time
         Clock time of the daily diary reminder in the calendar.
@@ -342,7 +342,6 @@ def create_trial(directory: str | os.PathLike[str], *, design: Design, start: An
 
     if not isinstance(unblinded_interim, bool):
         raise TypeError("`unblinded_interim` must be True or False")
-    from ..schedule import seed_entropy
 
     roles = bool(blinded and design.kind == "phase")
     if entropy is not None and not blinded:
@@ -633,9 +632,9 @@ def verify_trial(directory: str | os.PathLike[str]) -> str:
     Notes
     -----
     Checks, in order: the printed copies against ``protocol.json``; the key
-    against the commitment (:func:`nof1.blinding.verify_key`); the key's
+    against the commitment (:func:`nof1.trial.blinding.verify_key`); the key's
     packs against its schedule and the allocation against a redraw from the
-    key's seed and entropy (:func:`nof1.blinding.unblind`); the participant's
+    key's seed and entropy (:func:`nof1.trial.blinding.unblind`); the participant's
     pack codes; every field of the protocol against the committed plan
     (:func:`check_plan`).
 

@@ -15,8 +15,8 @@ import datetime as _dt
 from html import escape
 from typing import Any
 
-from ..blinding import short_commitment
-from ..protocol import Protocol
+from .blinding import short_commitment
+from .protocol import Protocol
 
 __all__ = ["schedule_html", "packs_html", "HelperKit"]
 

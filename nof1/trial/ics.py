@@ -23,7 +23,7 @@ import datetime as _dt
 
 import icalendar
 
-from ..protocol import Protocol
+from .protocol import Protocol
 
 __all__ = ["calendar_ics", "PRODID"]
 

@@ -15,9 +15,9 @@ import datetime as _dt
 from html import escape
 from itertools import groupby
 
-from ..blinding import short_commitment
-from ..protocol import Protocol
+from .blinding import short_commitment
 from .diary_page import DONT_KNOW, diary_days
+from .protocol import Protocol
 
 __all__ = ["paper_diary_html"]
 
@@ -125,9 +125,9 @@ def paper_diary_html(protocol: Protocol) -> bytes:
     Examples
     --------
     >>> from nof1 import PairedDesign, make_schedule
-    >>> from nof1.blinding import make_key
+    >>> from nof1.trial.blinding import make_key
     >>> from nof1.outcomes import default_outcomes
-    >>> from nof1.protocol import make_protocol
+    >>> from nof1.trial.protocol import make_protocol
     >>> s = make_schedule(PairedDesign(2), start="2026-01-05", run_in_days=7, rng=12345)
     >>> p = make_protocol(s, make_key(s), outcomes=default_outcomes(), primary="pain",
     ...                   blinded=True)

@@ -13,7 +13,7 @@ Steps:
    (:data:`SAMPLE_ENTROPY`, all zeros), so that its allocation is reproducible. A real
    trial must never do that: with the entropy known, the seed gives the allocation away;
 2. simulate daily scores on the unblinded schedule with
-   :func:`nof1.simulate.simulate_diary` (fixed seed, effects stated below), then make
+   :func:`nof1.planning.simulate.simulate_diary` (fixed seed, effects stated below), then make
    them look typed by a person: a few blank days, two scores with a decimal comma
    (``"6,5"``), a stray space, notes, side effects and blinding guesses at period
    ends, all within the 0-10 scales;
@@ -46,7 +46,7 @@ import numpy as np
 import pandas as pd
 
 import nof1
-from nof1.simulate import simulate_diary
+from nof1.planning.simulate import simulate_diary
 
 HERE = Path(__file__).resolve().parent
 TARGET = HERE / "trial"

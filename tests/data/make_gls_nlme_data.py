@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from nof1.simulate import simulate_scores
+from nof1.planning.simulate import simulate_scores
 
 HERE = Path(__file__).parent
 

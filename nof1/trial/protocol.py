@@ -19,12 +19,13 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from ._jsonfile import read_json
-from ._validation import check_date, check_float, check_int
-from .design import design_from_dict
-from .exceptions import TrialFileError
-from .outcomes import Outcome, outcome_from_dict
-from .schedule import Schedule
+from .._jsonfile import read_json
+from .._validation import check_date, check_float, check_int
+from ..design import design_from_dict
+from ..design.schedule import Schedule
+from ..exceptions import TrialFileError
+from ..outcomes import Outcome, outcome_from_dict
+from ._atomic import write_file_atomic
 
 __all__ = ["Protocol", "make_protocol", "read_protocol", "write_protocol", "DISCLAIMER"]
 
@@ -70,7 +71,7 @@ class Protocol:
         Name of the primary outcome.
     analysis_plan, decision_rule : dict
     commitment : str
-        SHA-256 commitment to the helper's key (see :mod:`nof1.blinding`).
+        SHA-256 commitment to the helper's key (see :mod:`nof1.trial.blinding`).
     disclaimer : str
     """
 
@@ -136,7 +137,7 @@ class Protocol:
         and source), primary outcome, analytic wash-out, analysis plan with its
         sensitivity analyses and interim rule, and the decision rule with its
         prior. The helper's key stores a copy and its commitment covers it
-        (:func:`nof1.blinding.seal_key`).
+        (:func:`nof1.trial.blinding.seal_key`).
         """
         out = self.to_dict()
         del out["commitment"]
@@ -384,7 +385,7 @@ def make_protocol(schedule: Schedule, key: dict[str, Any], *, outcomes: Sequence
     schedule : Schedule
         The drawn schedule (only its public parameters and dates are used).
     key : dict
-        The helper's key from :func:`nof1.blinding.make_key` (trial id, pack codes,
+        The helper's key from :func:`nof1.trial.blinding.make_key` (trial id, pack codes,
         creation time and commitment are copied; contents are not).
     outcomes : sequence of Outcome
         The daily outcomes, in diary order.
@@ -423,7 +424,7 @@ def make_protocol(schedule: Schedule, key: dict[str, Any], *, outcomes: Sequence
     Examples
     --------
     >>> from nof1 import PairedDesign, make_schedule
-    >>> from nof1.blinding import make_key
+    >>> from nof1.trial.blinding import make_key
     >>> from nof1.outcomes import default_outcomes
     >>> s = make_schedule(PairedDesign(6), start="2026-01-05", rng=12345)
     >>> p = make_protocol(s, make_key(s), outcomes=default_outcomes(), primary="pain",
@@ -433,7 +434,7 @@ def make_protocol(schedule: Schedule, key: dict[str, Any], *, outcomes: Sequence
     >>> print(p.decision_rule["text"][:74])
     Pre-registered rule: the treatment is judged worthwhile for this person if
     """
-    from . import __version__
+    from .. import __version__
 
     outcomes = tuple(outcomes)
     names = [o.name for o in outcomes]
@@ -488,7 +489,7 @@ def protocol_json(protocol: Protocol) -> str:
     --------
     >>> import json
     >>> from nof1 import PairedDesign, make_schedule
-    >>> from nof1.blinding import make_key
+    >>> from nof1.trial.blinding import make_key
     >>> from nof1.outcomes import default_outcomes
     >>> s = make_schedule(PairedDesign(2), start="2026-01-05", rng=12345)
     >>> p = make_protocol(s, make_key(s), outcomes=default_outcomes(), primary="pain",
@@ -530,7 +531,7 @@ def write_protocol(protocol: Protocol, path: str | Path, *, overwrite: bool = Fa
     --------
     >>> import tempfile, pathlib
     >>> from nof1 import PairedDesign, make_schedule
-    >>> from nof1.blinding import make_key
+    >>> from nof1.trial.blinding import make_key
     >>> from nof1.exceptions import TrialExistsError
     >>> from nof1.outcomes import default_outcomes
     >>> s = make_schedule(PairedDesign(2), start="2026-01-05", rng=12345)
@@ -547,7 +548,6 @@ def write_protocol(protocol: Protocol, path: str | Path, *, overwrite: bool = Fa
     refused
     protocol.json True
     """
-    from .trial._atomic import write_file_atomic
 
     return write_file_atomic(path, protocol_json(protocol).encode("utf-8"), overwrite=overwrite)
 

@@ -16,11 +16,12 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ._jsonfile import read_json
-from ._validation import as_rng
+from .._jsonfile import read_json
+from .._validation import as_rng
+from ..design import design_from_dict
+from ..design.schedule import Schedule
+from ..exceptions import KeyMismatchError, TrialFileError
 from .blinding import GROUP_KEY_FORMAT, verify_key
-from .exceptions import KeyMismatchError, TrialFileError
-from .schedule import Schedule
 
 if TYPE_CHECKING:
     from .protocol import Protocol
@@ -171,7 +172,7 @@ def schedule_from_groups(groups: dict[str, Any], protocol: Protocol) -> Schedule
     --------
     >>> from nof1 import PairedDesign, make_key, make_schedule
     >>> from nof1.outcomes import default_outcomes
-    >>> from nof1.protocol import make_protocol
+    >>> from nof1.trial.protocol import make_protocol
     >>> s = make_schedule(PairedDesign(2), start="2026-01-05", rng=12345)
     >>> key = make_key(s)
     >>> protocol = make_protocol(s, key, outcomes=default_outcomes(), primary="pain",
@@ -180,8 +181,6 @@ def schedule_from_groups(groups: dict[str, Any], protocol: Protocol) -> Schedule
     >>> g.treatments, g.design.is_admissible(g.assignment)
     (('group X', 'group Y'), True)
     """
-    from .design import design_from_dict
-
     _check_group_key(groups, "`groups`")
     if groups["commitment"] != protocol.commitment:
         raise KeyMismatchError("the group key belongs to another trial (commitment differs)")

@@ -2,7 +2,7 @@
 
 Every simulated trial draws its own allocation from the design, gets simulated daily
 scores (AR(1) noise, between-period drift, optional gradual onset and offset; see
-:mod:`nof1.simulate`), has its analytic wash-out removed, and is analysed with the same
+:mod:`nof1.planning.simulate`), has its analytic wash-out removed, and is analysed with the same
 functions a user runs: the exact randomization test over the design's reference set,
 the period-level paired t-test, the pre-registered decision rule
 (:class:`~nof1.analysis.DecisionRule`, the same object :func:`nof1.analyze` applies, so
@@ -20,14 +20,14 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ._results import ResultMixin
-from ._validation import as_rng, check_float, check_int
-from .analysis.bayes import bayes_paired
-from .analysis.decision import VERDICTS, DecisionRule
-from .analysis.models import gls_ar1
-from .analysis.period import paired_period_test
-from .analysis.randomization import randomization_test
-from .design import Design, PairedDesign
+from .._results import ResultMixin
+from .._validation import as_rng, check_float, check_int
+from ..analysis.bayes import bayes_paired
+from ..analysis.decision import VERDICTS, DecisionRule
+from ..analysis.models import gls_ar1
+from ..analysis.period import paired_period_test
+from ..analysis.randomization import randomization_test
+from ..design import Design, PairedDesign
 from .simulate import simulate_scores
 
 __all__ = ["PowerResult", "simulate_power", "required_pairs", "power_grid", "paired_t_power",

@@ -21,7 +21,7 @@ Key format (``helper/key.json``)::
      "salt": "<64 hex digits>", "commitment": "<64 hex digits>"}
 
 Allocation secrecy: in a blinded trial the schedule is drawn from
-``mix_seed(seed, entropy)`` (:func:`nof1.schedule.mix_seed`), where ``entropy``
+``mix_seed(seed, entropy)`` (:func:`nof1.design.schedule.mix_seed`), where ``entropy``
 is 256 bits from :mod:`secrets` written only here. The user's seed alone
 therefore reproduces nothing; the key reproduces the allocation exactly, and
 :func:`audit_key` redraws it to check that it was drawn, not chosen. An
@@ -51,10 +51,12 @@ import secrets
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ._jsonfile import read_json
-from ._validation import check_int
-from .exceptions import KeyMismatchError, TrialFileError
-from .schedule import Schedule, make_schedule, mix_seed
+from .._jsonfile import read_json
+from .._validation import check_int
+from ..design import design_from_dict
+from ..design.schedule import Schedule, make_schedule, mix_seed
+from ..exceptions import KeyMismatchError, TrialFileError
+from ._atomic import write_file_atomic
 
 if TYPE_CHECKING:  # pragma: no cover
     pass
@@ -260,7 +262,7 @@ def make_key(schedule: Schedule, *, trial_id: str | None = None,
         UTC creation time in ISO format (default: now).
     allocation : dict, optional
         How the schedule was drawn: ``seed`` (the user's, or None), ``entropy``
-        (64 hex digits mixed in with :func:`nof1.schedule.mix_seed`, or None),
+        (64 hex digits mixed in with :func:`nof1.design.schedule.mix_seed`, or None),
         ``randomize_roles`` and ``treatments`` (in the order given, before any
         role swap). Default: the schedule's own seed, no entropy — an
         open-label record, reproducible from the seed alone.
@@ -384,8 +386,6 @@ def audit_key(key: dict[str, Any]) -> Schedule:
     ...
     nof1.exceptions.KeyMismatchError: the key's allocation is not the one its seed ...
     """
-    from .design import design_from_dict
-
     alloc, spec = key.get("allocation"), key.get("schedule")
     if not isinstance(alloc, dict) or not isinstance(spec, dict):
         raise TrialFileError("the key's allocation record is missing or malformed")
@@ -551,7 +551,6 @@ def write_key(key: dict[str, Any], path: str | Path, *, overwrite: bool = False)
     refused
     key.json True
     """
-    from .trial._atomic import write_file_atomic
 
     text = json.dumps(key, indent=2, ensure_ascii=False) + "\n"
     return write_file_atomic(path, text.encode("utf-8"), overwrite=overwrite)

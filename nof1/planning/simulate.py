@@ -22,9 +22,9 @@ import numpy as np
 import pandas as pd
 from scipy import signal
 
-from ._validation import as_rng, check_float, check_int
-from .outcomes import DEFAULT_OUTCOMES, Outcome
-from .schedule import Schedule
+from .._validation import as_rng, check_float, check_int
+from ..design.schedule import Schedule
+from ..outcomes import DEFAULT_OUTCOMES, Outcome
 
 __all__ = ["simulate_scores", "simulate_diary", "exposure"]
 

@@ -11,8 +11,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ._validation import check_date, check_int, check_treatments
-from .design import Design, as_assignment
+from .._validation import check_date, check_int, check_treatments
+from ._base import Design, as_assignment, design_from_dict
 
 __all__ = ["Schedule", "make_schedule", "seed_entropy", "mix_seed", "ENTROPY_BITS"]
 
@@ -143,8 +143,6 @@ class Schedule:
     @classmethod
     def from_dict(cls, spec: dict[str, Any]) -> Schedule:
         """Rebuild a schedule written by :meth:`to_dict` (checks admissibility)."""
-        from .design import design_from_dict
-
         design = design_from_dict(spec["design"])
         assignment = as_assignment(spec["assignment"], design.n_units)
         if not design.is_admissible(assignment):

@@ -16,7 +16,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.patches import Patch
 
-from ._style import CONDITION_COLORS, OBSERVED_COLOR, UNANALYSED_COLOR, spread
+from .._style import CONDITION_COLORS, OBSERVED_COLOR, UNANALYSED_COLOR, spread
 
 __all__ = ["plot_series", "plot_period_means", "plot_effects", "plot_null_distribution",
            "plot_power", "CONDITION_COLORS"]
@@ -68,7 +68,7 @@ def plot_series(diary: Any, outcome: str, *, ax: Axes | None = None) -> Axes:
     Examples
     --------
     >>> from nof1 import PairedDesign, make_schedule, plots, read_diary
-    >>> from nof1.simulate import simulate_diary
+    >>> from nof1.planning.simulate import simulate_diary
     >>> s = make_schedule(PairedDesign(2), start="2026-01-05", period_days=7,
     ...                   run_in_days=3, washout_days=2, rng=12345)
     >>> diary = read_diary(simulate_diary(s, rng=12345), s, warn=False)
@@ -327,7 +327,7 @@ def plot_power(grid: pd.DataFrame, *, target: float = 0.8, ax: Axes | None = Non
     Parameters
     ----------
     grid : DataFrame
-        From :func:`nof1.power.power_grid` (``n_pairs``, ``period_days``, ``power``,
+        From :func:`nof1.planning.power.power_grid` (``n_pairs``, ``period_days``, ``power``,
         ``mc_se``).
     target : float
         Target power, drawn as a dashed line.
@@ -347,7 +347,7 @@ def plot_power(grid: pd.DataFrame, *, target: float = 0.8, ax: Axes | None = Non
     Examples
     --------
     >>> from nof1 import plots
-    >>> from nof1.power import power_grid
+    >>> from nof1.planning.power import power_grid
     >>> grid = power_grid(n_pairs=[3, 5], period_days=[10, 14], washout_days=3,
     ...                   effect=-1.0, n_sims=200, rng=12345)
     >>> ax = plot_power(grid)
