@@ -56,7 +56,7 @@ def test_star_import_binds_every_name():
 
 
 def test_subpackages_are_attributes_of_the_package():
-    for module in ("analysis", "design", "exceptions", "trial", "plots"):
+    for module in ("analysis", "design", "exceptions", "trial", "planning", "report"):
         assert getattr(nof1, module).__name__ == f"nof1.{module}"
 
 
