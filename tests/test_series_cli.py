@@ -101,3 +101,11 @@ def test_forest_and_moderator_plots_structure():
     c = mr.coefficients["estimate"].to_numpy()
     np.testing.assert_allclose(y, c[0] + c[1] * x)
     matplotlib.pyplot.close(ax.figure)
+
+
+def test_no_progress_bar_when_standard_error_is_not_a_terminal(tmp_path, capsys):
+    # a log file or a pipe (here pytest's capture) must not collect bar redraws
+    write_series(simulate_series(6, n_pairs=3, rng=2), tmp_path / "s")
+    assert main(["series", "analyze", str(tmp_path / "s")]) == 0
+    err = capsys.readouterr().err
+    assert "%|" not in err and "persons" not in err, err

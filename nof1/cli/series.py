@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import io
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -57,7 +58,8 @@ def _add_series_parser(sub: Any) -> None:
     a.add_argument("--dask-scheduler", default=None, metavar="ADDRESS",
                    help="run the per-person analysis on this Dask scheduler "
                         "(partitioned series)")
-    a.add_argument("--no-progress", action="store_true", help="no progress bar")
+    a.add_argument("--no-progress", action="store_true",
+                   help="no progress bar (there is none when standard error is not a terminal)")
 
 
 def _cmd_series(args: argparse.Namespace) -> int:
@@ -91,7 +93,8 @@ def _analyze(args: argparse.Namespace) -> int:
     out = args.out or args.directory / "analysis"
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
         raise _UsageError(f"{out} exists and is not empty; choose a new --out folder")
-    progress = not args.no_progress
+    # a bar only where someone watches: a log file or a pipe gets none
+    progress = not args.no_progress and sys.stderr.isatty()
     if is_partitioned(args.directory):
         first = sorted((args.directory / "trials").glob("part-*.parquet"))
         if not first:
