@@ -67,7 +67,8 @@ def plot_series(diary: Any, outcome: str, *, ax: Axes | None = None) -> Axes:
 
     Examples
     --------
-    >>> from nof1 import PairedDesign, make_schedule, plots, read_diary
+    >>> from nof1 import PairedDesign, make_schedule, read_diary
+    >>> from nof1.report import plots
     >>> from nof1.planning.simulate import simulate_diary
     >>> s = make_schedule(PairedDesign(2), start="2026-01-05", period_days=7,
     ...                   run_in_days=3, washout_days=2, rng=12345)
@@ -136,7 +137,7 @@ def plot_period_means(periods: pd.DataFrame, *, outcome: str = "", ax: Axes | No
     Examples
     --------
     >>> import pandas as pd
-    >>> from nof1 import plots
+    >>> from nof1.report import plots
     >>> periods = pd.DataFrame({"pair": [1, 1, 2, 2], "condition": ["B", "A", "A", "B"],
     ...                         "mean": [6.1, 4.9, 5.2, 6.4]})
     >>> ax = plot_period_means(periods, outcome="pain")
@@ -216,7 +217,7 @@ def plot_effects(frame: pd.DataFrame, *, treatment: str = "treatment", ax: Axes 
     Examples
     --------
     >>> import pandas as pd
-    >>> from nof1 import plots
+    >>> from nof1.report import plots
     >>> frame = pd.DataFrame({"outcome": ["pain", "sleep"], "estimate": [-1.2, 0.6],
     ...                       "ci_low": [-2.0, -0.1], "ci_high": [-0.4, 1.3],
     ...                       "mcid": [1.0, 1.0], "higher_is_better": [False, True]})
@@ -295,7 +296,8 @@ def plot_null_distribution(result: Any, *, ax: Axes | None = None, bins: int | s
 
     Examples
     --------
-    >>> from nof1 import PairedDesign, plots, randomization_test
+    >>> from nof1 import PairedDesign, randomization_test
+    >>> from nof1.report import plots
     >>> res = randomization_test([6.1, 4.9, 5.2, 6.4, 5.8, 4.7, 6.0, 5.1],
     ...                          ["B", "A", "A", "B", "B", "A", "B", "A"],
     ...                          design=PairedDesign(4))
@@ -346,7 +348,7 @@ def plot_power(grid: pd.DataFrame, *, target: float = 0.8, ax: Axes | None = Non
 
     Examples
     --------
-    >>> from nof1 import plots
+    >>> from nof1.report import plots
     >>> from nof1.planning.power import power_grid
     >>> grid = power_grid(n_pairs=[3, 5], period_days=[10, 14], washout_days=3,
     ...                   effect=-1.0, n_sims=200, rng=12345)
