@@ -12,10 +12,9 @@ from hypothesis import strategies as st
 from matplotlib.text import Text
 
 from nof1 import PairedDesign, analyze, make_schedule, read_diary
-from nof1.report import plots
 from nof1.planning.power import power_grid
 from nof1.planning.simulate import simulate_diary
-from nof1.report import DISCLAIMER, render_report, write_report
+from nof1.report import DISCLAIMER, plots, render_report, write_report
 from nof1.report._model import benefit_sentence
 from nof1.report._view import build_view
 
