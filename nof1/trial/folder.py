@@ -17,7 +17,6 @@ import csv
 import dataclasses
 import datetime as _dt
 import io
-import json
 import os
 import re
 import secrets
@@ -27,6 +26,7 @@ from typing import Any
 
 import pandas as pd
 
+from .._jsonfile import json_text
 from .._validation import check_int, check_treatments
 from ..design import Design
 from ..design.schedule import Schedule, make_schedule, mix_seed, seed_entropy
@@ -165,7 +165,7 @@ def _render(schedule: Schedule, key: dict[str, Any], protocol: Protocol,
         "participant/schedule.html": schedule_html(protocol),
         "participant/diary.html": diary_page_html(protocol),
         "participant/paper-diary.html": paper_diary_html(protocol),
-        "helper/key.json": (json.dumps(key, indent=2, ensure_ascii=False) + "\n").encode(),
+        "helper/key.json": json_text(key).encode("utf-8"),
         "helper/packs.html": packs_html(protocol, key, kit=helper_kit),
     }
 
@@ -523,11 +523,11 @@ def check_plan(protocol: Protocol, key: dict[str, Any]) -> None:
 
 
 _HTML_HASH = re.compile(r'class="hash">([0-9a-fA-F]+)<')
-_ICS_HASH = re.compile(r"commitment ([0-9a-fA-F]{16,64})")
+#: how calendar.ics and paper-diary.html print the commitment
+_TEXT_HASH = re.compile(r"commitment ([0-9a-fA-F]{16,64})")
 #: the diary pages print the commitment's first 16 hex digits (a page header, not a seal);
 #: they are checked when present, so that a re-committed protocol.json cannot hide there
 _DIARY_PAGE_HASH = re.compile(r'"commitment":"([0-9a-fA-F]{16,64})"')
-_PAPER_DIARY_HASH = re.compile(r"commitment ([0-9a-fA-F]{16,64})")
 
 
 def _printed(path: Path, pattern: re.Pattern[str], *, unfold: bool = False) -> list[str]:
@@ -582,7 +582,7 @@ def check_printed_copies(directory: str | os.PathLike[str], commitment: str) -> 
     folder = Path(directory) / "participant"
     commitment = str(commitment).lower()
     for name, pattern, unfold in (("schedule.html", _HTML_HASH, False),
-                                  ("calendar.ics", _ICS_HASH, True)):
+                                  ("calendar.ics", _TEXT_HASH, True)):
         found = _printed(folder / name, pattern, unfold=unfold)
         full = [c.lower() for c in found if len(c) == 64]
         if not full:
@@ -594,7 +594,7 @@ def check_printed_copies(directory: str | os.PathLike[str], commitment: str) -> 
                     f"{name} shows the commitment {copy.lower()} but protocol.json says "
                     f"{commitment}: the protocol or the key was changed after the start")
     for name, pattern in (("diary.html", _DIARY_PAGE_HASH),
-                          ("paper-diary.html", _PAPER_DIARY_HASH)):
+                          ("paper-diary.html", _TEXT_HASH)):
         if not (folder / name).exists():  # pages added later; older folders lack them
             continue
         for copy in _printed(folder / name, pattern):
