@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from .._constants import DISCLAIMER
 from .._jsonfile import json_text, read_json
 from .._validation import check_date, check_float, check_int
 from ..design import design_from_dict
@@ -29,7 +30,6 @@ from .blinding import _is_digest
 
 __all__ = ["Protocol", "make_protocol", "read_protocol", "write_protocol", "DISCLAIMER"]
 
-DISCLAIMER = "A research and self-tracking tool, not medical advice."
 PROTOCOL_FORMAT = "nof1-protocol"
 #: two-sided level used to describe randomization-test results
 ALPHA = 0.05
