@@ -7,7 +7,9 @@ same value instead of a copy of it.
 
 from __future__ import annotations
 
-__all__ = ["DISCLAIMER", "MIN_ADHERENCE"]
+import datetime as _dt
+
+__all__ = ["DISCLAIMER", "MIN_ADHERENCE", "START_RANGE"]
 
 #: printed in every protocol, report, summary and ``nof1 --help``: nof1 gives no
 #: medical advice (project brief)
@@ -17,3 +19,7 @@ DISCLAIMER = "A research and self-tracking tool, not medical advice."
 #: :func:`nof1.read_diary` and left out of the per-protocol sensitivity analysis; a
 #: conventional threshold, our choice (``docs/methods.md`` §4.3)
 MIN_ADHERENCE = 0.8
+
+#: the dates a trial may start on (``create_trial`` and ``nof1 design --start``): a year
+#: outside this range is a typing error, not a plan
+START_RANGE = (_dt.date(2000, 1, 1), _dt.date(2099, 12, 31))

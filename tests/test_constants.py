@@ -48,3 +48,17 @@ def test_the_disclaimer_is_the_one_shown():
     from nof1.trial.protocol import DISCLAIMER as in_protocol
 
     assert in_report is in_protocol is _constants.DISCLAIMER
+
+
+def test_the_start_range_is_the_same_for_the_folder_and_the_command_line():
+    from nof1.cli import _common
+    from nof1.trial import folder
+
+    assert folder.START_RANGE is _common.START_RANGE is _constants.START_RANGE
+
+
+def test_the_series_test_draws_as_many_resamples_as_the_trial_test():
+    from nof1.analysis import randomization
+    from nof1.series import randtest
+
+    assert randtest.DEFAULT_RESAMPLES is randomization.DEFAULT_RESAMPLES

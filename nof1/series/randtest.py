@@ -28,6 +28,7 @@ import pandas as pd
 
 from .._results import ResultMixin
 from .._validation import as_rng, check_alternative, check_choice, check_int
+from ..analysis.randomization import DEFAULT_RESAMPLES
 from .meta import _one_outcome
 
 __all__ = ["SeriesRandomizationResult", "series_randomization_test", "MAX_GRID"]
@@ -36,7 +37,6 @@ __all__ = ["SeriesRandomizationResult", "series_randomization_test", "MAX_GRID"]
 #: side (and pairs x grid stays below MAX_WORK)
 MAX_GRID = 2_000_000
 MAX_WORK = 400_000_000
-DEFAULT_RESAMPLES = 9_999
 _CHUNK = 2048
 
 

@@ -26,6 +26,7 @@ from typing import Any
 
 import pandas as pd
 
+from .._constants import START_RANGE
 from .._jsonfile import json_text
 from .._validation import check_int, check_treatments
 from ..design import Design
@@ -376,8 +377,6 @@ def create_trial(directory: str | os.PathLike[str], *, design: Design, start: An
 #: the longest trial a folder may hold, run-in included: five years of days (a longer
 #: personal trial is almost certainly a typing error, e.g. --period-days 366 for 36)
 MAX_TRIAL_DAYS = 5 * 366
-#: the start dates a trial folder may have (the command line allows the same range)
-START_RANGE = (_dt.date(2000, 1, 1), _dt.date(2099, 12, 31))
 
 
 def _check_plausible(schedule: Schedule) -> None:
