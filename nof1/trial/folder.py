@@ -35,7 +35,12 @@ from ..exceptions import KeyMismatchError, PlanMismatchError, TrialExistsError, 
 from ..outcomes import DEFAULT_OUTCOMES, Outcome
 from ._atomic import write_tree_atomic
 from .blinding import _canonical, load_key, make_key, seal_key, unblind
-from .diary_page import diary_page_html
+from .diary_page import (
+    DIARY_EXTRA_COLUMNS,
+    DIARY_FIXED_COLUMNS,
+    diary_columns,
+    diary_page_html,
+)
 from .html import HelperKit, packs_html, schedule_html
 from .ics import calendar_ics
 from .paper_diary import paper_diary_html
@@ -46,8 +51,6 @@ __all__ = ["Trial", "create_trial", "read_trial", "verify_trial", "check_printed
            "DIARY_FIXED_COLUMNS", "DIARY_EXTRA_COLUMNS", "PARTICIPANT_FILES", "HELPER_FILES"]
 
 SCHEDULE_COLUMNS = ("date", "day", "period", "pack", "phase", "analysed")
-DIARY_FIXED_COLUMNS = ("date", "day", "period", "pack")
-DIARY_EXTRA_COLUMNS = ("took_pack", "side_effects", "notes", "blinding_guess")
 PARTICIPANT_FILES = ("schedule.csv", "calendar.ics", "diary.csv", "protocol.json",
                      "schedule.html", "diary.html", "paper-diary.html")
 HELPER_FILES = ("key.json", "packs.html")
@@ -154,14 +157,12 @@ def _render(schedule: Schedule, key: dict[str, Any], protocol: Protocol,
             diary_time: _dt.time, helper_kit: HelperKit | None = None) -> dict[str, bytes]:
     codes = {int(p["period"]): p["code"] for p in key["packs"]}
     rows = _calendar_rows(schedule, codes)
-    outcome_names = protocol.outcome_names
-    blank = [""] * (len(outcome_names) + len(DIARY_EXTRA_COLUMNS))
+    blank = [""] * (len(protocol.outcome_names) + len(DIARY_EXTRA_COLUMNS))
     return {
         "participant/schedule.csv": _csv(SCHEDULE_COLUMNS, rows),
         "participant/calendar.ics": calendar_ics(protocol, diary_time=diary_time),
-        "participant/diary.csv": _csv(
-            [*DIARY_FIXED_COLUMNS, *outcome_names, *DIARY_EXTRA_COLUMNS],
-            [row[:4] + blank for row in rows]),
+        "participant/diary.csv": _csv(diary_columns(protocol),
+                                      [row[:len(DIARY_FIXED_COLUMNS)] + blank for row in rows]),
         "participant/protocol.json": protocol_json(protocol).encode("utf-8"),
         "participant/schedule.html": schedule_html(protocol),
         "participant/diary.html": diary_page_html(protocol),
