@@ -55,12 +55,11 @@ def _add_groups_parser(sub: Any) -> None:
 
 def _cmd_groups(args: argparse.Namespace) -> int:
     from ..trial.blinded_analysis import group_key
-    from ..trial.blinding import load_key, write_key
+    from ..trial.blinding import load_key, plan_digest, write_key
 
     output = args.output or args.directory / "helper" / "groups.json"
     if output.exists():
         raise FileExistsError(f"{output} exists; remove it or choose --output")
-    from ..trial.blinding import plan_digest
 
     key = load_key(args.directory / "helper" / "key.json")
     groups = group_key(key)
