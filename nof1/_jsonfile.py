@@ -1,8 +1,9 @@
-"""Read a trial's JSON file (key, protocol, group key) with one-line errors.
+"""Read and format a trial's JSON files (key, protocol, group key).
 
 One mechanism for every JSON file nof1 reads from a trial folder, so that a missing,
 unreadable, non-UTF-8, malformed or absurdly nested file always gets the same kind of
-message, naming the file and saying what is wrong.
+message, naming the file and saying what is wrong; and one layout for every JSON file
+it writes there (:func:`json_text`).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from typing import Any
 
 from .exceptions import TrialFileError
 
-__all__ = ["read_json"]
+__all__ = ["read_json", "json_text"]
 
 
 def read_json(path: str | os.PathLike[str], what: str, *, hint: str = "") -> Any:
@@ -63,3 +64,33 @@ def read_json(path: str | os.PathLike[str], what: str, *, hint: str = "") -> Any
                              f"{exc.colno}){hint}") from None
     except RecursionError:
         raise TrialFileError(f"{what} {path}: nested too deeply to be a {what}") from None
+
+
+def json_text(value: Any) -> str:
+    """The text of a trial JSON file: indented, UTF-8 characters kept, a final newline.
+
+    Every JSON file nof1 writes into a trial folder (the key, the group key,
+    ``protocol.json``) is laid out by this one function, so that the files read the
+    same in an editor and differ only where their content does.
+
+    Parameters
+    ----------
+    value
+        A JSON-serialisable value.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> print(json_text({"product": "Magnesiumcitrat 300 mg", "days": [1, 2]}), end="")
+    {
+      "product": "Magnesiumcitrat 300 mg",
+      "days": [
+        1,
+        2
+      ]
+    }
+    """
+    return json.dumps(value, indent=2, ensure_ascii=False) + "\n"

@@ -65,6 +65,17 @@ class BatchResultMixin(ResultMixin):
         """The frame fields as a plain ``dict`` (for a batch, values are arrays)."""
         return {name: _scalar(getattr(self, name)) for name in self._frame_fields}
 
+    def _t_lines(self, df_format: str = "g") -> list[str]:
+        """Summary lines of a t-based result: the estimate with its interval, then t and p.
+
+        For one analysis (not a batch); ``df_format`` formats the degrees of freedom
+        (``"g"`` for whole numbers, ``".4g"`` for Welch-Satterthwaite df).
+        """
+        pct = f"{100 * self.confidence_level:g}%"  # type: ignore[attr-defined]
+        r: Any = self
+        return [f"estimate = {r.estimate:.4g} ({pct} CI {r.ci_low:.4g} to {r.ci_high:.4g})",
+                f"t({r.df:{df_format}}) = {r.statistic:.4g}, p = {r.pvalue:.4g}"]
+
     def to_frame(self) -> pd.DataFrame:
         """One tidy row per analysis, so that ``pd.concat`` works across analyses."""
         data = self.to_dict()

@@ -208,6 +208,27 @@ def test_commitment_of_an_incomplete_key(drop):
         key_commitment(key)
 
 
+@pytest.mark.parametrize("salt", ["00" * 32 + "\n", "AB" * 32, "00" * 31, 64])
+def test_a_salt_is_exactly_64_lower_case_hex_digits(salt):
+    # one rule for every digest nof1 reads (salt, commitment, group key): a trailing
+    # newline does not pass, as it did with re.match(r"^...$")
+    key = make_key(_schedule())
+    key["salt"] = salt
+    with pytest.raises(TrialFileError, match="salt"):
+        key_commitment(key)
+
+
+def test_key_and_group_key_files_have_one_layout(tmp_path):
+    # the key writer serves the group key too: indented UTF-8 text ending in a newline
+    key = make_key(make_schedule(PairedDesign(2), start="2026-01-05", rng=1,
+                                 treatments=("magnésium", "placebo")))
+    text = write_key(key, tmp_path / "key.json").read_text(encoding="utf-8")
+    assert "magnésium" in text and text.endswith("}\n") and text.startswith('{\n  "')
+    groups = write_key(group_key(key, rng=1), tmp_path / "groups.json")
+    assert json.loads(groups.read_text(encoding="utf-8")) == group_key(key, rng=1)
+    assert groups.read_text(encoding="utf-8").startswith('{\n  "format": "nof1-group-key"')
+
+
 # -- files --------------------------------------------------------------------------
 def test_write_and_load_key(tmp_path):
     key = make_key(_schedule())

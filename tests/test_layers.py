@@ -33,7 +33,8 @@ PACKAGE = Path(__file__).resolve().parents[1] / "nof1"
 #: lowest first; a layer is one group, or several groups that must not import each other
 LAYERS: list[dict[str, tuple[str, ...]]] = [
     {"foundation": ("nof1._validation", "nof1._results", "nof1._inference", "nof1.exceptions",
-                    "nof1.outcomes", "nof1._style", "nof1._jsonfile")},
+                    "nof1.outcomes", "nof1._style", "nof1._jsonfile",
+                    "nof1._constants")},
     {"design": ("nof1.design",),
      "instruments": ("nof1.instruments",),
      "cohort": ("nof1.cohort",)},

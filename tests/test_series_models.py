@@ -144,3 +144,17 @@ def test_monte_carlo_when_no_grid():
     exact = _brute(pairs, "equal", "two-sided")
     se = np.sqrt(exact * (1 - exact) / 9_999)
     assert abs(res.pvalue - exact) < 4 * se + 1 / 10_000
+
+
+@pytest.mark.parametrize("analysis", [series_randomization_test, one_stage])
+def test_outcome_is_chosen_by_one_rule(analysis):
+    # the per-outcome table of analyze_series: one outcome must be named, and a name
+    # the table lacks is refused (the randomization test used to find "no complete pair")
+    pairs = pd.DataFrame({"person": np.repeat(["a", "b", "c"], 4).tolist() * 2,
+                          "outcome": ["pain"] * 12 + ["sleep"] * 12,
+                          "difference": np.linspace(-1, 1, 24)})
+    with pytest.raises(ValueError, match="`outcome` must be given"):
+        analysis(pairs)
+    with pytest.raises(ValueError, match=r"`outcome` must be one of \['pain', 'sleep'\], "
+                                         r"got 'mood'"):
+        analysis(pairs, outcome="mood")

@@ -11,8 +11,8 @@ import dataclasses
 from typing import Any, ClassVar
 
 import numpy as np
-from scipy import stats
 
+from .._inference import t_interval, t_pvalue
 from .._results import BatchResultMixin
 from .._validation import check_alternative, check_confidence_level
 from .period import _HYPOTHESES
@@ -99,12 +99,8 @@ class DayTTestResult(BatchResultMixin):
                 "and intervals too narrow when days are autocorrelated."]
         if self.is_batch:
             return "\n".join(head + [f"batch of {np.size(self.pvalue)} analyses"])
-        pct = f"{100 * self.confidence_level:g}%"
-        return "\n".join(head + [
-            f"n_a = {self.n_a} days, n_b = {self.n_b} days",
-            f"estimate = {self.estimate:.4g} ({pct} CI {self.ci_low:.4g} to {self.ci_high:.4g})",
-            f"t({self.df:.4g}) = {self.statistic:.4g}, p = {self.pvalue:.4g}",
-        ])
+        return "\n".join(head + [f"n_a = {self.n_a} days, n_b = {self.n_b} days",
+                                  *self._t_lines(df_format=".4g")])
 
 
 def naive_day_ttest(scores: Any, labels: Any, *, alternative: str = "two-sided",
@@ -193,16 +189,8 @@ def naive_day_ttest(scores: Any, labels: Any, *, alternative: str = "two-sided",
         est = mean_a - mean_b
         t = est / se
         df = (va + vb) ** 2 / (va ** 2 / (n_a - 1) + vb ** 2 / (n_b - 1))
-    if alternative == "two-sided":
-        p = 2 * stats.t.sf(np.abs(t), df)
-        q = stats.t.ppf(0.5 + confidence_level / 2, df)
-        low, high = est - q * se, est + q * se
-    elif alternative == "less":
-        p = stats.t.cdf(t, df)
-        low, high = np.full_like(est, -np.inf), est + stats.t.ppf(confidence_level, df) * se
-    else:
-        p = stats.t.sf(t, df)
-        low, high = est - stats.t.ppf(confidence_level, df) * se, np.full_like(est, np.inf)
+    p = t_pvalue(t, df, alternative)
+    low, high = t_interval(est, se, df, alternative, confidence_level)
 
     def out(x: np.ndarray) -> Any:
         return x[0].item() if one else x

@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._constants import MIN_ADHERENCE
 from ..design.schedule import Schedule
 from ..outcomes import Outcome
 from . import bayes, period, randomization
@@ -15,8 +16,6 @@ from ._tables import pair_table, period_table
 
 #: statistic of the randomization test per design kind (as pre-registered in the protocol)
 STATISTIC = {"paired": "A-B", "alternating": "A-B", "phase": "PA-PB"}
-#: periods with the pack taken on fewer days than this share are left out per protocol
-PER_PROTOCOL_ADHERENCE = 0.8
 
 
 #: the primary procedure per design kind, as stated in the protocol's analysis plan
@@ -186,7 +185,7 @@ def sensitivity_analyses(data: pd.DataFrame, schedule: Schedule, o: Outcome, *,
         if has_took:
             share = (data.assign(t=took.astype("Float64"))
                      .groupby("period")["t"].mean())
-            low = share[share < PER_PROTOCOL_ADHERENCE].index
+            low = share[share < MIN_ADHERENCE].index
             pp.loc[pp["period"].isin(low), o.name] = np.nan
         if off is not None:
             pp.loc[off.to_numpy(), o.name] = np.nan

@@ -15,6 +15,7 @@ from typing import Any, ClassVar
 import numpy as np
 from scipy import stats
 
+from .._inference import t_interval, t_pvalue
 from .._results import BatchResultMixin, ResultMixin
 from .._validation import check_alternative, check_confidence_level
 
@@ -107,12 +108,9 @@ class PairedTestResult(_ArrayResultMixin):
         if self.is_batch:
             n = np.size(self.pvalue)
             return "\n".join(head + [f"batch of {n} analyses; use to_frame() for the values"])
-        pct = f"{100 * self.confidence_level:g}%"
         return "\n".join(head + [
             f"n_pairs = {self.n_pairs} ({self.n_dropped} dropped for missing period means)",
-            f"estimate = {self.estimate:.4g} ({pct} CI {self.ci_low:.4g} to {self.ci_high:.4g})",
-            f"t({self.df:g}) = {self.statistic:.4g}, p = {self.pvalue:.4g}",
-        ])
+            *self._t_lines()])
 
 
 def paired_period_test(a: Any, b: Any, *, alternative: str = "two-sided",
@@ -194,17 +192,8 @@ def paired_period_test(a: Any, b: Any, *, alternative: str = "two-sided",
         df[df < 1] = np.nan
         se = np.sqrt(ss / df / k)
         t = mean / se
-    if alternative == "two-sided":
-        p = 2 * stats.t.sf(np.abs(t), df)
-        q = stats.t.ppf(0.5 + confidence_level / 2, df)
-        low, high = mean - q * se, mean + q * se
-    elif alternative == "less":
-        p = stats.t.cdf(t, df)
-        low, high = np.full_like(mean, -np.inf), mean + stats.t.ppf(confidence_level, df) * se
-    else:
-        p = stats.t.sf(t, df)
-        low, high = mean - stats.t.ppf(confidence_level, df) * se, np.full_like(mean, np.inf)
-    p = np.clip(p, 0.0, 1.0)
+    p = np.clip(t_pvalue(t, df, alternative), 0.0, 1.0)
+    low, high = t_interval(mean, se, df, alternative, confidence_level)
     low = np.where(np.isnan(mean) | np.isnan(df), np.nan, low)
     high = np.where(np.isnan(mean) | np.isnan(df), np.nan, high)
     return PairedTestResult(

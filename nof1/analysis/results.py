@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from .._constants import DISCLAIMER
 from .._results import ResultMixin
 from ..design.schedule import Schedule
 from ..outcomes import Outcome
@@ -272,7 +273,7 @@ class TrialResult(ResultMixin):
                   "Effects are treatment − control in each outcome's units.")
         head = [f"Personal trial {s.active} vs {s.control}: "
                 f"{s.design!r}, {s.start.isoformat()} to {s.end.isoformat()}",
-                effect + " A research and self-tracking tool, not medical advice."]
+                f"{effect} {DISCLAIMER}"]
         body = [r.summary() for r in self.outcomes.values()]
         warn = [f"warning: {i.message}" for i in self.issues]
         b = self.blinding

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._constants import MIN_ADHERENCE
 from .._validation import as_rng, check_confidence_level
 from ..data import Diary, read_diary
 from ..design.schedule import Schedule
@@ -176,7 +177,8 @@ def _analyse_outcome(data: pd.DataFrame, schedule: Schedule, o: Outcome, *, prim
     sens = sensitivity_analyses(data, schedule, o, **kw)
     for r in sens.itertuples():
         label = {"all_days": "all period days (no wash-out)",
-                 "per_protocol": "per protocol (adherence >= 80%)"}.get(r.analysis, r.analysis)
+                 "per_protocol": f"per protocol (adherence >= {MIN_ADHERENCE:.0%})",
+                 }.get(r.analysis, r.analysis)
         rows.append({"analysis": label, "role": "sensitivity", "estimate": r.estimate,
                      "ci_low": r.ci_low, "ci_high": r.ci_high, "pvalue": r.pvalue,
                      "note": "randomization test, as the primary"})

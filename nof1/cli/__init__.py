@@ -30,6 +30,7 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from .._constants import DISCLAIMER
 from ..exceptions import Nof1Error
 from ._common import EXIT_CODES, EXIT_ERROR, EXIT_INTERRUPTED, _Parser, _UsageError
 from ._help import WORKFLOW
@@ -60,8 +61,7 @@ def _parser() -> _Parser:
 
     epilog = "exit codes:\n" + "\n".join(f"  {code:<4} {what}"
                                           for code, what in EXIT_CODES.items())
-    parser = _Parser(prog="nof1", description="Personal (N-of-1) trials. A research and "
-                                              "self-tracking tool, not medical advice.",
+    parser = _Parser(prog="nof1", description=f"Personal (N-of-1) trials. {DISCLAIMER}",
                      epilog=WORKFLOW + "\n\n" + epilog,
                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--version", action="version", version=f"nof1 {__version__}")

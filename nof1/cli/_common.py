@@ -11,6 +11,8 @@ from typing import Any, NoReturn
 
 import numpy as np
 
+from .._constants import START_RANGE
+
 EXIT_OK = 0
 EXIT_MISMATCH = 1
 EXIT_ERROR = 2
@@ -43,28 +45,22 @@ class _Parser(argparse.ArgumentParser):
 
 
 # -- argument types ---------------------------------------------------------------
-def _positive_int(text: str) -> int:
+def _whole_number(text: str, minimum: int, bound: str) -> int:
     try:
         value = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"must be a whole number, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    if value < minimum:
+        raise argparse.ArgumentTypeError(f"must be {bound}, got {value}")
     return value
+
+
+def _positive_int(text: str) -> int:
+    return _whole_number(text, 1, "at least 1")
 
 
 def _nonnegative_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a whole number, got {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be 0 or more, got {value}")
-    return value
-
-
-#: dates a trial may start on: a year outside this range is a typing error
-DATE_RANGE = (_dt.date(2000, 1, 1), _dt.date(2099, 12, 31))
+    return _whole_number(text, 0, "0 or more")
 
 
 def _date(text: str) -> _dt.date:
@@ -73,7 +69,7 @@ def _date(text: str) -> _dt.date:
     except ValueError:
         raise argparse.ArgumentTypeError(
             f"must be a date written YYYY-MM-DD, got {text[:40]!r}") from None
-    low, high = DATE_RANGE
+    low, high = START_RANGE
     if not low <= value <= high:
         raise argparse.ArgumentTypeError(
             f"must be a date between {low} and {high}, got {value}")

@@ -1,4 +1,5 @@
-"""The epilog of ``nof1 --help``: the workflow with examples, and the exit codes."""
+"""The epilog of ``nof1 --help``: the workflow with examples (the exit codes follow it,
+printed from ``_common.EXIT_CODES``)."""
 
 WORKFLOW = """\
 workflow (one trial, from design to result):
@@ -17,13 +18,4 @@ workflow (one trial, from design to result):
      verify    nof1 verify my-trial               the key still matches the commitment
   5. analyze   nof1 analyze my-trial              unblind, print the table, write report.html
   plan first:  nof1 power --pairs 6 --grid-pairs 3-10 --grid-period-days 14,21
-  try it all:  nof1 demo demo-trial
-
-exit codes:
-  0 success; 1 the helper's key does not match its commitment; 2 usage error or bad
-  input (one line on stderr); 3 the plan/protocol or a printed copy of the commitment
-  disagrees (tampering or corruption); 4 the trial is not finished (analyze before the
-  last analysed day without --interim); 130 interrupted (Ctrl-C); 143 terminated.
-
-A research and self-tracking tool, not medical advice.
-"""
+  try it all:  nof1 demo demo-trial"""

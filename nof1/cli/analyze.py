@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 
+from .._constants import DISCLAIMER
 from ._common import _json_text, _nonnegative_int
 from .status import _participant_commitment, _refuse
 
@@ -77,8 +78,7 @@ def _print_analysis(out: Any) -> None:
     print(f"estimate, ci_low/ci_high ({level}) and pvalue: one procedure, the randomization "
           f"test over the design's own assignments (CI by inverting it; two-sided); "
           f"pvalue_holm: Holm-adjusted (secondary outcomes){bayes}. Secondary and "
-          f"sensitivity analyses are in the report. A research and self-tracking tool, not "
-          f"medical advice.")
+          f"sensitivity analyses are in the report. {DISCLAIMER}")
     print(_provenance_line(out.provenance))
 
 

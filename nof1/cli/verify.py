@@ -54,22 +54,18 @@ def _add_groups_parser(sub: Any) -> None:
 
 
 def _cmd_groups(args: argparse.Namespace) -> int:
-    import json
-
-    from ..trial._atomic import write_file_atomic
     from ..trial.blinded_analysis import group_key
-    from ..trial.blinding import load_key
+    from ..trial.blinding import load_key, plan_digest, write_key
 
     output = args.output or args.directory / "helper" / "groups.json"
     if output.exists():
         raise FileExistsError(f"{output} exists; remove it or choose --output")
-    from ..trial.blinding import plan_digest
 
     key = load_key(args.directory / "helper" / "key.json")
     groups = group_key(key)
     if isinstance(key.get("plan"), dict):  # lets a blinded analysis check the protocol too
         groups["plan_sha256"] = plan_digest(key["plan"])
-    write_file_atomic(output, (json.dumps(groups, indent=2) + "\n").encode("utf-8"))
+    write_key(groups, output)
     print(f"Group key: {output} ({len(groups['groups'])} packs in groups X and Y; "
           f"it does not say which group is which treatment)")
     print(f"Blinded analysis: nof1 analyze {args.directory} --groups {output}")

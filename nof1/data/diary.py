@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .._constants import MIN_ADHERENCE
 from ..design.schedule import Schedule
 from ..exceptions import DiaryError, DiaryWarning
 from ..outcomes import DEFAULT_OUTCOMES, Outcome
@@ -37,8 +38,6 @@ DIARY_TEXT_COLUMNS = ("side_effects", "notes", "blinding_guess")
 _GRID_COLUMNS = ("day", "period", "pack", "phase", "analysed")
 #: names a diary column cannot take (they are the schedule's or the reader's own)
 _RESERVED = frozenset({"pair", "condition", "treatment", "day_in_period", "off_protocol"})
-#: periods with a smaller share of days with the pack taken are flagged (docs/methods.md §4.3)
-MIN_ADHERENCE = 0.8
 #: dates this far before the first or after the last scheduled day still decide the
 #: order of day and month in ``1/5/2026``-style dates
 _DATE_MARGIN = pd.Timedelta(days=14)

@@ -141,14 +141,10 @@ class PowerResult(ResultMixin):
         The design simulated (``Design.to_dict()``).
     effect : float
         True difference treatment − control at full exposure (0: type I error).
-    sd, rho : float
-        Daily noise: marginal SD and lag-1 autocorrelation of an AR(1) process.
-    period_sd : float
-        SD of a between-period shift (slow drift).
+    sd, rho, period_sd, onset_days : float
+        The daily noise, drift and onset simulated, as given to :func:`simulate_power`.
     period_days, washout_days : int
-        Days per period, and leading days of each period left out of the analysis.
-    onset_days : float
-        Time constant of a gradual onset and offset of the effect (0 = immediate).
+        Days per period and leading days of each period left out of the analysis.
     alpha : float
         Significance level of the tests.
     mcid : float

@@ -23,13 +23,13 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
+from .._constants import DISCLAIMER
 from . import _figures, _html
 from ._model import ReportView
 from ._view import build_view
 
 __all__ = ["render_report", "write_report", "DISCLAIMER"]
 
-DISCLAIMER = "A research and self-tracking tool, not medical advice."
 
 
 def render_report(result: Any, diary: Any, *, title: str = "Personal trial report",

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._constants import MIN_ADHERENCE
 from ..analysis.interpret import compare_with_mcid
 from ._model import (
     Headline,
@@ -54,6 +55,8 @@ PROVENANCE_LABELS = {
 _PROVENANCE_ALIASES = {"nof1_version": ("toolkit_version", "version"),
                        "diary_sha256": ("diary_hash",), "commitment": ("full_commitment",)}
 
+_PER_PROTOCOL = (f"Per protocol (periods with the pack taken on < {MIN_ADHERENCE:.0%} of days, "
+                 "and days whose pack or period contradicts the schedule, left out)")
 #: human labels of the procedures in ``OutcomeResult.analyses`` (others are shown as named)
 _ANALYSIS_LABELS = {
     "randomization test": "Randomization test over the design's own assignments "
@@ -63,17 +66,14 @@ _ANALYSIS_LABELS = {
     "gls ar(1), day level": "Day-level regression with AR(1) errors (model-based)",
     "naive day-level t-test": "Day-level t-test ignoring autocorrelation (not a valid test)",
     "all period days (no wash-out)": "All period days (no analytic wash-out)",
-    "per protocol (adherence >= 80%)": "Per protocol (periods with the pack taken on < 80% "
-                                       "of days, and days whose pack or period contradicts "
-                                       "the schedule, left out)",
+    f"per protocol (adherence >= {MIN_ADHERENCE:.0%})": _PER_PROTOCOL,
 }
 #: role of each procedure; the analysis calls the headline procedure "primary"
 _ROLE_LABELS = {"primary": "headline", "headline": "headline", "secondary": "secondary",
                 "sensitivity": "sensitivity", "comparison only": "comparison only"}
 _SENSITIVITY_LABELS = {
     "all_days": "All period days (no analytic wash-out)",
-    "per_protocol": "Per protocol (periods with the pack taken on < 80% of days, and days "
-                    "whose pack or period contradicts the schedule, left out)",
+    "per_protocol": _PER_PROTOCOL,
 }
 _EFFECT_SIZE_LABELS = {
     "nap": "Non-overlap of all pairs (NAP), days; 0.5 = no effect",

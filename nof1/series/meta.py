@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, stats
 
+from .._inference import t_interval, t_pvalue
 from .._results import ResultMixin
 from .._validation import check_choice, check_confidence_level
 
@@ -419,13 +420,11 @@ def random_effects(yi: Any, vi: Any, *, confidence_level: float = 0.95,
     f = _fit(y, v, x)
     mu, se = float(f.coef[0]), float(np.sqrt(f.vcov[0, 0]))
     df = k - 1
-    tq = stats.t.ppf(0.5 + confidence_level / 2, df)
     t = mu / se
-    p = float(2 * stats.t.sf(abs(t), df))
-    if k >= 3:
-        tp = stats.t.ppf(0.5 + confidence_level / 2, k - 2)
-        half = tp * np.sqrt(f.tau2 + se**2)
-        pi = (mu - half, mu + half)
+    p = float(t_pvalue(t, df, "two-sided"))
+    ci_low, ci_high = t_interval(mu, se, df, "two-sided", confidence_level)
+    if k >= 3:  # prediction interval for a new person, t on k - 2 df (Higgins et al. 2009)
+        pi = t_interval(mu, np.sqrt(f.tau2 + se**2), k - 2, "two-sided", confidence_level)
     else:
         pi = (np.nan, np.nan)
     lo2, hi2 = _q_profile(y, v, x, confidence_level)
@@ -433,7 +432,7 @@ def random_effects(yi: Any, vi: Any, *, confidence_level: float = 0.95,
     data = pd.DataFrame({"person": list(persons) if persons is not None else np.arange(k),
                          "yi": y, "vi": v, "weight": f.weights / f.weights.sum()})
     return MetaResult(
-        outcome=outcome, estimate=mu, se=se, ci_low=mu - tq * se, ci_high=mu + tq * se,
+        outcome=outcome, estimate=mu, se=se, ci_low=ci_low, ci_high=ci_high,
         statistic=float(t), df=float(df), pvalue=p, tau2=float(f.tau2),
         tau=float(np.sqrt(f.tau2)), tau2_ci_low=lo2, tau2_ci_high=hi2, pi_low=float(pi[0]),
         pi_high=float(pi[1]), q=f.q, q_df=df, q_pvalue=float(stats.chi2.sf(f.q, df)),
@@ -497,6 +496,16 @@ def _design_matrix(frame: pd.DataFrame, mods: Sequence[str]) -> tuple[np.ndarray
     return np.column_stack(cols), names
 
 
+def _coefficients(terms: list[str], beta: np.ndarray, se: np.ndarray, df: float,
+                  confidence_level: float) -> pd.DataFrame:
+    """Table of coefficients with two-sided t tests and intervals on ``df`` degrees of freedom."""
+    t = beta / se
+    low, high = t_interval(beta, se, df, "two-sided", confidence_level)
+    return pd.DataFrame({"term": terms, "estimate": beta, "se": se, "statistic": t,
+                         "df": float(df), "pvalue": t_pvalue(t, df, "two-sided"),
+                         "ci_low": low, "ci_high": high})
+
+
 def meta_regression(persons: pd.DataFrame, mods: Sequence[str] | str, *,
                     covariates: pd.DataFrame | None = None, outcome: str | None = None,
                     within: str = "auto", confidence_level: float = 0.95
@@ -558,12 +567,7 @@ def meta_regression(persons: pd.DataFrame, mods: Sequence[str] | str, *,
     x, names = _design_matrix(cov, mods)
     y, v = d["yi"].to_numpy(), d["vi"].to_numpy()
     f = _fit(y, v, x)
-    se = np.sqrt(np.diag(f.vcov))
-    t = f.coef / se
-    tq = stats.t.ppf(0.5 + confidence_level / 2, f.df)
-    coefs = pd.DataFrame({"term": names, "estimate": f.coef, "se": se, "statistic": t,
-                          "df": float(f.df), "pvalue": 2 * stats.t.sf(np.abs(t), f.df),
-                          "ci_low": f.coef - tq * se, "ci_high": f.coef + tq * se})
+    coefs = _coefficients(names, f.coef, np.sqrt(np.diag(f.vcov)), f.df, confidence_level)
     b = f.coef[1:]
     m = b.size
     fstat = float(b @ np.linalg.solve(f.vcov[1:, 1:], b) / m)

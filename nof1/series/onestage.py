@@ -22,7 +22,7 @@ from scipy import stats
 
 from .._results import ResultMixin
 from .._validation import check_confidence_level
-from .meta import _design_matrix
+from .meta import _coefficients, _design_matrix, _one_outcome
 
 __all__ = ["OneStageResult", "one_stage"]
 
@@ -139,15 +139,7 @@ def one_stage(pairs: pd.DataFrame, *, mods: Sequence[str] | str | None = None,
 
     confidence_level = check_confidence_level(confidence_level)
     mods = [] if mods is None else ([mods] if isinstance(mods, str) else list(mods))
-    if "outcome" in pairs.columns:
-        names = list(pd.unique(pairs["outcome"]))
-        if outcome is None:
-            if len(names) != 1:
-                raise ValueError(f"`outcome` must be given: the table holds {names}")
-            outcome = names[0]
-        if outcome not in names:
-            raise ValueError(f"`outcome` must be one of {names}, got {outcome!r}")
-        pairs = pairs[pairs["outcome"] == outcome]
+    pairs, outcome = _one_outcome(pairs, outcome)
     data = pairs.dropna(subset=["difference"])
     if covariates is not None:
         data = data.drop(columns=[c for c in covariates.columns
@@ -189,13 +181,8 @@ def one_stage(pairs: pd.DataFrame, *, mods: Sequence[str] | str | None = None,
     xtvy = (x.T @ y - (sx.T * shrink) @ sy) / sigma2
     cov = np.linalg.inv(xtvx)
     beta = cov @ xtvy
-    se = np.sqrt(np.diag(cov))
     df = float(n_persons - p)
-    t = beta / se
-    q = stats.t.ppf(0.5 + confidence_level / 2, df)
-    coefs = pd.DataFrame({"term": terms, "estimate": beta, "se": se, "statistic": t,
-                          "df": df, "pvalue": 2 * stats.t.sf(np.abs(t), df),
-                          "ci_low": beta - q * se, "ci_high": beta + q * se})
+    coefs = _coefficients(terms, beta, np.sqrt(np.diag(cov)), df, confidence_level)
     if p > 1:
         b = beta[1:]
         fstat = float(b @ np.linalg.solve(cov[1:, 1:], b) / b.size)
@@ -204,7 +191,7 @@ def one_stage(pairs: pd.DataFrame, *, mods: Sequence[str] | str | None = None,
         fstat = fp = float("nan")
     r0 = coefs.iloc[0]
     return OneStageResult(
-        outcome=outcome or "effect", estimate=float(r0["estimate"]), se=float(r0["se"]),
+        outcome=outcome, estimate=float(r0["estimate"]), se=float(r0["se"]),
         ci_low=float(r0["ci_low"]), ci_high=float(r0["ci_high"]),
         statistic=float(r0["statistic"]), df=df, pvalue=float(r0["pvalue"]),
         tau2=tau2, sigma2=sigma2,

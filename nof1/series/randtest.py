@@ -28,6 +28,8 @@ import pandas as pd
 
 from .._results import ResultMixin
 from .._validation import as_rng, check_alternative, check_choice, check_int
+from ..analysis.randomization import DEFAULT_RESAMPLES
+from .meta import _one_outcome
 
 __all__ = ["SeriesRandomizationResult", "series_randomization_test", "MAX_GRID"]
 
@@ -35,7 +37,6 @@ __all__ = ["SeriesRandomizationResult", "series_randomization_test", "MAX_GRID"]
 #: side (and pairs x grid stays below MAX_WORK)
 MAX_GRID = 2_000_000
 MAX_WORK = 400_000_000
-DEFAULT_RESAMPLES = 9_999
 _CHUNK = 2048
 
 
@@ -181,13 +182,7 @@ def series_randomization_test(pairs: pd.DataFrame, *, outcome: str | None = None
     """
     alternative = check_alternative(alternative)
     weights = check_choice(weights, "weights", ("equal", "pairs"))
-    if "outcome" in pairs.columns:
-        names = list(pd.unique(pairs["outcome"]))
-        if outcome is None:
-            if len(names) != 1:
-                raise ValueError(f"`outcome` must be given: the table holds {names}")
-            outcome = names[0]
-        pairs = pairs[pairs["outcome"] == outcome]
+    pairs, outcome = _one_outcome(pairs, outcome)
     data = pairs.dropna(subset=["difference"])
     if data.empty:
         raise ValueError("no complete pair in the series")
@@ -208,7 +203,7 @@ def series_randomization_test(pairs: pd.DataFrame, *, outcome: str | None = None
         p = _exact(m, int(m.sum()), alternative)
     if p is not None:
         return SeriesRandomizationResult(
-            outcome=outcome or "effect", statistic=t_obs, pvalue=p, exact=True,
+            outcome=outcome, statistic=t_obs, pvalue=p, exact=True,
             n_resamples=None, log2_n_assignments=int(d.size), alternative=alternative,
             weights=weights, n_persons=n, n_pairs=int(d.size),
             method="exact convolution over the product of the persons' 2^k orders")
@@ -233,7 +228,7 @@ def series_randomization_test(pairs: pd.DataFrame, *, outcome: str | None = None
         else:
             hits += int(np.sum(np.abs(tb) >= abs(t_obs) - tol))
     return SeriesRandomizationResult(
-        outcome=outcome or "effect", statistic=t_obs, pvalue=(hits + 1) / (b + 1),
+        outcome=outcome, statistic=t_obs, pvalue=(hits + 1) / (b + 1),
         exact=False, n_resamples=b, log2_n_assignments=int(d.size), alternative=alternative,
         weights=weights, n_persons=n, n_pairs=int(d.size),
         method="Monte Carlo over the product of the persons' 2^k orders (no small exact "

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as _dt
 import os
-import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -21,15 +20,12 @@ from .._validation import as_rng
 from ..design import design_from_dict
 from ..design.schedule import Schedule
 from ..exceptions import KeyMismatchError, TrialFileError
-from .blinding import GROUP_KEY_FORMAT, verify_key
+from .blinding import GROUP_KEY_FORMAT, _is_digest, verify_key
 
 if TYPE_CHECKING:
     from .protocol import Protocol
 
 __all__ = ["group_key", "load_group_key", "schedule_from_groups"]
-
-_HEX64 = re.compile(r"^[0-9a-f]{64}$")
-
 
 def group_key(key: dict[str, Any], rng: Any = None) -> dict[str, Any]:
     """What the helper can hand over for a blinded analysis: which packs match.
@@ -85,7 +81,7 @@ def _check_group_key(groups: Any, where: str) -> dict[str, Any]:
         raise TrialFileError(f"{where}: unsupported group key version "
                              f"{str(groups.get('version'))[:20]!r}")
     commitment = groups.get("commitment")
-    if not isinstance(commitment, str) or not _HEX64.match(commitment):
+    if not _is_digest(commitment):
         raise TrialFileError(f"{where}: the group key's commitment is not a SHA-256 digest "
                              f"(64 hex digits); the file is damaged")
     mapping = groups.get("groups")

@@ -51,7 +51,7 @@ import secrets
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .._jsonfile import read_json
+from .._jsonfile import json_text, read_json
 from .._validation import check_int
 from ..design import design_from_dict
 from ..design.schedule import Schedule, make_schedule, mix_seed
@@ -72,8 +72,15 @@ __all__ = [
 PACK_ALPHABET = "3479CFHJKMNPRTWXY"
 KEY_FORMAT = "nof1-key"
 GROUP_KEY_FORMAT = "nof1-group-key"
-_HEX64 = re.compile(r"^[0-9a-f]{64}$")
 KEY_VERSION = 2
+_HEX64 = re.compile(r"[0-9a-f]{64}")
+
+
+def _is_digest(value: Any) -> bool:
+    """Whether ``value`` is a SHA-256 digest as nof1 writes it: 64 lower-case hex digits."""
+    return isinstance(value, str) and _HEX64.fullmatch(value) is not None
+
+
 _KEY_FIELDS = ("format", "version", "trial_id", "created", "schedule", "packs", "allocation",
                "plan", "salt", "commitment")
 _PAYLOAD_FIELDS = ("trial_id", "schedule", "packs", "allocation", "plan")
@@ -208,7 +215,7 @@ def key_commitment(key: dict[str, Any]) -> str:
     if missing:
         raise TrialFileError(f"the key has no {missing[0]!r} field")
     salt = key["salt"]
-    if not isinstance(salt, str) or not _HEX64.match(salt):
+    if not _is_digest(salt):
         raise TrialFileError("the key's salt must be 64 lower-case hex digits")
     payload = {f: key[f] for f in _PAYLOAD_FIELDS}
     try:
@@ -452,7 +459,7 @@ def verify_key(key: dict[str, Any], commitment: str) -> None:
     ...
     nof1.exceptions.KeyMismatchError: the key does not match the commitment ...
     """
-    if not isinstance(commitment, str) or not _HEX64.match(commitment.strip().lower()):
+    if not isinstance(commitment, str) or not _is_digest(commitment.strip().lower()):
         raise ValueError("`commitment` must be 64 hex digits (a SHA-256 digest)")
     commitment = commitment.strip().lower()
     actual = key_commitment(key)
@@ -551,9 +558,7 @@ def write_key(key: dict[str, Any], path: str | Path, *, overwrite: bool = False)
     refused
     key.json True
     """
-
-    text = json.dumps(key, indent=2, ensure_ascii=False) + "\n"
-    return write_file_atomic(path, text.encode("utf-8"), overwrite=overwrite)
+    return write_file_atomic(path, json_text(key).encode("utf-8"), overwrite=overwrite)
 
 
 # -- unblinding -------------------------------------------------------------------

@@ -29,8 +29,9 @@ __all__ = ["diary_page_html", "diary_days", "diary_columns", "DONT_KNOW"]
 
 #: the blinding-guess choice for "I cannot tell" (read as "don't know" by the analysis)
 DONT_KNOW = "don't know"
-_FIXED = ("date", "day", "period", "pack")
-_EXTRA = ("took_pack", "side_effects", "notes", "blinding_guess")
+#: the diary's columns before the outcomes (filled in from the schedule) and after them
+DIARY_FIXED_COLUMNS = ("date", "day", "period", "pack")
+DIARY_EXTRA_COLUMNS = ("took_pack", "side_effects", "notes", "blinding_guess")
 
 
 def diary_columns(protocol: Protocol) -> list[str]:
@@ -59,7 +60,7 @@ def diary_columns(protocol: Protocol) -> list[str]:
     >>> diary_columns(p)[7:]
     ['took_pack', 'side_effects', 'notes', 'blinding_guess']
     """
-    return [*_FIXED, *protocol.outcome_names, *_EXTRA]
+    return [*DIARY_FIXED_COLUMNS, *protocol.outcome_names, *DIARY_EXTRA_COLUMNS]
 
 
 def diary_days(protocol: Protocol) -> list[dict[str, Any]]:

@@ -17,7 +17,6 @@ import csv
 import dataclasses
 import datetime as _dt
 import io
-import json
 import os
 import re
 import secrets
@@ -27,6 +26,8 @@ from typing import Any
 
 import pandas as pd
 
+from .._constants import START_RANGE
+from .._jsonfile import json_text
 from .._validation import check_int, check_treatments
 from ..design import Design
 from ..design.schedule import Schedule, make_schedule, mix_seed, seed_entropy
@@ -34,7 +35,12 @@ from ..exceptions import KeyMismatchError, PlanMismatchError, TrialExistsError, 
 from ..outcomes import DEFAULT_OUTCOMES, Outcome
 from ._atomic import write_tree_atomic
 from .blinding import _canonical, load_key, make_key, seal_key, unblind
-from .diary_page import diary_page_html
+from .diary_page import (
+    DIARY_EXTRA_COLUMNS,
+    DIARY_FIXED_COLUMNS,
+    diary_columns,
+    diary_page_html,
+)
 from .html import HelperKit, packs_html, schedule_html
 from .ics import calendar_ics
 from .paper_diary import paper_diary_html
@@ -45,8 +51,6 @@ __all__ = ["Trial", "create_trial", "read_trial", "verify_trial", "check_printed
            "DIARY_FIXED_COLUMNS", "DIARY_EXTRA_COLUMNS", "PARTICIPANT_FILES", "HELPER_FILES"]
 
 SCHEDULE_COLUMNS = ("date", "day", "period", "pack", "phase", "analysed")
-DIARY_FIXED_COLUMNS = ("date", "day", "period", "pack")
-DIARY_EXTRA_COLUMNS = ("took_pack", "side_effects", "notes", "blinding_guess")
 PARTICIPANT_FILES = ("schedule.csv", "calendar.ics", "diary.csv", "protocol.json",
                      "schedule.html", "diary.html", "paper-diary.html")
 HELPER_FILES = ("key.json", "packs.html")
@@ -153,19 +157,17 @@ def _render(schedule: Schedule, key: dict[str, Any], protocol: Protocol,
             diary_time: _dt.time, helper_kit: HelperKit | None = None) -> dict[str, bytes]:
     codes = {int(p["period"]): p["code"] for p in key["packs"]}
     rows = _calendar_rows(schedule, codes)
-    outcome_names = protocol.outcome_names
-    blank = [""] * (len(outcome_names) + len(DIARY_EXTRA_COLUMNS))
+    blank = [""] * (len(protocol.outcome_names) + len(DIARY_EXTRA_COLUMNS))
     return {
         "participant/schedule.csv": _csv(SCHEDULE_COLUMNS, rows),
         "participant/calendar.ics": calendar_ics(protocol, diary_time=diary_time),
-        "participant/diary.csv": _csv(
-            [*DIARY_FIXED_COLUMNS, *outcome_names, *DIARY_EXTRA_COLUMNS],
-            [row[:4] + blank for row in rows]),
+        "participant/diary.csv": _csv(diary_columns(protocol),
+                                      [row[:len(DIARY_FIXED_COLUMNS)] + blank for row in rows]),
         "participant/protocol.json": protocol_json(protocol).encode("utf-8"),
         "participant/schedule.html": schedule_html(protocol),
         "participant/diary.html": diary_page_html(protocol),
         "participant/paper-diary.html": paper_diary_html(protocol),
-        "helper/key.json": (json.dumps(key, indent=2, ensure_ascii=False) + "\n").encode(),
+        "helper/key.json": json_text(key).encode("utf-8"),
         "helper/packs.html": packs_html(protocol, key, kit=helper_kit),
     }
 
@@ -376,8 +378,6 @@ def create_trial(directory: str | os.PathLike[str], *, design: Design, start: An
 #: the longest trial a folder may hold, run-in included: five years of days (a longer
 #: personal trial is almost certainly a typing error, e.g. --period-days 366 for 36)
 MAX_TRIAL_DAYS = 5 * 366
-#: the start dates a trial folder may have (the command line allows the same range)
-START_RANGE = (_dt.date(2000, 1, 1), _dt.date(2099, 12, 31))
 
 
 def _check_plausible(schedule: Schedule) -> None:
@@ -523,11 +523,11 @@ def check_plan(protocol: Protocol, key: dict[str, Any]) -> None:
 
 
 _HTML_HASH = re.compile(r'class="hash">([0-9a-fA-F]+)<')
-_ICS_HASH = re.compile(r"commitment ([0-9a-fA-F]{16,64})")
+#: how calendar.ics and paper-diary.html print the commitment
+_TEXT_HASH = re.compile(r"commitment ([0-9a-fA-F]{16,64})")
 #: the diary pages print the commitment's first 16 hex digits (a page header, not a seal);
 #: they are checked when present, so that a re-committed protocol.json cannot hide there
 _DIARY_PAGE_HASH = re.compile(r'"commitment":"([0-9a-fA-F]{16,64})"')
-_PAPER_DIARY_HASH = re.compile(r"commitment ([0-9a-fA-F]{16,64})")
 
 
 def _printed(path: Path, pattern: re.Pattern[str], *, unfold: bool = False) -> list[str]:
@@ -582,7 +582,7 @@ def check_printed_copies(directory: str | os.PathLike[str], commitment: str) -> 
     folder = Path(directory) / "participant"
     commitment = str(commitment).lower()
     for name, pattern, unfold in (("schedule.html", _HTML_HASH, False),
-                                  ("calendar.ics", _ICS_HASH, True)):
+                                  ("calendar.ics", _TEXT_HASH, True)):
         found = _printed(folder / name, pattern, unfold=unfold)
         full = [c.lower() for c in found if len(c) == 64]
         if not full:
@@ -594,7 +594,7 @@ def check_printed_copies(directory: str | os.PathLike[str], commitment: str) -> 
                     f"{name} shows the commitment {copy.lower()} but protocol.json says "
                     f"{commitment}: the protocol or the key was changed after the start")
     for name, pattern in (("diary.html", _DIARY_PAGE_HASH),
-                          ("paper-diary.html", _PAPER_DIARY_HASH)):
+                          ("paper-diary.html", _TEXT_HASH)):
         if not (folder / name).exists():  # pages added later; older folders lack them
             continue
         for copy in _printed(folder / name, pattern):

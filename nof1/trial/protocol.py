@@ -13,23 +13,23 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as _dt
-import json
 import math
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from .._jsonfile import read_json
+from .._constants import DISCLAIMER
+from .._jsonfile import json_text, read_json
 from .._validation import check_date, check_float, check_int
 from ..design import design_from_dict
 from ..design.schedule import Schedule
 from ..exceptions import TrialFileError
 from ..outcomes import Outcome, outcome_from_dict
 from ._atomic import write_file_atomic
+from .blinding import _is_digest
 
 __all__ = ["Protocol", "make_protocol", "read_protocol", "write_protocol", "DISCLAIMER"]
 
-DISCLAIMER = "A research and self-tracking tool, not medical advice."
 PROTOCOL_FORMAT = "nof1-protocol"
 #: two-sided level used to describe randomization-test results
 ALPHA = 0.05
@@ -177,9 +177,6 @@ class Protocol:
 
 
 # -- type checks on load ------------------------------------------------------
-_HEX64_CHARS = frozenset("0123456789abcdef")
-
-
 def _bad(field: str, what: str, value: Any) -> TrialFileError:
     shown = repr(value)
     if len(shown) > 40:
@@ -253,7 +250,7 @@ def _check_field_types(spec: dict[str, Any]) -> None:
     _check_plan_types(spec["analysis_plan"], spec["primary"])
     _check_rule_types(spec["decision_rule"], spec["primary"])
     c = spec["commitment"]
-    if not isinstance(c, str) or len(c) != 64 or not set(c) <= _HEX64_CHARS:
+    if not _is_digest(c):
         raise _bad("commitment", "64 lower-case hex digits (a SHA-256 digest)", c)
 
 
@@ -500,7 +497,7 @@ def protocol_json(protocol: Protocol) -> str:
     >>> '"salt"' in text, '"seed"' in text
     (False, False)
     """
-    return json.dumps(protocol.to_dict(), indent=2, ensure_ascii=False) + "\n"
+    return json_text(protocol.to_dict())
 
 
 def write_protocol(protocol: Protocol, path: str | Path, *, overwrite: bool = False) -> Path:
@@ -548,7 +545,6 @@ def write_protocol(protocol: Protocol, path: str | Path, *, overwrite: bool = Fa
     refused
     protocol.json True
     """
-
     return write_file_atomic(path, protocol_json(protocol).encode("utf-8"), overwrite=overwrite)
 
 
