@@ -19,8 +19,9 @@ from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
-from scipy import optimize, stats
+from scipy import optimize
 
+from .._inference import t_interval, t_pvalue
 from .._results import BatchResultMixin
 from .._validation import check_alternative, check_choice, check_confidence_level, check_float
 from ._daytest import DayTTestResult, _as_labels, _as_scores, naive_day_ttest
@@ -219,19 +220,10 @@ def _gls_whitened(rho: float, gaps: np.ndarray, y: np.ndarray, x: np.ndarray
 
 def _t_inference(est: float, se: float, df: float, alternative: str,
                  confidence_level: float) -> tuple[float, float, float, float]:
-    """Student-t statistic, p-value and interval for ``est`` with standard error ``se``."""
+    """Student-t statistic, p-value and interval (``nof1._inference``) for ``est`` and ``se``."""
     stat = est / se
-    if alternative == "two-sided":
-        pval = 2 * stats.t.sf(abs(stat), df)
-        q = stats.t.ppf(0.5 + confidence_level / 2, df)
-        low, high = est - q * se, est + q * se
-    elif alternative == "less":
-        pval = stats.t.cdf(stat, df)
-        low, high = -np.inf, est + stats.t.ppf(confidence_level, df) * se
-    else:
-        pval = stats.t.sf(stat, df)
-        low, high = est - stats.t.ppf(confidence_level, df) * se, np.inf
-    return float(stat), float(pval), float(low), float(high)
+    low, high = t_interval(est, se, df, alternative, confidence_level)
+    return float(stat), float(t_pvalue(stat, df, alternative)), float(low), float(high)
 
 
 def _as_groups(values: Any, shape: tuple[int, ...], name: str) -> np.ndarray:
