@@ -34,8 +34,6 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from scipy import optimize
-from scipy.linalg import eigh_tridiagonal
 
 RHO_BOUND = 0.99
 # lam / (1 + lam) is kept in [0, PHI_MAX]: lam <= 9999
@@ -144,138 +142,262 @@ class PeriodModel:
         beta[0] += self.y.mean()                 # y was centred; X[:, 0] is the intercept
         return beta, inv @ inv.T, float(tri[m + p, m + p]) ** 2 / (self.n - p)
 
-    def _rho_state(self, rho: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
-        """Per rho: eigenvalues a of Z^T R^-1 Z, B U (cross block in its eigenbasis), D, log|R|.
+    # -- batched evaluation: many (rho, lam) points per numpy call -------------------------
+    def _prepare_batch(self) -> None:
+        """Index arrays for the O(n) Gram matrices of the whitened [Z E] (see ``gram_batch``).
 
-        With A = Z^T R^-1 Z = U diag(a) U^T, the Schur complement of the Z block of
-        M^T M is S(lam) = D - (B U) diag(lam / (1 + lam a)) (B U)^T and
-        log|C| = sum log(1 + lam a): every lam then costs O(m p^2).
+        The columns of [X y] are either constant within every period (intercept,
+        treatment, block dummies: then the column is Z f for a period-level f) or not
+        (trend, y): those form E. The Gram matrix of the whitened [Z X y] is then
+        K^T G K with G the Gram matrix of the whitened [Z E] and K = [I | L] the fixed
+        map from [Z E] to [Z X y], and G has only O(n) non-zero contributions: row i of
+        the whitened Z is a_i e(period_i) + b_i e(period_{i-1}).
         """
-        gram, logdet_r = self._gram(rho)
-        m = self.m
-        zz = gram[:m, :m]
-        if m > 2 and not np.triu(zz, 2).any():
-            # periods that are contiguous runs of days: R^-1 is tridiagonal (Markov), so
-            # is Z^T R^-1 Z (LAPACK's tridiagonal solver also avoids the BLAS threads
-            # that a dense eigh starts, costly on a busy machine)
-            a, u = eigh_tridiagonal(np.diagonal(zz).copy(), np.diagonal(zz, 1).copy())
-        else:
-            a, u = np.linalg.eigh(zz)
-        a = np.maximum(a, 0.0)
-        return a, gram[m:, :m] @ u, gram[m:, m:], logdet_r
+        codes = np.argmax(self.z, axis=1) if self.m else np.zeros(self.n, dtype=np.intp)
+        cols = np.column_stack([self.x, self.y - self.y.mean()])
+        c = cols.shape[1]
+        first = np.zeros((max(self.m, 1), c))
+        if self.m:
+            first[:] = cols[np.unique(codes, return_index=True)[1]]  # first day per period
+        constant = np.all(cols == first[codes], axis=0) if self.m else np.zeros(c, bool)
+        constant[-1] = False                             # y is always an E column
+        e_cols = np.flatnonzero(~constant)
+        self._e = np.ascontiguousarray(cols[:, e_cols])
+        m, e = self.m, e_cols.size
+        k = np.zeros((m + e, m + c))
+        k[np.arange(m), np.arange(m)] = 1.0
+        for j in np.flatnonzero(constant):
+            k[:m, m + j] = first[:, j]
+        k[m + np.arange(e), m + e_cols] = 1.0
+        self._k = k
+        prev = np.concatenate([codes[:1], codes[:-1]])
+        self._idx_a = np.concatenate([codes * m + codes, prev * m + prev, codes * m + prev,
+                                      prev * m + codes])
+        self._idx_b = (np.concatenate([codes, prev])[:, None] * e + np.arange(e)).ravel()
+        self._batch_idx: dict[int, tuple[np.ndarray, np.ndarray]] = {}
 
-    def _lam_loglik(self, state, lam: float, reml: bool, grad: bool = True
-                    ) -> tuple[float, float]:
-        """(Restricted) log-likelihood at (rho of ``state``, lam) and its derivative in lam."""
-        a, bu, d, logdet_r = state
-        p = self.p
-        inv = 1.0 / (1.0 + lam * a)
-        s = d - (bu * (lam * inv)) @ bu.T
-        chol = np.linalg.cholesky(s)  # numpy, not scipy.linalg: its BLAS threads cost
-        diag = chol.diagonal()
-        rss = float(diag[p]) ** 2
-        logdet_c = -float(np.log(inv).sum())
-        n_eff = self.n - p if reml else self.n
-        value = -0.5 * (n_eff * (_LOG_2PI + math.log(rss / n_eff) + 1.0) + logdet_r + logdet_c)
-        if reml:
-            logdet_xvx = 2.0 * float(np.log(diag[:p]).sum())
-            value -= 0.5 * (logdet_xvx - self._logdet_xx)
-        if not grad:
-            return value, math.nan
-        # derivatives: S' = -(B U) diag(w') (B U)^T with w' = 1 / (1 + lam a)^2. With the
-        # Cholesky factor L of S, Y = L_xx^-1 (B U)_x gives tr(S_xx^-1 S'_xx) from the
-        # column norms of Y, and (B U)^T v, v = (-S_xx^-1 S_xy, 1), is (B U)_y - L_yx Y.
-        dw = inv * inv
-        y_ = np.linalg.inv(chol[:p, :p]) @ bu[:p]     # more than the solve on a busy machine
-        proj = bu[p] - chol[p, :p] @ y_
-        g = -n_eff * float(dw @ (proj * proj)) / rss + float(a @ inv)
-        if reml:
-            g -= float(dw @ (y_ * y_).sum(axis=0))
-        return value, -0.5 * g
+    def gram_batch(self, rhos: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Gram matrices of the whitened [Z X y] (r, m+p+1, m+p+1) and log|R|, per rho."""
+        if not hasattr(self, "_k"):
+            self._prepare_batch()
+        rhos = np.asarray(rhos, dtype=float)
+        r, n, m = rhos.size, self.n, self.m
+        e = self._e.shape[1]
+        phi = rhos[:, None] ** self.gaps[None, :]
+        v = 1.0 - phi * phi
+        a = np.ones((r, n))
+        a[:, 1:] = 1.0 / np.sqrt(v)
+        b = np.zeros((r, n))
+        b[:, 1:] = -phi * a[:, 1:]
+        we = a[:, :, None] * self._e                    # whitened E
+        we[:, 1:] += b[:, 1:, None] * self._e[:-1]
+        g = np.empty((r, m + e, m + e))
+        if m:
+            idx = self._batch_idx.get(r)
+            if idx is None:
+                off = np.arange(r)[:, None]
+                idx = ((off * m * m + self._idx_a).ravel(),
+                       (off * m * e + self._idx_b).ravel())
+                self._batch_idx[r] = idx
+            ab = a * b
+            w_a = np.concatenate([a * a, b * b, ab, ab], axis=1).ravel()
+            g[:, :m, :m] = np.bincount(idx[0], w_a, r * m * m).reshape(r, m, m)
+            w_b = np.concatenate([a[:, :, None] * we, b[:, :, None] * we], axis=1).ravel()
+            zte = np.bincount(idx[1], w_b, r * m * e).reshape(r, m, e)
+            g[:, :m, m:] = zte
+            g[:, m:, :m] = zte.transpose(0, 2, 1)
+        g[:, m:, m:] = we.transpose(0, 2, 1) @ we
+        return self._k.T @ g @ self._k, np.log(v).sum(axis=1)
 
-    def _best_lam(self, state, reml: bool, warm: list[float],
-                  tol: float = 1e-9) -> tuple[float, float]:
-        """Maximise over lam in [0, LAM_MAX] for one rho: (lam, log-likelihood).
+    def loglik_batch(self, gram: np.ndarray, logdet_r: np.ndarray, lam: np.ndarray,
+                     reml: bool, beta_var: bool = False) -> np.ndarray:
+        """(Restricted) log-likelihood at each (Gram matrix of its rho, lam), as ``loglik``.
 
-        Newton's method on t = log lam, with the analytic derivative in lam and a
-        secant second derivative (started from the previous rho's, in ``warm``),
-        safeguarded by a bracket of the sign change of the derivative (bisection
-        in t when a step leaves it); lam = 0 when the derivative there is not
-        positive, or when lam = 0 is at least as likely as the stationary point.
+        With ``beta_var``, also sigma_hat^2-free pieces for Satterthwaite: returns
+        (rss, log|V|, log|X^T V^-1 X|, [(X^T V^-1 X)^-1]_11) instead.
         """
-        f0, g0 = self._lam_loglik(state, 0.0, reml)
-        if g0 <= 0.0:
-            return 0.0, f0
-        lo, hi = -30.0, math.log(LAM_MAX)                # bracket in t: h(lo) > 0 >= h(hi)
-        t = min(max(math.log(max(warm[0], 1e-6)), lo + 1.0), hi - 1e-3)
-        slope = warm[1]
-        prev = None
-        f = f0
-        for _ in range(100):
-            lam = math.exp(t)
-            f, g = self._lam_loglik(state, lam, reml)
-            h = lam * g                                   # d loglik / d t
-            if h > 0:
-                lo = t
-            else:
-                hi = t
-            if prev is not None and h != prev[1]:
-                slope = (h - prev[1]) / (t - prev[0])
-            prev = (t, h)
-            nxt = t - h / slope if slope < 0 else t + (1.0 if h > 0 else -1.0)
-            if not lo < nxt < hi or not math.isfinite(nxt):
-                nxt = 0.5 * (lo + hi)
-            if abs(nxt - t) < tol or hi - lo < tol:
-                break
-            t = nxt
-        if hi >= math.log(LAM_MAX) - 1e-6:  # the search ran to the upper bound
-            f_top = self._lam_loglik(state, LAM_MAX, reml, grad=False)[0]
-            if f_top > f:
-                t, f = math.log(LAM_MAX), f_top
-        if f <= f0:
-            return 0.0, f0
-        warm[0], warm[1] = math.exp(t), slope
-        return math.exp(t), f
+        m, p, n = self.m, self.p, self.n
+        lam = np.asarray(lam, dtype=float)
+        scale = np.ones((lam.size, gram.shape[-1]))
+        scale[:, :m] = np.sqrt(lam)[:, None]
+        g = gram * scale[:, :, None] * scale[:, None, :]
+        g[:, np.arange(m), np.arange(m)] += 1.0
+        try:
+            chol = np.linalg.cholesky(g)
+        except np.linalg.LinAlgError:
+            chol = np.full_like(g, np.nan)
+            for i in range(g.shape[0]):
+                try:
+                    chol[i] = np.linalg.cholesky(g[i])
+                except np.linalg.LinAlgError:
+                    pass
+        diag = np.diagonal(chol, axis1=1, axis2=2)
+        logd = np.log(diag)
+        logdet_v = logdet_r + 2.0 * logd[:, :m].sum(axis=1)
+        rss = diag[:, m + p] ** 2
+        logdet_xvx = 2.0 * logd[:, m:m + p].sum(axis=1)
+        if beta_var:
+            inv = np.linalg.inv(chol[:, m:m + p, m:m + p])  # L_xx^-1: (X'V^-1X)^-1 = L^-T L^-1
+            return rss, logdet_v, logdet_xvx, (inv[:, :, 1] ** 2).sum(axis=1)
+        if not reml:
+            return -0.5 * (n * (_LOG_2PI + np.log(rss / n) + 1.0) + logdet_v)
+        k = n - p
+        return -0.5 * (k * (_LOG_2PI + np.log(rss / k) + 1.0) + logdet_v + logdet_xvx
+                       - self._logdet_xx)
+
+    def _eval(self, eta: np.ndarray, lam: np.ndarray, reml: bool) -> np.ndarray:
+        """Log-likelihood at points (rho = tanh(eta), lam); -inf where it is undefined."""
+        eta = np.asarray(eta, dtype=float)
+        uniq, inverse = np.unique(eta, return_inverse=True)
+        gram, logdet_r = self.gram_batch(np.tanh(uniq))
+        with np.errstate(invalid="ignore", divide="ignore"):
+            f = self.loglik_batch(gram[inverse], logdet_r[inverse], lam, reml)
+        return np.where(np.isfinite(f), f, -np.inf)
 
     def estimate(self, *, rho: float | None, lam: float | None,
                  reml: bool) -> tuple[float, float]:
         """Maximise the (restricted) likelihood over the parameters not fixed by the caller.
 
-        rho in [-0.99, 0.99] and lam in [0, 9999]. The likelihood is profiled:
-        for each rho, lam is maximised by a safeguarded Newton search in log lam
-        (analytic derivative, warm-started at the previous rho's optimum;
-        lam = 0 when the derivative there is not positive), with everything
-        computed in the eigenbasis of Z^T R^-1 Z (``_rho_state``), so that a lam
-        step costs O(m p^2) after one O(n) whitening per rho. The profile over rho
-        is maximised by a coarse grid and ``scipy.optimize.minimize_scalar``
-        (bounded Brent) between the grid neighbours of the best point. A final
-        check sets lam to exactly 0 when that is at least as likely (to 1e-12).
+        rho in [-0.99, 0.99] and lam in [0, 9999]. A coarse grid (rho on
+        ``_RHO_GRID_1D``, lam on ``_LAM_GRID``), evaluated in one batch, brackets the
+        optimum; Newton's method in (eta, log lam), eta = atanh(rho), with gradient and
+        Hessian by finite differences of batched likelihood evaluations, then converges to
+        it, eta kept between the grid neighbours of the best grid point, lam = 0 a
+        boundary that is entered when the step would cross it and left only when the
+        one-sided derivative there is positive (see ``_newton``). Each likelihood
+        evaluation is O(n) for the Gram matrix (shared by all lam at one rho) plus a
+        Cholesky factorisation of an (m + p + 1)-square matrix. A final check sets lam to
+        exactly 0 when that is at least as likely (to 1e-12).
         """
         free_rho, free_lam = rho is None, lam is None
-        warm = [0.1, -1.0]  # last lam > 0 and secant slope of d loglik / d log lam
-
-        def profile(r: float, tol: float = 1e-9) -> tuple[float, float]:
-            state = self._rho_state(r)
-            if not free_lam:
-                return lam, self._lam_loglik(state, lam, reml, grad=False)[0]
-            return self._best_lam(state, reml, warm, tol)
-
-        if not free_rho:
-            rho_hat = rho
-            lam_hat, _ = profile(rho)
-        else:
-            grid = np.asarray(_RHO_GRID_1D)
-            values = [profile(float(r), 1e-3)[1] for r in grid]  # to bracket rho only
-            i = int(np.argmax(values))
-            lo, hi = grid[max(i - 1, 0)], grid[min(i + 1, grid.size - 1)]
-            res = optimize.minimize_scalar(lambda r: -profile(r)[1], bounds=(lo, hi),
-                                           method="bounded", options={"xatol": 1e-7})
-            rho_hat = float(res.x) if -res.fun >= values[i] else float(grid[i])
-            lam_hat, _ = profile(rho_hat)
+        etas = np.arctanh(np.asarray(_RHO_GRID_1D)) if free_rho else np.array([np.arctanh(rho)])
+        lams = np.asarray(_LAM_GRID) if free_lam else np.array([lam])
+        ee, ll = np.meshgrid(etas, lams, indexing="ij")
+        f = self._eval(ee.ravel(), ll.ravel(), reml).reshape(ee.shape)
+        i, j = np.unravel_index(int(np.argmax(f)), f.shape)
+        lo = etas[max(i - 1, 0)] if i > 0 else -_ETA_MAX
+        hi = etas[min(i + 1, etas.size - 1)] if i < etas.size - 1 else _ETA_MAX
+        eta_hat, lam_hat = _newton(self, float(etas[i]), float(lams[j]), float(f[i, j]),
+                                   (lo, hi) if free_rho else None, free_lam, reml)
+        rho_hat = float(np.tanh(eta_hat)) if free_rho else rho
         if free_lam and lam_hat > 0 and \
                 self.loglik(rho_hat, 0.0, reml) >= self.loglik(rho_hat, lam_hat, reml) - 1e-12:
             lam_hat = 0.0
         return rho_hat, lam_hat
+
+
+_ETA_MAX = math.atanh(RHO_BOUND)
+_LAM_GRID = (0.0, 0.01, 0.05, 0.2, 0.8, 3.0, 12.0, 50.0)
+_H = 1e-4          # finite-difference step in eta and in log lam
+_T_MAX = math.log(LAM_MAX)
+_T_MIN = math.log(1e-9)  # below: lam = 0
+
+
+def _newton(model: PeriodModel, eta: float, lam: float, f_cur: float,
+            bracket: tuple[float, float] | None, free_lam: bool,
+            reml: bool) -> tuple[float, float]:
+    """Newton ascent from a grid point: (eta, lam) at the maximum.
+
+    Free coordinates: eta (when ``bracket`` is given, kept inside it) and t = log lam
+    (when ``free_lam``; t <= log 9999). Each iteration evaluates one batch: the
+    stencil around the candidate point, from which the gradient and Hessian come
+    (central differences, step 1e-4). A candidate less likely than the current point
+    (by more than 1e-10) is rejected and the step halved. lam = 0 is a boundary
+    (t = -inf): the interior stencil includes lam = 0 at the same eta, and a step
+    that lowers lam moves there when lam = 0 is at least as likely, or when lam
+    would fall below 1e-9. On the boundary the stencil has a one-sided probe at
+    lam = 1e-6; when the likelihood increases into the interior, a batched search
+    over lam in 1e-6 ... 1 restarts the interior search from its best point. Stops
+    when the proposed step moves eta by less than 1e-9 and t by less than 1e-7.
+    """
+    h = _H
+    cand_eta, cand_lam = eta, lam
+    d_eta = d_t = 0.0
+    restarts = 0
+    for _ in range(100):
+        edge = free_lam and cand_lam == 0.0
+        t = math.log(cand_lam) if cand_lam > 0 else -math.inf
+        pts_e, pts_l = [cand_eta], [cand_lam]
+        if bracket is not None:
+            pts_e += [cand_eta + h, cand_eta - h]
+            pts_l += [cand_lam, cand_lam]
+        k = len(pts_e)
+        if free_lam and not edge:
+            up = math.exp(t + h)
+            pts_e += [cand_eta, cand_eta, cand_eta]
+            pts_l += [up, math.exp(t - h), 0.0]
+            if bracket is not None:
+                pts_e.append(cand_eta + h)
+                pts_l.append(up)
+        elif edge:
+            pts_e.append(cand_eta)
+            pts_l.append(1e-6)
+        f = model._eval(np.array(pts_e), np.array(pts_l), reml)
+        if (cand_eta, cand_lam) != (eta, lam):
+            if not f[0] >= f_cur - 1e-10:           # reject: halve the step
+                d_eta, d_t = 0.5 * d_eta, 0.5 * d_t
+                cand_eta, cand_lam = _move(eta, lam, d_eta, d_t, bracket)
+                if (cand_eta, cand_lam) == (eta, lam) or abs(d_eta) + abs(d_t) < 1e-12:
+                    break
+                continue
+            eta, lam = cand_eta, cand_lam
+        f_cur = f[0]
+        if edge and f[k] > f_cur and restarts < 5:
+            restarts += 1
+            lam_try = np.geomspace(1e-6, 1.0, 13)
+            vals = model._eval(np.full(lam_try.size, eta), lam_try, reml)
+            best = int(np.argmax(vals))
+            if vals[best] > f_cur:
+                cand_lam = lam = float(lam_try[best])
+                f_cur = float(vals[best])
+                continue
+        grad, curv = [], []
+        if bracket is not None:
+            grad.append((f[1] - f[2]) / (2 * h))
+            curv.append((f[1] - 2 * f_cur + f[2]) / (h * h))
+        if free_lam and not edge:
+            grad.append((f[k] - f[k + 1]) / (2 * h))
+            curv.append((f[k] - 2 * f_cur + f[k + 1]) / (h * h))
+        if not grad:
+            break
+        hm = np.diag(curv)
+        if len(grad) == 2:
+            hm[0, 1] = hm[1, 0] = (f[k + 3] - f[1] - f[k] + f_cur) / (h * h)
+        step = _ascent_step(np.array(grad), hm)
+        d_eta = float(step[0]) if bracket is not None else 0.0
+        d_t = float(step[-1]) if free_lam and not edge else 0.0
+        if free_lam and not edge and d_t < 0 and f[k + 2] >= f_cur:
+            cand_eta, cand_lam = eta, 0.0         # the boundary is at least as likely
+            d_eta = d_t = 0.0
+            continue
+        cand_eta, cand_lam = _move(eta, lam, d_eta, d_t, bracket)
+        new_t = math.log(cand_lam) if cand_lam > 0 else -math.inf
+        if abs(cand_eta - eta) < 1e-9 and (
+                cand_lam == lam or (lam > 0 and cand_lam > 0 and abs(new_t - t) < 1e-7)):
+            break
+    return eta, lam
+
+
+def _move(eta: float, lam: float, d_eta: float, d_t: float,
+          bracket: tuple[float, float] | None) -> tuple[float, float]:
+    """(eta + d_eta, lam e^d_t) within the bracket and lam <= LAM_MAX; lam < 1e-9 -> 0."""
+    if bracket is not None:
+        eta = min(max(eta + d_eta, bracket[0]), bracket[1])
+    if lam > 0 and d_t:
+        t = min(math.log(lam) + d_t, _T_MAX)
+        lam = math.exp(t) if t > _T_MIN else 0.0
+    return eta, lam
+
+
+def _ascent_step(g: np.ndarray, hm: np.ndarray) -> np.ndarray:
+    """Newton step -H^-1 g when H is negative definite; else a capped gradient step."""
+    try:
+        np.linalg.cholesky(-hm)
+        step = -np.linalg.solve(hm, g)
+    except np.linalg.LinAlgError:
+        diag = np.diag(hm)
+        step = np.where(diag < 0, -g / np.where(diag < 0, diag, 1.0), np.sign(g) * 0.5)
+    return np.clip(step, -1.0, 1.0)
 
 
 def satterthwaite_df(model: PeriodModel, rho: float, lam: float, scale: float, *,
@@ -287,40 +409,41 @@ def satterthwaite_df(model: PeriodModel, rho: float, lam: float, scale: float, *
     df = 2 v^2 / (g^T A g), where g is the gradient of v and A the inverse of the
     Hessian of minus the restricted log-likelihood (the asymptotic covariance of the
     REML estimates; Satterthwaite 1946, Giesbrecht & Burns 1985, as in SAS PROC MIXED
-    and lmerTest). Derivatives by central differences. Parameters fixed by the caller,
-    and a variance at its boundary 0, are held fixed. Returns None when the Hessian is
-    not positive definite (a flat or degenerate likelihood).
+    and lmerTest). Derivatives by central differences, all stencil points evaluated
+    in one batch. Parameters fixed by the caller, and a variance at its boundary 0,
+    are held fixed. Returns None when the Hessian is not positive definite (a flat or
+    degenerate likelihood).
     """
     theta = np.array([scale, lam * scale, rho])
     free = [0] + ([1] if free_lam and lam > 0 else []) + ([2] if free_rho else [])
     step = np.array([1e-4 * scale, 1e-3 * lam * scale, 1e-4])
-
-    def neg_reml(t: np.ndarray) -> float:
-        tri, logdet_v = model.factor(float(t[2]), float(t[1] / t[0]))
-        m, p, n = model.m, model.p, model.n
-        rss = float(tri[m + p, m + p]) ** 2
-        logdet_xvx = 2.0 * float(np.log(np.diag(tri)[m:m + p]).sum())
-        return 0.5 * ((n - p) * math.log(t[0]) + logdet_v + logdet_xvx + rss / t[0])
-
-    def var_beta(t: np.ndarray) -> float:
-        tri, _ = model.factor(float(t[2]), float(t[1] / t[0]))
-        m, p = model.m, model.p
-        inv = np.linalg.inv(tri[m:m + p, m:m + p])
-        return float(t[0] * (inv[1] @ inv[1]))
-
     q = len(free)
-    grad, hess = np.zeros(q), np.zeros((q, q))
+    unit = np.eye(3) * step
+    points = [theta]
     for a, i in enumerate(free):
-        ei = np.zeros(3)
-        ei[i] = step[i]
-        grad[a] = (var_beta(theta + ei) - var_beta(theta - ei)) / (2 * step[i])
+        points += [theta + unit[i], theta - unit[i]]
         for b in range(a, q):
-            ej = np.zeros(3)
-            ej[free[b]] = step[free[b]]
-            hess[a, b] = hess[b, a] = (
-                neg_reml(theta + ei + ej) - neg_reml(theta + ei - ej)
-                - neg_reml(theta - ei + ej) + neg_reml(theta - ei - ej)
-            ) / (4 * step[i] * step[free[b]])
+            j = free[b]
+            points += [theta + unit[i] + unit[j], theta + unit[i] - unit[j],
+                       theta - unit[i] + unit[j], theta - unit[i] - unit[j]]
+    pts = np.array(points)
+    uniq, inverse = np.unique(pts[:, 2], return_inverse=True)
+    gram, logdet_r = model.gram_batch(uniq)
+    rss, logdet_v, logdet_xvx, v11 = model.loglik_batch(
+        gram[inverse], logdet_r[inverse], pts[:, 1] / pts[:, 0], True, beta_var=True)
+    s2 = pts[:, 0]
+    neg_reml = 0.5 * ((model.n - model.p) * np.log(s2) + logdet_v + logdet_xvx + rss / s2)
+    var_beta = s2 * v11
+    grad, hess = np.zeros(q), np.zeros((q, q))
+    pos = 1
+    for a, i in enumerate(free):
+        grad[a] = (var_beta[pos] - var_beta[pos + 1]) / (2 * step[i])
+        pos += 2
+        for b in range(a, q):
+            j = free[b]
+            hess[a, b] = hess[b, a] = (neg_reml[pos] - neg_reml[pos + 1] - neg_reml[pos + 2]
+                                       + neg_reml[pos + 3]) / (4 * step[i] * step[j])
+            pos += 4
     try:
         chol = np.linalg.cholesky(hess)
     except np.linalg.LinAlgError:
@@ -329,7 +452,7 @@ def satterthwaite_df(model: PeriodModel, rho: float, lam: float, scale: float, *
     denom = float(w @ w)
     if not denom > 0:
         return None
-    return 2.0 * var_beta(theta) ** 2 / denom
+    return 2.0 * float(var_beta[0]) ** 2 / denom
 
 
 def containment_df(x: np.ndarray, period_codes: np.ndarray, m: int) -> tuple[float, int]:
