@@ -170,27 +170,34 @@ class PeriodModel:
             k[:m, m + j] = first[:, j]
         k[m + np.arange(e), m + e_cols] = 1.0
         self._k = k
-        prev = np.concatenate([codes[:1], codes[:-1]])
-        self._idx_a = np.concatenate([codes * m + codes, prev * m + prev, codes * m + prev,
-                                      prev * m + codes])
-        self._idx_b = (np.concatenate([codes, prev])[:, None] * e + np.arange(e)).ravel()
+        own, prev = codes[1:], codes[:-1]
+        self._idx_a = np.concatenate([own * m + own, prev * m + prev, own * m + prev,
+                                      prev * m + own])
+        self._idx_b = (np.concatenate([own, prev])[:, None] * e + np.arange(e)).ravel()
+        # day 0 (not whitened: e_0 has the marginal variance) is the same for every rho
+        g0 = np.zeros((m + e, m + e))
+        row0 = np.concatenate([np.eye(m)[codes[0]] if m else [], self._e[0]])
+        self._g0 = g0 + np.outer(row0, row0)
+        self._e1, self._e0 = self._e[1:], self._e[:-1]
         self._batch_idx: dict[int, tuple[np.ndarray, np.ndarray]] = {}
 
     def gram_batch(self, rhos: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Gram matrices of the whitened [Z X y] (r, m+p+1, m+p+1) and log|R|, per rho."""
+        """Gram matrices of the whitened [Z X y] (r, m+p+1, m+p+1) and log|R|, per rho.
+
+        Day i > 0 whitens to (row_i - phi_i row_{i-1}) / sqrt(v_i), phi_i = rho**gap_i,
+        v_i = 1 - phi_i^2, so its contributions to Z^T R^-1 Z are 1/v_i at
+        (period_i, period_i), phi_i^2/v_i at (period_{i-1}, period_{i-1}) and -phi_i/v_i
+        at the two cross positions, summed by ``np.bincount``.
+        """
         if not hasattr(self, "_k"):
             self._prepare_batch()
         rhos = np.asarray(rhos, dtype=float)
-        r, n, m = rhos.size, self.n, self.m
+        r, m = rhos.size, self.m
         e = self._e.shape[1]
-        phi = rhos[:, None] ** self.gaps[None, :]
+        phi = rhos[:, None] ** self.gaps
         v = 1.0 - phi * phi
-        a = np.ones((r, n))
-        a[:, 1:] = 1.0 / np.sqrt(v)
-        b = np.zeros((r, n))
-        b[:, 1:] = -phi * a[:, 1:]
-        we = a[:, :, None] * self._e                    # whitened E
-        we[:, 1:] += b[:, 1:, None] * self._e[:-1]
+        inv_v = 1.0 / v
+        diff = self._e1 - phi[:, :, None] * self._e0        # (r, n-1, e): sqrt(v) W E
         g = np.empty((r, m + e, m + e))
         if m:
             idx = self._batch_idx.get(r)
@@ -199,14 +206,16 @@ class PeriodModel:
                 idx = ((off * m * m + self._idx_a).ravel(),
                        (off * m * e + self._idx_b).ravel())
                 self._batch_idx[r] = idx
-            ab = a * b
-            w_a = np.concatenate([a * a, b * b, ab, ab], axis=1).ravel()
-            g[:, :m, :m] = np.bincount(idx[0], w_a, r * m * m).reshape(r, m, m)
-            w_b = np.concatenate([a[:, :, None] * we, b[:, :, None] * we], axis=1).ravel()
-            zte = np.bincount(idx[1], w_b, r * m * e).reshape(r, m, e)
+            cross = -phi * inv_v
+            w_a = np.concatenate([inv_v, phi * phi * inv_v, cross, cross], axis=1)
+            g[:, :m, :m] = np.bincount(idx[0], w_a.ravel(), r * m * m).reshape(r, m, m)
+            u = diff * inv_v[:, :, None]
+            w_b = np.concatenate([u, -phi[:, :, None] * u], axis=1)
+            zte = np.bincount(idx[1], w_b.ravel(), r * m * e).reshape(r, m, e)
             g[:, :m, m:] = zte
             g[:, m:, :m] = zte.transpose(0, 2, 1)
-        g[:, m:, m:] = we.transpose(0, 2, 1) @ we
+        g[:, m:, m:] = (diff * inv_v[:, :, None]).transpose(0, 2, 1) @ diff
+        g += self._g0
         return self._k.T @ g @ self._k, np.log(v).sum(axis=1)
 
     def loglik_batch(self, gram: np.ndarray, logdet_r: np.ndarray, lam: np.ndarray,
@@ -275,10 +284,8 @@ class PeriodModel:
         ee, ll = np.meshgrid(etas, lams, indexing="ij")
         f = self._eval(ee.ravel(), ll.ravel(), reml).reshape(ee.shape)
         i, j = np.unravel_index(int(np.argmax(f)), f.shape)
-        lo = etas[max(i - 1, 0)] if i > 0 else -_ETA_MAX
-        hi = etas[min(i + 1, etas.size - 1)] if i < etas.size - 1 else _ETA_MAX
         eta_hat, lam_hat = _newton(self, float(etas[i]), float(lams[j]), float(f[i, j]),
-                                   (lo, hi) if free_rho else None, free_lam, reml)
+                                   (-_ETA_MAX, _ETA_MAX) if free_rho else None, free_lam, reml)
         rho_hat = float(np.tanh(eta_hat)) if free_rho else rho
         if free_lam and lam_hat > 0 and \
                 self.loglik(rho_hat, 0.0, reml) >= self.loglik(rho_hat, lam_hat, reml) - 1e-12:
@@ -287,7 +294,8 @@ class PeriodModel:
 
 
 _ETA_MAX = math.atanh(RHO_BOUND)
-_LAM_GRID = (0.0, 0.01, 0.05, 0.2, 0.8, 3.0, 12.0, 50.0)
+_LAM_GRID = (0.0, 0.05, 0.5, 5.0)
+_LAM_PROBE = np.geomspace(1e-6, 1.0, 13)
 _H = 1e-4          # finite-difference step in eta and in log lam
 _T_MAX = math.log(LAM_MAX)
 _T_MIN = math.log(1e-9)  # below: lam = 0
@@ -329,9 +337,9 @@ def _newton(model: PeriodModel, eta: float, lam: float, f_cur: float,
             if bracket is not None:
                 pts_e.append(cand_eta + h)
                 pts_l.append(up)
-        elif edge:
-            pts_e.append(cand_eta)
-            pts_l.append(1e-6)
+        elif edge:        # a one-sided probe and, to leave the boundary, lam in 1e-6 ... 1
+            pts_e += [cand_eta] * _LAM_PROBE.size
+            pts_l += list(_LAM_PROBE)
         f = model._eval(np.array(pts_e), np.array(pts_l), reml)
         if (cand_eta, cand_lam) != (eta, lam):
             if not f[0] >= f_cur - 1e-10:           # reject: halve the step
@@ -344,13 +352,10 @@ def _newton(model: PeriodModel, eta: float, lam: float, f_cur: float,
         f_cur = f[0]
         if edge and f[k] > f_cur and restarts < 5:
             restarts += 1
-            lam_try = np.geomspace(1e-6, 1.0, 13)
-            vals = model._eval(np.full(lam_try.size, eta), lam_try, reml)
-            best = int(np.argmax(vals))
-            if vals[best] > f_cur:
-                cand_lam = lam = float(lam_try[best])
-                f_cur = float(vals[best])
-                continue
+            best = k + int(np.argmax(f[k:]))
+            cand_lam = lam = float(pts_l[best])
+            f_cur = float(f[best])
+            continue
         grad, curv = [], []
         if bracket is not None:
             grad.append((f[1] - f[2]) / (2 * h))
@@ -371,10 +376,10 @@ def _newton(model: PeriodModel, eta: float, lam: float, f_cur: float,
             d_eta = d_t = 0.0
             continue
         cand_eta, cand_lam = _move(eta, lam, d_eta, d_t, bracket)
-        new_t = math.log(cand_lam) if cand_lam > 0 else -math.inf
-        if abs(cand_eta - eta) < 1e-9 and (
-                cand_lam == lam or (lam > 0 and cand_lam > 0 and abs(new_t - t) < 1e-7)):
-            break
+        if abs(d_eta) < 1e-6 and abs(d_t) < 1e-4 and (cand_lam > 0) == (lam > 0):
+            # Newton converges quadratically: after a step this small the error is of
+            # the order of its square, so take it without a further evaluation
+            return cand_eta, cand_lam
     return eta, lam
 
 
