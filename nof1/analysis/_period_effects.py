@@ -256,12 +256,12 @@ class PeriodModel:
 
     def _eval(self, eta: np.ndarray, lam: np.ndarray, reml: bool) -> np.ndarray:
         """Log-likelihood at points (rho = tanh(eta), lam); -inf where it is undefined."""
-        eta = np.asarray(eta, dtype=float)
         uniq, inverse = np.unique(eta, return_inverse=True)
         gram, logdet_r = self.gram_batch(np.tanh(uniq))
         with np.errstate(invalid="ignore", divide="ignore"):
             f = self.loglik_batch(gram[inverse], logdet_r[inverse], lam, reml)
-        return np.where(np.isfinite(f), f, -np.inf)
+        f[~np.isfinite(f)] = -np.inf
+        return f
 
     def estimate(self, *, rho: float | None, lam: float | None,
                  reml: bool) -> tuple[float, float]:
@@ -284,18 +284,34 @@ class PeriodModel:
         ee, ll = np.meshgrid(etas, lams, indexing="ij")
         f = self._eval(ee.ravel(), ll.ravel(), reml).reshape(ee.shape)
         i, j = np.unravel_index(int(np.argmax(f)), f.shape)
-        eta_hat, lam_hat = _newton(self, float(etas[i]), float(lams[j]), float(f[i, j]),
-                                   (-_ETA_MAX, _ETA_MAX) if free_rho else None, free_lam, reml)
+        box = (-_ETA_MAX, _ETA_MAX) if free_rho else None
+        eta_hat, lam_hat, f_hat = _newton(self, float(etas[i]), float(lams[j]),
+                                          float(f[i, j]), box, free_lam, reml)
+        if free_rho:
+            # a second basin: likelihood ridges between (high rho, small lam) and (low
+            # rho, large lam) can hold two maxima. Restart from the best grid point
+            # more than 0.2 away in rho when it is within 3 log-likelihood units
+            far = np.abs(np.tanh(etas) - math.tanh(eta_hat)) > 0.2
+            if far.any():
+                rows = np.flatnonzero(far)
+                i2, j2 = np.unravel_index(int(np.argmax(f[rows])), (rows.size, lams.size))
+                if f[rows[i2], j2] > f_hat - 3.0:
+                    other = _newton(self, float(etas[rows[i2]]), float(lams[j2]),
+                                    float(f[rows[i2], j2]), box, free_lam, reml)
+                    if other[2] > f_hat:
+                        eta_hat, lam_hat, f_hat = other
         rho_hat = float(np.tanh(eta_hat)) if free_rho else rho
-        if free_lam and lam_hat > 0 and \
-                self.loglik(rho_hat, 0.0, reml) >= self.loglik(rho_hat, lam_hat, reml) - 1e-12:
-            lam_hat = 0.0
+        if free_lam and lam_hat > 0:
+            f_hat, f_zero = self._eval(np.full(2, math.atanh(rho_hat)),
+                                       np.array([lam_hat, 0.0]), reml)
+            if f_zero >= f_hat - 1e-12:
+                lam_hat = 0.0
         return rho_hat, lam_hat
 
 
 _ETA_MAX = math.atanh(RHO_BOUND)
-_LAM_GRID = (0.0, 0.05, 0.5, 5.0)
-_LAM_PROBE = np.geomspace(1e-6, 1.0, 13)
+_LAM_GRID = (0.0, 0.1, 1.0, 10.0, 100.0)
+_LAM_PROBE = np.geomspace(1e-6, 1.0, 7)
 _H = 1e-4          # finite-difference step in eta and in log lam
 _T_MAX = math.log(LAM_MAX)
 _T_MIN = math.log(1e-9)  # below: lam = 0
@@ -303,8 +319,8 @@ _T_MIN = math.log(1e-9)  # below: lam = 0
 
 def _newton(model: PeriodModel, eta: float, lam: float, f_cur: float,
             bracket: tuple[float, float] | None, free_lam: bool,
-            reml: bool) -> tuple[float, float]:
-    """Newton ascent from a grid point: (eta, lam) at the maximum.
+            reml: bool) -> tuple[float, float, float]:
+    """Newton ascent from a grid point: (eta, lam) at the maximum, and the likelihood.
 
     Free coordinates: eta (when ``bracket`` is given, kept inside it) and t = log lam
     (when ``free_lam``; t <= log 9999). Each iteration evaluates one batch: the
@@ -368,7 +384,17 @@ def _newton(model: PeriodModel, eta: float, lam: float, f_cur: float,
         hm = np.diag(curv)
         if len(grad) == 2:
             hm[0, 1] = hm[1, 0] = (f[k + 3] - f[1] - f[k] + f_cur) / (h * h)
-        step = _ascent_step(np.array(grad), hm)
+        g = np.array(grad)
+        free = np.ones(g.size, dtype=bool)
+        if bracket is not None and (eta <= bracket[0] and g[0] < 0
+                                    or eta >= bracket[1] and g[0] > 0):
+            free[0] = False                       # rho at its bound, pushing outwards
+        if free_lam and not edge and t >= _T_MAX and g[-1] > 0:
+            free[-1] = False                      # lam at its upper bound
+        if not free.any():
+            break
+        step = np.zeros(g.size)
+        step[free] = _ascent_step(g[free], hm[np.ix_(free, free)])
         d_eta = float(step[0]) if bracket is not None else 0.0
         d_t = float(step[-1]) if free_lam and not edge else 0.0
         if free_lam and not edge and d_t < 0 and f[k + 2] >= f_cur:
@@ -379,8 +405,8 @@ def _newton(model: PeriodModel, eta: float, lam: float, f_cur: float,
         if abs(d_eta) < 1e-6 and abs(d_t) < 1e-4 and (cand_lam > 0) == (lam > 0):
             # Newton converges quadratically: after a step this small the error is of
             # the order of its square, so take it without a further evaluation
-            return cand_eta, cand_lam
-    return eta, lam
+            return cand_eta, cand_lam, f_cur
+    return eta, lam, f_cur
 
 
 def _move(eta: float, lam: float, d_eta: float, d_t: float,
@@ -394,15 +420,26 @@ def _move(eta: float, lam: float, d_eta: float, d_t: float,
     return eta, lam
 
 
-def _ascent_step(g: np.ndarray, hm: np.ndarray) -> np.ndarray:
-    """Newton step -H^-1 g when H is negative definite; else a capped gradient step."""
-    try:
-        np.linalg.cholesky(-hm)
+def _ascent_step(g: np.ndarray, hm: np.ndarray, radius: float = 1.0) -> np.ndarray:
+    """Newton step -H^-1 g, or a Levenberg-Marquardt step -(H - mu I)^-1 g.
+
+    The plain Newton step is used when H is negative definite and the step is at most
+    ``radius`` long; otherwise mu > max(0, largest eigenvalue of H) is raised until the
+    step is that short, which makes it an ascent direction (g . step > 0).
+    """
+    top = float(np.linalg.eigvalsh(hm)[-1])
+    eye = np.eye(g.size)
+    if top < 0:
         step = -np.linalg.solve(hm, g)
-    except np.linalg.LinAlgError:
-        diag = np.diag(hm)
-        step = np.where(diag < 0, -g / np.where(diag < 0, diag, 1.0), np.sign(g) * 0.5)
-    return np.clip(step, -1.0, 1.0)
+        if float(np.linalg.norm(step)) <= radius:
+            return step
+    mu = max(top, 0.0) + float(np.linalg.norm(g)) / radius
+    for _ in range(60):
+        step = -np.linalg.solve(hm - mu * eye, g)
+        if float(np.linalg.norm(step)) <= radius:
+            return step
+        mu *= 2.0
+    return step
 
 
 def satterthwaite_df(model: PeriodModel, rho: float, lam: float, scale: float, *,
@@ -414,41 +451,73 @@ def satterthwaite_df(model: PeriodModel, rho: float, lam: float, scale: float, *
     df = 2 v^2 / (g^T A g), where g is the gradient of v and A the inverse of the
     Hessian of minus the restricted log-likelihood (the asymptotic covariance of the
     REML estimates; Satterthwaite 1946, Giesbrecht & Burns 1985, as in SAS PROC MIXED
-    and lmerTest). Derivatives by central differences, all stencil points evaluated
-    in one batch. Parameters fixed by the caller, and a variance at its boundary 0,
-    are held fixed. Returns None when the Hessian is not positive definite (a flat or
-    degenerate likelihood).
+    and lmerTest). Minus the restricted log-likelihood is
+    ((n - p) log sigma^2 + G(lam, rho) + S(lam, rho) / sigma^2) / 2 with
+    G = log|V| + log|X^T V^-1 X| and S the GLS residual sum of squares: its
+    derivatives in sigma^2 are analytic, those of G, S and [(X^T V^-1 X)^-1]_11 in
+    (lam, rho) come from central differences on one batch of (at most 9) points
+    (relative step 1e-3 in lam, 1e-4 in rho), and the chain rule for lam =
+    sigma_u^2 / sigma^2 gives the derivatives in tau. Parameters fixed by the caller,
+    and a variance at its boundary 0, are held fixed. Returns None when the Hessian
+    is not positive definite (a flat or degenerate likelihood).
     """
-    theta = np.array([scale, lam * scale, rho])
-    free = [0] + ([1] if free_lam and lam > 0 else []) + ([2] if free_rho else [])
-    step = np.array([1e-4 * scale, 1e-3 * lam * scale, 1e-4])
-    q = len(free)
-    unit = np.eye(3) * step
-    points = [theta]
-    for a, i in enumerate(free):
-        points += [theta + unit[i], theta - unit[i]]
-        for b in range(a, q):
-            j = free[b]
-            points += [theta + unit[i] + unit[j], theta + unit[i] - unit[j],
-                       theta - unit[i] + unit[j], theta - unit[i] - unit[j]]
-    pts = np.array(points)
-    uniq, inverse = np.unique(pts[:, 2], return_inverse=True)
+    use_lam, use_rho = free_lam and lam > 0, free_rho
+    h_l, h_r = 1e-3 * lam, 1e-4
+    offsets = [(0, 0)]
+    if use_lam:
+        offsets += [(1, 0), (-1, 0)]
+    if use_rho:
+        offsets += [(0, 1), (0, -1)]
+    if use_lam and use_rho:
+        offsets += [(1, 1), (1, -1), (-1, 1), (-1, -1)]
+    pts = np.array(offsets, dtype=float) * [h_l, h_r] + [lam, rho]
+    uniq, inverse = np.unique(pts[:, 1], return_inverse=True)
     gram, logdet_r = model.gram_batch(uniq)
-    rss, logdet_v, logdet_xvx, v11 = model.loglik_batch(
-        gram[inverse], logdet_r[inverse], pts[:, 1] / pts[:, 0], True, beta_var=True)
-    s2 = pts[:, 0]
-    neg_reml = 0.5 * ((model.n - model.p) * np.log(s2) + logdet_v + logdet_xvx + rss / s2)
-    var_beta = s2 * v11
-    grad, hess = np.zeros(q), np.zeros((q, q))
-    pos = 1
-    for a, i in enumerate(free):
-        grad[a] = (var_beta[pos] - var_beta[pos + 1]) / (2 * step[i])
-        pos += 2
-        for b in range(a, q):
-            j = free[b]
-            hess[a, b] = hess[b, a] = (neg_reml[pos] - neg_reml[pos + 1] - neg_reml[pos + 2]
-                                       + neg_reml[pos + 3]) / (4 * step[i] * step[j])
-            pos += 4
+    rss, logdet_v, logdet_xvx, w11 = model.loglik_batch(
+        gram[inverse], logdet_r[inverse], pts[:, 0], True, beta_var=True)
+    g_fun = logdet_v + logdet_xvx
+    at = {o: i for i, o in enumerate(offsets)}
+    steps = {"l": h_l, "r": h_r}
+    unit = {"l": (1, 0), "r": (0, 1)}
+
+    def d1(vals: np.ndarray, a: str) -> float:
+        (i, j) = unit[a]
+        return float(vals[at[(i, j)]] - vals[at[(-i, -j)]]) / (2 * steps[a])
+
+    def d2(vals: np.ndarray, a: str, b: str) -> float:
+        if a == b:
+            i, j = unit[a]
+            return float(vals[at[(i, j)]] - 2 * vals[0] + vals[at[(-i, -j)]]) / steps[a] ** 2
+        return float(vals[at[(1, 1)]] - vals[at[(1, -1)]] - vals[at[(-1, 1)]]
+                     + vals[at[(-1, -1)]]) / (4 * h_l * h_r)
+
+    s2, n_p, rss0, w0 = scale, model.n - model.p, float(rss[0]), float(w11[0])
+    names = (["l"] if use_lam else []) + (["r"] if use_rho else [])
+    # F(s, lam, rho) = ((n - p) log s + G + S / s) / 2 in natural coordinates (s, lam, rho)
+    q = 1 + len(names)
+    hess_nat = np.zeros((q, q))
+    grad_nat = np.zeros(q)                          # of F, for the chain rule's 2nd term
+    hess_nat[0, 0] = 0.5 * (-n_p / s2 ** 2 + 2 * rss0 / s2 ** 3)
+    dv_nat = np.zeros(q)                            # gradient of v = s W(lam, rho)
+    dv_nat[0] = w0
+    for a_i, a in enumerate(names, start=1):
+        hess_nat[0, a_i] = hess_nat[a_i, 0] = -0.5 * d1(rss, a) / s2 ** 2
+        grad_nat[a_i] = 0.5 * (d1(g_fun, a) + d1(rss, a) / s2)
+        dv_nat[a_i] = s2 * d1(w11, a)
+        for b_i, b in enumerate(names, start=1):
+            if b_i >= a_i:
+                hess_nat[a_i, b_i] = hess_nat[b_i, a_i] = 0.5 * (d2(g_fun, a, b)
+                                                                 + d2(rss, a, b) / s2)
+    # tau = (s, u = lam s, rho): lam = u / s, d lam / d(s, u) = (-lam / s, 1 / s)
+    jac = np.eye(q)
+    if use_lam:
+        jac[1, 0], jac[1, 1] = -lam / s2, 1.0 / s2
+    hess = jac.T @ hess_nat @ jac
+    grad = jac.T @ dv_nat
+    if use_lam:     # second derivatives of lam in (s, u) times dF / d lam
+        hess[0, 0] += grad_nat[1] * 2 * lam / s2 ** 2
+        hess[0, 1] -= grad_nat[1] / s2 ** 2
+        hess[1, 0] = hess[0, 1]
     try:
         chol = np.linalg.cholesky(hess)
     except np.linalg.LinAlgError:
@@ -457,7 +526,7 @@ def satterthwaite_df(model: PeriodModel, rho: float, lam: float, scale: float, *
     denom = float(w @ w)
     if not denom > 0:
         return None
-    return 2.0 * float(var_beta[0]) ** 2 / denom
+    return 2.0 * (s2 * w0) ** 2 / denom
 
 
 def containment_df(x: np.ndarray, period_codes: np.ndarray, m: int) -> tuple[float, int]:
