@@ -132,15 +132,18 @@ class PeriodModel:
     def gls(self, rho: float, lam: float) -> tuple[np.ndarray, np.ndarray, float]:
         """GLS coefficients, their unscaled covariance (X^T V^-1 X)^-1 and sigma_hat^2.
 
-        sigma_hat^2 = r^T V^-1 r / (n - p), the scale statsmodels' GLS reports.
+        sigma_hat^2 = r^T V^-1 r / (n - p), the scale statsmodels' GLS reports. From the
+        lower Cholesky factor L of the augmented Gram matrix (``gram_batch``): with
+        L_xx, l_yx its X and y blocks, beta = L_xx^-T l_yx and (X^T V^-1 X)^-1 =
+        L_xx^-T L_xx^-1.
         """
-        tri, _ = self.factor(rho, lam)
+        gram, _ = self.gram_batch(np.array([rho]))
+        chol = self._chol(gram, np.array([lam]))[0]
         m, p = self.m, self.p
-        txx, txy = tri[m:m + p, m:m + p], tri[m:m + p, m + p]
-        inv = np.linalg.inv(txx)     # (not solve_triangular: slow on tiny matrices when
-        beta = inv @ txy             # OpenBLAS runs it multithreaded)
+        inv = np.linalg.inv(chol[m:m + p, m:m + p])
+        beta = inv.T @ chol[m + p, m:m + p]
         beta[0] += self.y.mean()                 # y was centred; X[:, 0] is the intercept
-        return beta, inv @ inv.T, float(tri[m + p, m + p]) ** 2 / (self.n - p)
+        return beta, inv.T @ inv, float(chol[m + p, m + p]) ** 2 / (self.n - p)
 
     # -- batched evaluation: many (rho, lam) points per numpy call -------------------------
     def _prepare_batch(self) -> None:
@@ -170,6 +173,7 @@ class PeriodModel:
             k[:m, m + j] = first[:, j]
         k[m + np.arange(e), m + e_cols] = 1.0
         self._k = k
+        self._diag_z = np.arange(m) * (m + c + 1)       # flat indices of the Z diagonal
         own, prev = codes[1:], codes[:-1]
         self._idx_a = np.concatenate([own * m + own, prev * m + prev, own * m + prev,
                                       prev * m + own])
@@ -218,28 +222,41 @@ class PeriodModel:
         g += self._g0
         return self._k.T @ g @ self._k, np.log(v).sum(axis=1)
 
+    def _chol(self, gram: np.ndarray, lam: np.ndarray) -> np.ndarray:
+        """Lower Cholesky factors of the augmented matrices (module docstring), per point.
+
+        ``gram`` (one per point) is scaled in place: the Z rows and columns by sqrt(lam),
+        then I_m is added to the Z block. NaN where a matrix is not positive definite.
+        """
+        m = self.m
+        if m:
+            root = np.sqrt(np.asarray(lam, dtype=float))[:, None, None]
+            gram[:, :m, :] *= root
+            gram[:, :, :m] *= root
+            gram.reshape(gram.shape[0], -1)[:, self._diag_z] += 1.0
+        try:
+            return np.linalg.cholesky(gram)
+        except np.linalg.LinAlgError:
+            chol = np.full_like(gram, np.nan)
+            for i in range(gram.shape[0]):
+                try:
+                    chol[i] = np.linalg.cholesky(gram[i])
+                except np.linalg.LinAlgError:
+                    pass
+            return chol
+
     def loglik_batch(self, gram: np.ndarray, logdet_r: np.ndarray, lam: np.ndarray,
                      reml: bool, beta_var: bool = False) -> np.ndarray:
         """(Restricted) log-likelihood at each (Gram matrix of its rho, lam), as ``loglik``.
+
+        ``gram`` holds one Gram matrix per point (``gram_batch``, indexed per point: a
+        copy, which is overwritten).
 
         With ``beta_var``, also sigma_hat^2-free pieces for Satterthwaite: returns
         (rss, log|V|, log|X^T V^-1 X|, [(X^T V^-1 X)^-1]_11) instead.
         """
         m, p, n = self.m, self.p, self.n
-        lam = np.asarray(lam, dtype=float)
-        scale = np.ones((lam.size, gram.shape[-1]))
-        scale[:, :m] = np.sqrt(lam)[:, None]
-        g = gram * scale[:, :, None] * scale[:, None, :]
-        g[:, np.arange(m), np.arange(m)] += 1.0
-        try:
-            chol = np.linalg.cholesky(g)
-        except np.linalg.LinAlgError:
-            chol = np.full_like(g, np.nan)
-            for i in range(g.shape[0]):
-                try:
-                    chol[i] = np.linalg.cholesky(g[i])
-                except np.linalg.LinAlgError:
-                    pass
+        chol = self._chol(gram, lam)
         diag = np.diagonal(chol, axis1=1, axis2=2)
         logd = np.log(diag)
         logdet_v = logdet_r + 2.0 * logd[:, :m].sum(axis=1)
@@ -402,7 +419,7 @@ def _newton(model: PeriodModel, eta: float, lam: float, f_cur: float,
             d_eta = d_t = 0.0
             continue
         cand_eta, cand_lam = _move(eta, lam, d_eta, d_t, bracket)
-        if abs(d_eta) < 1e-6 and abs(d_t) < 1e-4 and (cand_lam > 0) == (lam > 0):
+        if abs(d_eta) < 1e-5 and abs(d_t) < 1e-3 and (cand_lam > 0) == (lam > 0):
             # Newton converges quadratically: after a step this small the error is of
             # the order of its square, so take it without a further evaluation
             return cand_eta, cand_lam, f_cur
