@@ -10,23 +10,32 @@ component of relative variance lam >= 0).
 
 Everything is computed from the Gram matrix of the AR(1)-whitened data and
 its Cholesky factor (an lme4-style formulation of the mixed model; Bates et
-al. 2015). With W the O(n) AR(1) whitening (``_whiten``: W R W^T = I) and
-the augmented matrix::
+al. 2015). With W the O(n) AR(1) whitening (W R W^T = I: day i becomes
+(e_i - rho**h_i e_{i-1}) / sqrt(1 - rho**(2 h_i)) for a gap of h_i days, the
+exact AR(1) correlation across missing days) and the augmented matrix::
 
     M = [ sqrt(lam) W Z   W X   W y ]
         [ I_m             0     0   ]
 
-M^T M = T^T T with T upper triangular, blocks (Z | X | y):
+M^T M = L L^T with L lower triangular, blocks (Z | X | y):
 
-* T_zz^T T_zz = I_m + lam Z^T R^-1 Z  =: C, and log|V| = log|R| + log|C|;
-* T_xx^T T_xx = X^T V^-1 X (the Schur complement, by Woodbury);
-* beta_hat = T_xx^-1 t_xy and the GLS residual sum of squares
-  r^T V^-1 r = t_yy^2.
+* L_zz L_zz^T = I_m + lam Z^T R^-1 Z  =: C, and log|V| = log|R| + log|C|;
+* L_xx L_xx^T = X^T V^-1 X (the Schur complement, by Woodbury);
+* beta_hat = L_xx^-T l_yx and the GLS residual sum of squares r^T V^-1 r = l_yy^2.
 
-M^T M needs (W [Z X y])^T (W [Z X y]) only once per rho; each lam costs a
-Cholesky factorisation of an (m + p + 1)-square matrix. lam = 0 is an
-ordinary point (the Z block becomes the identity). ``y`` is centred first
-(the intercept absorbs the shift; it keeps the Gram matrix well scaled).
+No n x n matrix is formed. The Gram matrix of W [Z X y] is assembled in O(n)
+per rho (``PeriodModel.gram_batch``): the columns of X that are constant within
+periods (intercept, treatment, block effects) are Z times a period-level
+vector, so only Z, the trend and y are whitened, and the whitened Z has two
+non-zero entries per row, summed with ``np.bincount``. Each lam then costs a
+Cholesky factorisation of an (m + p + 1)-square matrix, and many (rho, lam)
+points are evaluated in one batch. lam = 0 is an ordinary point (the Z block
+becomes the identity). ``y`` is centred first (the intercept absorbs the shift;
+it keeps the Gram matrix well scaled).
+
+The (restricted) likelihood is maximised (``PeriodModel.estimate``) by a
+coarse grid over (rho, lam) and Newton's method in (atanh rho, log lam) with
+finite-difference derivatives from batched evaluations (``_newton``).
 """
 
 from __future__ import annotations
@@ -83,32 +92,7 @@ class PeriodModel:
         self.gaps = np.diff(t)
         self.n, self.p = x.shape
         self.m = z.shape[1]
-        self._zxy = np.column_stack([z, x, y - y.mean()])
         self._logdet_xx = float(np.linalg.slogdet(x.T @ x)[1])
-        self._cache: dict[float, tuple[np.ndarray, float]] = {}
-
-    def _gram(self, rho: float) -> tuple[np.ndarray, float]:
-        """(W [Z X y])^T (W [Z X y]) and log|R| for this rho (the last 8 cached)."""
-        hit = self._cache.get(rho)
-        if hit is None:
-            w, logdet_r = _whiten(rho, self.gaps, self._zxy)
-            hit = (gram(w), logdet_r)
-            if len(self._cache) >= 8:  # the last few: a search or a difference stencil
-                self._cache.pop(next(iter(self._cache)))
-            self._cache[rho] = hit
-        return hit
-
-    def factor(self, rho: float, lam: float) -> tuple[np.ndarray, float]:
-        """Upper triangular T with T^T T = M^T M (module docstring), and log|V|."""
-        m = self.m
-        gram, logdet_r = self._gram(rho)
-        d = np.ones(gram.shape[0])
-        d[:m] = math.sqrt(lam)
-        g = gram * d[:, None] * d[None, :]
-        g[np.arange(m), np.arange(m)] += 1.0
-        tri = np.linalg.cholesky(g).T
-        logdet_c = 2.0 * float(np.log(np.diag(tri)[:m]).sum())
-        return tri, logdet_r + logdet_c
 
     def loglik(self, rho: float, lam: float, reml: bool) -> float:
         """Gaussian log-likelihood maximised over beta and sigma^2 (profile), or REML.
@@ -119,15 +103,8 @@ class PeriodModel:
         equals ML's expression with n - p for n, minus log|X^T V^-1 X| / 2,
         plus log|X^T X| / 2.
         """
-        tri, logdet_v = self.factor(rho, lam)
-        m, p = self.m, self.p
-        rss = float(tri[m + p, m + p]) ** 2
-        if not reml:
-            return -0.5 * (self.n * (_LOG_2PI + math.log(rss / self.n) + 1.0) + logdet_v)
-        k = self.n - p
-        logdet_xvx = 2.0 * float(np.log(np.diag(tri)[m:m + p]).sum())
-        return -0.5 * (k * (_LOG_2PI + math.log(rss / k) + 1.0) + logdet_v + logdet_xvx
-                       - self._logdet_xx)
+        gram, logdet_r = self.gram_batch(np.array([rho]))
+        return float(self.loglik_batch(gram, logdet_r, np.array([lam]), reml)[0])
 
     def gls(self, rho: float, lam: float) -> tuple[np.ndarray, np.ndarray, float]:
         """GLS coefficients, their unscaled covariance (X^T V^-1 X)^-1 and sigma_hat^2.
