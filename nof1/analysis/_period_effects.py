@@ -284,12 +284,13 @@ class PeriodModel:
         if free_rho:
             # a second basin: likelihood ridges between (high rho, small lam) and (low
             # rho, large lam) can hold two maxima. Restart from the best grid point
-            # more than 0.2 away in rho when it is within 2 log-likelihood units
+            # more than 0.2 away in rho when it is within 1 log-likelihood unit of the
+            # best grid point
             far = np.abs(np.tanh(etas) - math.tanh(eta_hat)) > 0.2
             if far.any():
                 rows = np.flatnonzero(far)
                 i2, j2 = np.unravel_index(int(np.argmax(f[rows])), (rows.size, lams.size))
-                if f[rows[i2], j2] > f_hat - 2.0:
+                if f[rows[i2], j2] > f[i, j] - 1.0:
                     other = _newton(self, float(etas[rows[i2]]), float(lams[j2]),
                                     float(f[rows[i2], j2]), box, free_lam, reml)
                     if other[2] > f_hat:
