@@ -416,25 +416,33 @@ def _move(eta: float, lam: float, d_eta: float, d_t: float,
 
 
 def _ascent_step(g: np.ndarray, hm: np.ndarray, radius: float = 1.0) -> np.ndarray:
-    """Newton step -H^-1 g, or a Levenberg-Marquardt step -(H - mu I)^-1 g.
+    """Newton step -H^-1 g, or a Levenberg-Marquardt step -(H - mu I)^-1 g (1 or 2 dims).
 
     The plain Newton step is used when H is negative definite and the step is at most
-    ``radius`` long; otherwise mu > max(0, largest eigenvalue of H) is raised until the
-    step is that short, which makes it an ascent direction (g . step > 0).
+    ``radius`` long; otherwise mu = max(0, largest eigenvalue of H) + |g| / radius,
+    which makes H - mu I negative definite and the step an ascent direction no longer
+    than ``radius``. In closed form (no LAPACK call: these are 1 x 1 or 2 x 2).
     """
-    top = float(np.linalg.eigvalsh(hm)[-1])
-    eye = np.eye(g.size)
+    if g.size == 1:
+        h, gg = float(hm[0, 0]), float(g[0])
+        if h < 0 and abs(gg / h) <= radius:
+            return np.array([-gg / h])
+        mu = max(h, 0.0) + abs(gg) / radius
+        return np.array([gg / (mu - h)])
+    a, b, d = float(hm[0, 0]), float(hm[0, 1]), float(hm[1, 1])
+    g0, g1 = float(g[0]), float(g[1])
+    top = 0.5 * (a + d) + math.hypot(0.5 * (a - d), b)
+
+    def solve(a_: float, d_: float) -> np.ndarray:     # -(H')^-1 g by Cramer's rule
+        det = a_ * d_ - b * b
+        return np.array([-(d_ * g0 - b * g1) / det, -(a_ * g1 - b * g0) / det])
+
     if top < 0:
-        step = -np.linalg.solve(hm, g)
-        if float(np.linalg.norm(step)) <= radius:
+        step = solve(a, d)
+        if math.hypot(step[0], step[1]) <= radius:
             return step
-    mu = max(top, 0.0) + float(np.linalg.norm(g)) / radius
-    for _ in range(60):
-        step = -np.linalg.solve(hm - mu * eye, g)
-        if float(np.linalg.norm(step)) <= radius:
-            return step
-        mu *= 2.0
-    return step
+    mu = max(top, 0.0) + math.hypot(g0, g1) / radius
+    return solve(a - mu, d - mu)
 
 
 def satterthwaite_df(model: PeriodModel, rho: float, lam: float, scale: float, *,
