@@ -244,11 +244,14 @@ def test_gls_period_intercepts_level_and_coverage_with_trend_and_missing_days(rh
     # interval covers (300 trials with effect -1: 0.912 <= coverage <= 0.99).
     seed = 900 + int(10 * rho)
     null = gls_day_trials(600, rho=rho, effect=0.0, seed=seed)
-    assert all(r.df_method == "Satterthwaite" for r in null)
+    # Satterthwaite's df unless the likelihood's Hessian is not positive definite (then
+    # the between-period df and their note): a handful of these trials at rho >= 0.6
+    satt = [r.df_method == "Satterthwaite" for r in null]
+    assert np.mean(satt) >= 0.97
+    assert all(r.note == NOTE_SATTERTHWAITE for r in null if r.df_method == "Satterthwaite")
     rate = np.mean([r.pvalue < ALPHA for r in null])
     assert rate <= ALPHA + 3 * mc_se(ALPHA, 600), rate
     assert rate >= 0.027 - 3 * mc_se(0.027, 600), rate
-    assert all(r.note == NOTE_SATTERTHWAITE for r in null)
     effect = -1.0
     shifted = gls_day_trials(300, rho=rho, effect=effect, seed=seed + 1)
     covered = np.mean([r.ci_low <= effect <= r.ci_high for r in shifted])
