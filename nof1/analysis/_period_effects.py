@@ -250,8 +250,9 @@ class PeriodModel:
 
     def _eval(self, eta: np.ndarray, lam: np.ndarray, reml: bool) -> np.ndarray:
         """Log-likelihood at points (rho = tanh(eta), lam); -inf where it is undefined."""
-        uniq, inverse = np.unique(eta, return_inverse=True)
-        gram, logdet_r = self.gram_batch(np.tanh(uniq))
+        pos: dict[float, int] = {}
+        inverse = np.array([pos.setdefault(v, len(pos)) for v in map(float, eta)])
+        gram, logdet_r = self.gram_batch(np.tanh(np.fromiter(pos, float, len(pos))))
         with np.errstate(invalid="ignore", divide="ignore"):
             f = self.loglik_batch(gram[inverse], logdet_r[inverse], lam, reml)
         f[~np.isfinite(f)] = -np.inf
@@ -376,20 +377,21 @@ def _newton(model: PeriodModel, eta: float, lam: float, f_cur: float,
             curv.append((f[k] - 2 * f_cur + f[k + 1]) / (h * h))
         if not grad:
             break
-        hm = np.diag(curv)
-        if len(grad) == 2:
-            hm[0, 1] = hm[1, 0] = (f[k + 3] - f[1] - f[k] + f_cur) / (h * h)
-        g = np.array(grad)
-        free = np.ones(g.size, dtype=bool)
-        if bracket is not None and (eta <= bracket[0] and g[0] < 0
-                                    or eta >= bracket[1] and g[0] > 0):
+        cross = (f[k + 3] - f[1] - f[k] + f_cur) / (h * h) if len(grad) == 2 else 0.0
+        free = [True] * len(grad)
+        if bracket is not None and (eta <= bracket[0] and grad[0] < 0
+                                    or eta >= bracket[1] and grad[0] > 0):
             free[0] = False                       # rho at its bound, pushing outwards
-        if free_lam and not edge and t >= _T_MAX and g[-1] > 0:
+        if free_lam and not edge and t >= _T_MAX and grad[-1] > 0:
             free[-1] = False                      # lam at its upper bound
-        if not free.any():
+        if not any(free):
             break
-        step = np.zeros(g.size)
-        step[free] = _ascent_step(g[free], hm[np.ix_(free, free)])
+        if all(free):
+            step = _ascent_step(grad, curv, cross)
+        else:
+            i = free.index(True)
+            step = [0.0] * len(grad)
+            step[i] = _ascent_step([grad[i]], [curv[i]], 0.0)[0]
         d_eta = float(step[0]) if bracket is not None else 0.0
         d_t = float(step[-1]) if free_lam and not edge else 0.0
         if free_lam and not edge and d_t < 0 and f[k + 2] >= f_cur:
@@ -415,27 +417,29 @@ def _move(eta: float, lam: float, d_eta: float, d_t: float,
     return eta, lam
 
 
-def _ascent_step(g: np.ndarray, hm: np.ndarray, radius: float = 1.0) -> np.ndarray:
+def _ascent_step(g: list[float], curv: list[float], cross: float,
+                 radius: float = 1.0) -> list[float]:
     """Newton step -H^-1 g, or a Levenberg-Marquardt step -(H - mu I)^-1 g (1 or 2 dims).
 
-    The plain Newton step is used when H is negative definite and the step is at most
-    ``radius`` long; otherwise mu = max(0, largest eigenvalue of H) + |g| / radius,
-    which makes H - mu I negative definite and the step an ascent direction no longer
-    than ``radius``. In closed form (no LAPACK call: these are 1 x 1 or 2 x 2).
+    H has diagonal ``curv`` and (2 dims) off-diagonal ``cross``. The plain Newton step
+    is used when H is negative definite and the step is at most ``radius`` long;
+    otherwise mu = max(0, largest eigenvalue of H) + |g| / radius, which makes
+    H - mu I negative definite and the step an ascent direction no longer than
+    ``radius``. In closed form (these are 1 x 1 or 2 x 2).
     """
-    if g.size == 1:
-        h, gg = float(hm[0, 0]), float(g[0])
+    if len(g) == 1:
+        h, gg = float(curv[0]), float(g[0])
         if h < 0 and abs(gg / h) <= radius:
-            return np.array([-gg / h])
+            return [-gg / h]
         mu = max(h, 0.0) + abs(gg) / radius
-        return np.array([gg / (mu - h)])
-    a, b, d = float(hm[0, 0]), float(hm[0, 1]), float(hm[1, 1])
+        return [gg / (mu - h)]
+    a, d, b = float(curv[0]), float(curv[1]), float(cross)
     g0, g1 = float(g[0]), float(g[1])
     top = 0.5 * (a + d) + math.hypot(0.5 * (a - d), b)
 
-    def solve(a_: float, d_: float) -> np.ndarray:     # -(H')^-1 g by Cramer's rule
+    def solve(a_: float, d_: float) -> list[float]:     # -(H')^-1 g by Cramer's rule
         det = a_ * d_ - b * b
-        return np.array([-(d_ * g0 - b * g1) / det, -(a_ * g1 - b * g0) / det])
+        return [-(d_ * g0 - b * g1) / det, -(a_ * g1 - b * g0) / det]
 
     if top < 0:
         step = solve(a, d)
