@@ -160,6 +160,8 @@ class PeriodModel:
         row0 = np.concatenate([np.eye(m)[codes[0]] if m else [], self._e[0]])
         self._g0 = g0 + np.outer(row0, row0)
         self._e1, self._e0 = self._e[1:], self._e[:-1]
+        # the few distinct gaps (1 day, plus wash-out and missing days): rho**gap by lookup
+        self._gap_values, self._gap_index = np.unique(self.gaps, return_inverse=True)
         self._batch_idx: dict[int, tuple[np.ndarray, np.ndarray]] = {}
 
     def gram_batch(self, rhos: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -175,7 +177,7 @@ class PeriodModel:
         rhos = np.asarray(rhos, dtype=float)
         r, m = rhos.size, self.m
         e = self._e.shape[1]
-        phi = rhos[:, None] ** self.gaps
+        phi = (rhos[:, None] ** self._gap_values)[:, self._gap_index]   # rho**gap_i
         v = 1.0 - phi * phi
         inv_v = 1.0 / v
         diff = self._e1 - phi[:, :, None] * self._e0        # (r, n-1, e): sqrt(v) W E
