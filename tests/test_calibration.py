@@ -44,6 +44,7 @@ from nof1.analysis import (
     paired_period_test,
     wilcoxon_period_test,
 )
+from nof1.analysis.models import NOTE_SATTERTHWAITE
 
 K, PERIOD_DAYS, WASHOUT, DRIFT_SD = 6, 14, 7, 0.3
 ALPHA = 0.05
@@ -202,3 +203,56 @@ def test_gls_with_period_effects_interval_and_power_against_paired_t():
     power = np.mean([r.pvalue < ALPHA for r in res])
     power_paired = np.mean(paired.pvalue < ALPHA)
     assert power >= power_paired - 0.12
+
+
+# GLS with period intercepts where the diary is harder: trend, drift and missing days -----
+def gls_day_trials(n: int, *, rho: float, effect: float, seed: int, k: int = 6):
+    """gls_ar1 as ``analyze`` calls it (periods, blocks = pairs, time = day) on trials
+    simulated by ``calibration_sim.simulate_days``: 14-day periods, first 7 days unanalysed,
+    AR(1) days (SD 1), period drift SD 0.3, linear trend 0.01 per day, 10% missing days."""
+    from calibration_sim import PERIOD_DAYS as days
+    from calibration_sim import WASHOUT, simulate_days
+
+    y, assign, _ = simulate_days(n, k=k, rho=rho, effect=effect,
+                                 rng=np.random.default_rng(seed))
+    cond = np.repeat(assign, days, axis=1)
+    period = np.repeat(np.arange(2 * k), days)
+    analysed = np.tile(np.arange(days) >= WASHOUT, 2 * k)
+    day = np.arange(period.size)
+    out = []
+    for i in range(n):
+        keep = analysed & ~np.isnan(y[i])
+        out.append(gls_ar1(y[i, keep], np.where(cond[i, keep] == 0, "A", "B"),
+                           time=day[keep], blocks=period[keep] // 2,
+                           periods=period[keep]))
+    return out
+
+
+@pytest.mark.parametrize("rho", [0.0, 0.3, 0.6, 0.8])
+def test_gls_period_intercepts_level_and_coverage_with_trend_and_missing_days(rho):
+    # Issue 9: type I error and coverage of the 95% interval under AR(1) rho in
+    # {0, 0.3, 0.6, 0.8} with a linear trend, period drift and 10% missing days.
+    # Measured with 1,000 null trials per rho (seeds 1000 + 10 rho; Monte Carlo SE
+    # 0.007): 0.038 / 0.040 / 0.027 / 0.036, i.e. within Monte Carlo error of 0.05 at
+    # rho = 0 and 0.3 but conservative at rho = 0.6 (3.3 SEs below 0.05) and 0.8;
+    # coverage with effect -1 (500 trials): 0.952 / 0.968 / 0.938 / 0.962. The level is
+    # therefore not held to within Monte Carlo error in every setting, and the result's
+    # note (NOTE_SATTERTHWAITE in nof1/analysis/models.py) says so next to the number.
+    # Checks, each with 3 binomial SEs of tolerance (a correct claim fails about 3 times
+    # in 1,000): the test is valid (600 null trials: rate <= 0.05 + 0.027), no more
+    # conservative than the note says (rate >= 0.027 - 0.021, SE at 0.027), and the
+    # interval covers (300 trials with effect -1: 0.912 <= coverage <= 0.99).
+    seed = 900 + int(10 * rho)
+    null = gls_day_trials(600, rho=rho, effect=0.0, seed=seed)
+    # Satterthwaite's df unless the likelihood's Hessian is not positive definite (then
+    # the between-period df and their note): a handful of these trials at rho >= 0.6
+    satt = [r.df_method == "Satterthwaite" for r in null]
+    assert np.mean(satt) >= 0.97
+    assert all(r.note == NOTE_SATTERTHWAITE for r in null if r.df_method == "Satterthwaite")
+    rate = np.mean([r.pvalue < ALPHA for r in null])
+    assert rate <= ALPHA + 3 * mc_se(ALPHA, 600), rate
+    assert rate >= 0.027 - 3 * mc_se(0.027, 600), rate
+    effect = -1.0
+    shifted = gls_day_trials(300, rho=rho, effect=effect, seed=seed + 1)
+    covered = np.mean([r.ci_low <= effect <= r.ci_high for r in shifted])
+    assert 0.95 - 3 * mc_se(0.95, 300) <= covered <= 0.99, covered

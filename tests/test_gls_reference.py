@@ -102,3 +102,57 @@ def test_calibration_note_is_set_for_the_report():
     res = _fit(frame, periods=frame.period.to_numpy(), variance_ratio=0.5)
     assert res.df_method == "between-period" and res.note.startswith("conservative")
     assert _fit(frame).note.startswith("liberal")
+
+
+def _design_matrix(frame: pd.DataFrame, trend: bool) -> np.ndarray:
+    cols = [np.ones(len(frame)), (frame.cond == "A").to_numpy(float)]
+    cols += [(frame.block == b).to_numpy(float) for b in list(dict.fromkeys(frame.block))[1:]]
+    if trend:
+        cols.append(frame.t.to_numpy(float) - frame.t.mean())
+    return np.column_stack(cols)
+
+
+def test_same_fits_as_the_profile_search_it_replaced():
+    # 60 diaries x (REML, ML) x (with, without period intercepts), fitted by the code of
+    # commit 47df35a (tests/data/make_gls_search_previous.py). Where both searches reach
+    # the same maximum the numbers agree to the optimisers' tolerances; a different
+    # maximum is allowed only when it is more likely (a second mode on the rho-lam
+    # ridge that the previous search missed).
+    data = pd.read_csv(DATA / "gls_search_previous_data.csv")
+    ref = pd.read_csv(DATA / "gls_search_previous.csv", keep_default_na=False,
+                      na_values=[""])
+    same = better = 0
+    for row in ref.itertuples():
+        frame = data[data.dataset == row.dataset]
+        trend = bool(frame.trend.iloc[0])
+        kw = dict(estimation=row.estimation, trend=trend,
+                  periods=frame.period.to_numpy() if row.periods else None)
+        if isinstance(row.error, str) and row.error:
+            with pytest.raises(ValueError, match="cannot be separated"):
+                _fit(frame, **kw)
+            continue
+        res = _fit(frame, **kw)
+        if row.periods:
+            obs = frame[frame.y.notna()].sort_values("t")
+            model = PeriodModel(obs.y.to_numpy(), _design_matrix(obs, trend),
+                                np.eye(obs.period.nunique())[pd.factorize(obs.period)[0]],
+                                obs.t.to_numpy(float))
+            reml = row.estimation == "reml"
+            new_ll = model.loglik(res.rho, res.variance_ratio, reml)
+            old_ll = model.loglik(row.rho, row.variance_ratio, reml)
+            assert new_ll >= old_ll - 1e-9, row
+            if new_ll > old_ll + 1e-6:
+                better += 1
+                continue
+        same += 1
+        assert res.estimate == pytest.approx(row.estimate, rel=1e-5, abs=1e-7), row
+        assert res.se == pytest.approx(row.se, rel=1e-5), row
+        assert res.rho == pytest.approx(row.rho, abs=1e-4), row
+        assert res.df_method == row.df_method, row
+        # Satterthwaite's df: both differentiate numerically, with different stencils
+        assert res.df == pytest.approx(row.df, rel=2e-3), row
+        assert res.pvalue == pytest.approx(row.pvalue, rel=2e-3, abs=1e-8), row
+        if row.periods:
+            assert res.variance_ratio == pytest.approx(row.variance_ratio, rel=1e-3,
+                                                       abs=1e-5), row
+    assert same >= 200 and better <= 5, (same, better)

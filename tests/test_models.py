@@ -505,3 +505,19 @@ def test_period_validation_and_result():
     assert "period SD" in text and "Satterthwaite df" in text and "H0:" in text
     plain = gls_ar1(y, LABELS, blocks=BLOCKS).to_frame()
     assert plain.loc[0, "n_periods"] == 0 and np.isnan(plain.loc[0, "period_sd"])
+
+
+def test_period_intercepts_calibration_quick_check():
+    # The default run's share of tests/test_calibration.py's calibration (600 null trials
+    # per rho there, marked slow): 150 null trials at rho = 0.6 with a linear trend,
+    # period drift and 10% missing days, as analyze() fits them. Bound: 3 binomial SEs
+    # above 0.05 (SE 0.018, so 0.103) and at most 0.05 + 3 SE below it (rate >= 0):
+    # a smoke check that catches a broken df or variance (liberal rates of 0.15-0.30),
+    # not a small bias; the interval is the same procedure (t(df) around the estimate).
+    from test_calibration import gls_day_trials
+
+    res = gls_day_trials(150, rho=0.6, effect=0.0, seed=77)
+    rate = np.mean([r.pvalue < 0.05 for r in res])
+    assert rate <= 0.05 + 3 * np.sqrt(0.05 * 0.95 / 150)
+    assert all(r.df_method == "Satterthwaite" and 1 <= r.df <= r.n_obs for r in res)
+    assert all(r.ci_low < r.estimate < r.ci_high for r in res)

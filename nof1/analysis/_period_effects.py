@@ -10,23 +10,32 @@ component of relative variance lam >= 0).
 
 Everything is computed from the Gram matrix of the AR(1)-whitened data and
 its Cholesky factor (an lme4-style formulation of the mixed model; Bates et
-al. 2015). With W the O(n) AR(1) whitening (``_whiten``: W R W^T = I) and
-the augmented matrix::
+al. 2015). With W the O(n) AR(1) whitening (W R W^T = I: day i becomes
+(e_i - rho**h_i e_{i-1}) / sqrt(1 - rho**(2 h_i)) for a gap of h_i days, the
+exact AR(1) correlation across missing days) and the augmented matrix::
 
     M = [ sqrt(lam) W Z   W X   W y ]
         [ I_m             0     0   ]
 
-M^T M = T^T T with T upper triangular, blocks (Z | X | y):
+M^T M = L L^T with L lower triangular, blocks (Z | X | y):
 
-* T_zz^T T_zz = I_m + lam Z^T R^-1 Z  =: C, and log|V| = log|R| + log|C|;
-* T_xx^T T_xx = X^T V^-1 X (the Schur complement, by Woodbury);
-* beta_hat = T_xx^-1 t_xy and the GLS residual sum of squares
-  r^T V^-1 r = t_yy^2.
+* L_zz L_zz^T = I_m + lam Z^T R^-1 Z  =: C, and log|V| = log|R| + log|C|;
+* L_xx L_xx^T = X^T V^-1 X (the Schur complement, by Woodbury);
+* beta_hat = L_xx^-T l_yx and the GLS residual sum of squares r^T V^-1 r = l_yy^2.
 
-M^T M needs (W [Z X y])^T (W [Z X y]) only once per rho; each lam costs a
-Cholesky factorisation of an (m + p + 1)-square matrix. lam = 0 is an
-ordinary point (the Z block becomes the identity). ``y`` is centred first
-(the intercept absorbs the shift; it keeps the Gram matrix well scaled).
+No n x n matrix is formed. The Gram matrix of W [Z X y] is assembled in O(n)
+per rho (``PeriodModel.gram_batch``): the columns of X that are constant within
+periods (intercept, treatment, block effects) are Z times a period-level
+vector, so only Z, the trend and y are whitened, and the whitened Z has two
+non-zero entries per row, summed with ``np.bincount``. Each lam then costs a
+Cholesky factorisation of an (m + p + 1)-square matrix, and many (rho, lam)
+points are evaluated in one batch. lam = 0 is an ordinary point (the Z block
+becomes the identity). ``y`` is centred first (the intercept absorbs the shift;
+it keeps the Gram matrix well scaled).
+
+The (restricted) likelihood is maximised (``PeriodModel.estimate``) by a
+coarse grid over (rho, lam) and Newton's method in (atanh rho, log lam) with
+finite-difference derivatives from batched evaluations (``_newton``).
 """
 
 from __future__ import annotations
@@ -34,8 +43,6 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from scipy import optimize
-from scipy.linalg import eigh_tridiagonal
 
 RHO_BOUND = 0.99
 # lam / (1 + lam) is kept in [0, PHI_MAX]: lam <= 9999
@@ -85,32 +92,7 @@ class PeriodModel:
         self.gaps = np.diff(t)
         self.n, self.p = x.shape
         self.m = z.shape[1]
-        self._zxy = np.column_stack([z, x, y - y.mean()])
         self._logdet_xx = float(np.linalg.slogdet(x.T @ x)[1])
-        self._cache: dict[float, tuple[np.ndarray, float]] = {}
-
-    def _gram(self, rho: float) -> tuple[np.ndarray, float]:
-        """(W [Z X y])^T (W [Z X y]) and log|R| for this rho (the last 8 cached)."""
-        hit = self._cache.get(rho)
-        if hit is None:
-            w, logdet_r = _whiten(rho, self.gaps, self._zxy)
-            hit = (gram(w), logdet_r)
-            if len(self._cache) >= 8:  # the last few: a search or a difference stencil
-                self._cache.pop(next(iter(self._cache)))
-            self._cache[rho] = hit
-        return hit
-
-    def factor(self, rho: float, lam: float) -> tuple[np.ndarray, float]:
-        """Upper triangular T with T^T T = M^T M (module docstring), and log|V|."""
-        m = self.m
-        gram, logdet_r = self._gram(rho)
-        d = np.ones(gram.shape[0])
-        d[:m] = math.sqrt(lam)
-        g = gram * d[:, None] * d[None, :]
-        g[np.arange(m), np.arange(m)] += 1.0
-        tri = np.linalg.cholesky(g).T
-        logdet_c = 2.0 * float(np.log(np.diag(tri)[:m]).sum())
-        return tri, logdet_r + logdet_c
 
     def loglik(self, rho: float, lam: float, reml: bool) -> float:
         """Gaussian log-likelihood maximised over beta and sigma^2 (profile), or REML.
@@ -121,161 +103,352 @@ class PeriodModel:
         equals ML's expression with n - p for n, minus log|X^T V^-1 X| / 2,
         plus log|X^T X| / 2.
         """
-        tri, logdet_v = self.factor(rho, lam)
-        m, p = self.m, self.p
-        rss = float(tri[m + p, m + p]) ** 2
-        if not reml:
-            return -0.5 * (self.n * (_LOG_2PI + math.log(rss / self.n) + 1.0) + logdet_v)
-        k = self.n - p
-        logdet_xvx = 2.0 * float(np.log(np.diag(tri)[m:m + p]).sum())
-        return -0.5 * (k * (_LOG_2PI + math.log(rss / k) + 1.0) + logdet_v + logdet_xvx
-                       - self._logdet_xx)
+        gram, logdet_r = self.gram_batch(np.array([rho]))
+        return float(self.loglik_batch(gram, logdet_r, np.array([lam]), reml)[0])
 
     def gls(self, rho: float, lam: float) -> tuple[np.ndarray, np.ndarray, float]:
         """GLS coefficients, their unscaled covariance (X^T V^-1 X)^-1 and sigma_hat^2.
 
-        sigma_hat^2 = r^T V^-1 r / (n - p), the scale statsmodels' GLS reports.
+        sigma_hat^2 = r^T V^-1 r / (n - p), the scale statsmodels' GLS reports. From the
+        lower Cholesky factor L of the augmented Gram matrix (``gram_batch``): with
+        L_xx, l_yx its X and y blocks, beta = L_xx^-T l_yx and (X^T V^-1 X)^-1 =
+        L_xx^-T L_xx^-1.
         """
-        tri, _ = self.factor(rho, lam)
+        gram, _ = self.gram_batch(np.array([rho]))
+        chol = self._chol(gram, np.array([lam]))[0]
         m, p = self.m, self.p
-        txx, txy = tri[m:m + p, m:m + p], tri[m:m + p, m + p]
-        inv = np.linalg.inv(txx)     # (not solve_triangular: slow on tiny matrices when
-        beta = inv @ txy             # OpenBLAS runs it multithreaded)
+        inv = np.linalg.inv(chol[m:m + p, m:m + p])
+        beta = inv.T @ chol[m + p, m:m + p]
         beta[0] += self.y.mean()                 # y was centred; X[:, 0] is the intercept
-        return beta, inv @ inv.T, float(tri[m + p, m + p]) ** 2 / (self.n - p)
+        return beta, inv.T @ inv, float(chol[m + p, m + p]) ** 2 / (self.n - p)
 
-    def _rho_state(self, rho: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
-        """Per rho: eigenvalues a of Z^T R^-1 Z, B U (cross block in its eigenbasis), D, log|R|.
+    # -- batched evaluation: many (rho, lam) points per numpy call -------------------------
+    def _prepare_batch(self) -> None:
+        """Index arrays for the O(n) Gram matrices of the whitened [Z E] (see ``gram_batch``).
 
-        With A = Z^T R^-1 Z = U diag(a) U^T, the Schur complement of the Z block of
-        M^T M is S(lam) = D - (B U) diag(lam / (1 + lam a)) (B U)^T and
-        log|C| = sum log(1 + lam a): every lam then costs O(m p^2).
+        The columns of [X y] are either constant within every period (intercept,
+        treatment, block dummies: then the column is Z f for a period-level f) or not
+        (trend, y): those form E. The Gram matrix of the whitened [Z X y] is then
+        K^T G K with G the Gram matrix of the whitened [Z E] and K = [I | L] the fixed
+        map from [Z E] to [Z X y], and G has only O(n) non-zero contributions: row i of
+        the whitened Z is a_i e(period_i) + b_i e(period_{i-1}).
         """
-        gram, logdet_r = self._gram(rho)
+        codes = np.argmax(self.z, axis=1) if self.m else np.zeros(self.n, dtype=np.intp)
+        cols = np.column_stack([self.x, self.y - self.y.mean()])
+        c = cols.shape[1]
+        first = np.zeros((max(self.m, 1), c))
+        if self.m:
+            first[:] = cols[np.unique(codes, return_index=True)[1]]  # first day per period
+        constant = np.all(cols == first[codes], axis=0) if self.m else np.zeros(c, bool)
+        constant[-1] = False                             # y is always an E column
+        e_cols = np.flatnonzero(~constant)
+        self._e = np.ascontiguousarray(cols[:, e_cols])
+        m, e = self.m, e_cols.size
+        k = np.zeros((m + e, m + c))
+        k[np.arange(m), np.arange(m)] = 1.0
+        for j in np.flatnonzero(constant):
+            k[:m, m + j] = first[:, j]
+        k[m + np.arange(e), m + e_cols] = 1.0
+        self._k = k
+        self._diag_z = np.arange(m) * (m + c + 1)       # flat indices of the Z diagonal
+        own, prev = codes[1:], codes[:-1]
+        self._idx_a = np.concatenate([own * m + own, prev * m + prev, own * m + prev,
+                                      prev * m + own])
+        self._idx_b = (np.concatenate([own, prev])[:, None] * e + np.arange(e)).ravel()
+        # day 0 (not whitened: e_0 has the marginal variance) is the same for every rho
+        g0 = np.zeros((m + e, m + e))
+        row0 = np.concatenate([np.eye(m)[codes[0]] if m else [], self._e[0]])
+        self._g0 = g0 + np.outer(row0, row0)
+        self._e1, self._e0 = self._e[1:], self._e[:-1]
+        # the few distinct gaps (1 day, plus wash-out and missing days): rho**gap by lookup
+        self._gap_values, self._gap_index = np.unique(self.gaps, return_inverse=True)
+        self._batch_idx: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+
+    def gram_batch(self, rhos: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Gram matrices of the whitened [Z X y] (r, m+p+1, m+p+1) and log|R|, per rho.
+
+        Day i > 0 whitens to (row_i - phi_i row_{i-1}) / sqrt(v_i), phi_i = rho**gap_i,
+        v_i = 1 - phi_i^2, so its contributions to Z^T R^-1 Z are 1/v_i at
+        (period_i, period_i), phi_i^2/v_i at (period_{i-1}, period_{i-1}) and -phi_i/v_i
+        at the two cross positions, summed by ``np.bincount``.
+        """
+        if not hasattr(self, "_k"):
+            self._prepare_batch()
+        rhos = np.asarray(rhos, dtype=float)
+        r, m = rhos.size, self.m
+        e = self._e.shape[1]
+        phi = (rhos[:, None] ** self._gap_values)[:, self._gap_index]   # rho**gap_i
+        v = 1.0 - phi * phi
+        inv_v = 1.0 / v
+        diff = self._e1 - phi[:, :, None] * self._e0        # (r, n-1, e): sqrt(v) W E
+        g = np.empty((r, m + e, m + e))
+        if m:
+            idx = self._batch_idx.get(r)
+            if idx is None:
+                off = np.arange(r)[:, None]
+                idx = ((off * m * m + self._idx_a).ravel(),
+                       (off * m * e + self._idx_b).ravel())
+                self._batch_idx[r] = idx
+            cross = -phi * inv_v
+            w_a = np.concatenate([inv_v, phi * phi * inv_v, cross, cross], axis=1)
+            g[:, :m, :m] = np.bincount(idx[0], w_a.ravel(), r * m * m).reshape(r, m, m)
+            u = diff * inv_v[:, :, None]
+            w_b = np.concatenate([u, -phi[:, :, None] * u], axis=1)
+            zte = np.bincount(idx[1], w_b.ravel(), r * m * e).reshape(r, m, e)
+            g[:, :m, m:] = zte
+            g[:, m:, :m] = zte.transpose(0, 2, 1)
+        g[:, m:, m:] = (diff * inv_v[:, :, None]).transpose(0, 2, 1) @ diff
+        g += self._g0
+        return self._k.T @ g @ self._k, np.log(v).sum(axis=1)
+
+    def _chol(self, gram: np.ndarray, lam: np.ndarray) -> np.ndarray:
+        """Lower Cholesky factors of the augmented matrices (module docstring), per point.
+
+        ``gram`` (one per point) is scaled in place: the Z rows and columns by sqrt(lam),
+        then I_m is added to the Z block. NaN where a matrix is not positive definite.
+        """
         m = self.m
-        zz = gram[:m, :m]
-        if m > 2 and not np.triu(zz, 2).any():
-            # periods that are contiguous runs of days: R^-1 is tridiagonal (Markov), so
-            # is Z^T R^-1 Z (LAPACK's tridiagonal solver also avoids the BLAS threads
-            # that a dense eigh starts, costly on a busy machine)
-            a, u = eigh_tridiagonal(np.diagonal(zz).copy(), np.diagonal(zz, 1).copy())
-        else:
-            a, u = np.linalg.eigh(zz)
-        a = np.maximum(a, 0.0)
-        return a, gram[m:, :m] @ u, gram[m:, m:], logdet_r
+        if m:
+            root = np.sqrt(np.asarray(lam, dtype=float))[:, None, None]
+            gram[:, :m, :] *= root
+            gram[:, :, :m] *= root
+            gram.reshape(gram.shape[0], -1)[:, self._diag_z] += 1.0
+        try:
+            return np.linalg.cholesky(gram)
+        except np.linalg.LinAlgError:
+            chol = np.full_like(gram, np.nan)
+            for i in range(gram.shape[0]):
+                try:
+                    chol[i] = np.linalg.cholesky(gram[i])
+                except np.linalg.LinAlgError:
+                    pass
+            return chol
 
-    def _lam_loglik(self, state, lam: float, reml: bool, grad: bool = True
-                    ) -> tuple[float, float]:
-        """(Restricted) log-likelihood at (rho of ``state``, lam) and its derivative in lam."""
-        a, bu, d, logdet_r = state
-        p = self.p
-        inv = 1.0 / (1.0 + lam * a)
-        s = d - (bu * (lam * inv)) @ bu.T
-        chol = np.linalg.cholesky(s)  # numpy, not scipy.linalg: its BLAS threads cost
-        diag = chol.diagonal()
-        rss = float(diag[p]) ** 2
-        logdet_c = -float(np.log(inv).sum())
-        n_eff = self.n - p if reml else self.n
-        value = -0.5 * (n_eff * (_LOG_2PI + math.log(rss / n_eff) + 1.0) + logdet_r + logdet_c)
-        if reml:
-            logdet_xvx = 2.0 * float(np.log(diag[:p]).sum())
-            value -= 0.5 * (logdet_xvx - self._logdet_xx)
-        if not grad:
-            return value, math.nan
-        # derivatives: S' = -(B U) diag(w') (B U)^T with w' = 1 / (1 + lam a)^2. With the
-        # Cholesky factor L of S, Y = L_xx^-1 (B U)_x gives tr(S_xx^-1 S'_xx) from the
-        # column norms of Y, and (B U)^T v, v = (-S_xx^-1 S_xy, 1), is (B U)_y - L_yx Y.
-        dw = inv * inv
-        y_ = np.linalg.inv(chol[:p, :p]) @ bu[:p]     # more than the solve on a busy machine
-        proj = bu[p] - chol[p, :p] @ y_
-        g = -n_eff * float(dw @ (proj * proj)) / rss + float(a @ inv)
-        if reml:
-            g -= float(dw @ (y_ * y_).sum(axis=0))
-        return value, -0.5 * g
+    def loglik_batch(self, gram: np.ndarray, logdet_r: np.ndarray, lam: np.ndarray,
+                     reml: bool, beta_var: bool = False) -> np.ndarray:
+        """(Restricted) log-likelihood at each (Gram matrix of its rho, lam), as ``loglik``.
 
-    def _best_lam(self, state, reml: bool, warm: list[float],
-                  tol: float = 1e-9) -> tuple[float, float]:
-        """Maximise over lam in [0, LAM_MAX] for one rho: (lam, log-likelihood).
+        ``gram`` holds one Gram matrix per point (``gram_batch``, indexed per point: a
+        copy, which is overwritten).
 
-        Newton's method on t = log lam, with the analytic derivative in lam and a
-        secant second derivative (started from the previous rho's, in ``warm``),
-        safeguarded by a bracket of the sign change of the derivative (bisection
-        in t when a step leaves it); lam = 0 when the derivative there is not
-        positive, or when lam = 0 is at least as likely as the stationary point.
+        With ``beta_var``, also sigma_hat^2-free pieces for Satterthwaite: returns
+        (rss, log|V|, log|X^T V^-1 X|, [(X^T V^-1 X)^-1]_11) instead.
         """
-        f0, g0 = self._lam_loglik(state, 0.0, reml)
-        if g0 <= 0.0:
-            return 0.0, f0
-        lo, hi = -30.0, math.log(LAM_MAX)                # bracket in t: h(lo) > 0 >= h(hi)
-        t = min(max(math.log(max(warm[0], 1e-6)), lo + 1.0), hi - 1e-3)
-        slope = warm[1]
-        prev = None
-        f = f0
-        for _ in range(100):
-            lam = math.exp(t)
-            f, g = self._lam_loglik(state, lam, reml)
-            h = lam * g                                   # d loglik / d t
-            if h > 0:
-                lo = t
-            else:
-                hi = t
-            if prev is not None and h != prev[1]:
-                slope = (h - prev[1]) / (t - prev[0])
-            prev = (t, h)
-            nxt = t - h / slope if slope < 0 else t + (1.0 if h > 0 else -1.0)
-            if not lo < nxt < hi or not math.isfinite(nxt):
-                nxt = 0.5 * (lo + hi)
-            if abs(nxt - t) < tol or hi - lo < tol:
-                break
-            t = nxt
-        if hi >= math.log(LAM_MAX) - 1e-6:  # the search ran to the upper bound
-            f_top = self._lam_loglik(state, LAM_MAX, reml, grad=False)[0]
-            if f_top > f:
-                t, f = math.log(LAM_MAX), f_top
-        if f <= f0:
-            return 0.0, f0
-        warm[0], warm[1] = math.exp(t), slope
-        return math.exp(t), f
+        m, p, n = self.m, self.p, self.n
+        chol = self._chol(gram, lam)
+        diag = np.diagonal(chol, axis1=1, axis2=2)
+        logd = np.log(diag)
+        logdet_v = logdet_r + 2.0 * logd[:, :m].sum(axis=1)
+        rss = diag[:, m + p] ** 2
+        logdet_xvx = 2.0 * logd[:, m:m + p].sum(axis=1)
+        if beta_var:
+            inv = np.linalg.inv(chol[:, m:m + p, m:m + p])  # L_xx^-1: (X'V^-1X)^-1 = L^-T L^-1
+            return rss, logdet_v, logdet_xvx, (inv[:, :, 1] ** 2).sum(axis=1)
+        if not reml:
+            return -0.5 * (n * (_LOG_2PI + np.log(rss / n) + 1.0) + logdet_v)
+        k = n - p
+        return -0.5 * (k * (_LOG_2PI + np.log(rss / k) + 1.0) + logdet_v + logdet_xvx
+                       - self._logdet_xx)
+
+    def _eval(self, eta: np.ndarray, lam: np.ndarray, reml: bool) -> np.ndarray:
+        """Log-likelihood at points (rho = tanh(eta), lam); -inf where it is undefined."""
+        pos: dict[float, int] = {}
+        inverse = np.array([pos.setdefault(v, len(pos)) for v in map(float, eta)])
+        gram, logdet_r = self.gram_batch(np.tanh(np.fromiter(pos, float, len(pos))))
+        with np.errstate(invalid="ignore", divide="ignore"):
+            f = self.loglik_batch(gram[inverse], logdet_r[inverse], lam, reml)
+        f[~np.isfinite(f)] = -np.inf
+        return f
 
     def estimate(self, *, rho: float | None, lam: float | None,
                  reml: bool) -> tuple[float, float]:
         """Maximise the (restricted) likelihood over the parameters not fixed by the caller.
 
-        rho in [-0.99, 0.99] and lam in [0, 9999]. The likelihood is profiled:
-        for each rho, lam is maximised by a safeguarded Newton search in log lam
-        (analytic derivative, warm-started at the previous rho's optimum;
-        lam = 0 when the derivative there is not positive), with everything
-        computed in the eigenbasis of Z^T R^-1 Z (``_rho_state``), so that a lam
-        step costs O(m p^2) after one O(n) whitening per rho. The profile over rho
-        is maximised by a coarse grid and ``scipy.optimize.minimize_scalar``
-        (bounded Brent) between the grid neighbours of the best point. A final
-        check sets lam to exactly 0 when that is at least as likely (to 1e-12).
+        rho in [-0.99, 0.99] and lam in [0, 9999]. A coarse grid (rho on
+        ``_RHO_GRID_1D``, lam on ``_LAM_GRID``), evaluated in one batch, brackets the
+        optimum; Newton's method in (eta, log lam), eta = atanh(rho), with gradient and
+        Hessian by finite differences of batched likelihood evaluations, then converges to
+        it, eta kept between the grid neighbours of the best grid point, lam = 0 a
+        boundary that is entered when the step would cross it and left only when the
+        one-sided derivative there is positive (see ``_newton``). Each likelihood
+        evaluation is O(n) for the Gram matrix (shared by all lam at one rho) plus a
+        Cholesky factorisation of an (m + p + 1)-square matrix. A final check sets lam to
+        exactly 0 when that is at least as likely (to 1e-12).
         """
         free_rho, free_lam = rho is None, lam is None
-        warm = [0.1, -1.0]  # last lam > 0 and secant slope of d loglik / d log lam
-
-        def profile(r: float, tol: float = 1e-9) -> tuple[float, float]:
-            state = self._rho_state(r)
-            if not free_lam:
-                return lam, self._lam_loglik(state, lam, reml, grad=False)[0]
-            return self._best_lam(state, reml, warm, tol)
-
-        if not free_rho:
-            rho_hat = rho
-            lam_hat, _ = profile(rho)
-        else:
-            grid = np.asarray(_RHO_GRID_1D)
-            values = [profile(float(r), 1e-3)[1] for r in grid]  # to bracket rho only
-            i = int(np.argmax(values))
-            lo, hi = grid[max(i - 1, 0)], grid[min(i + 1, grid.size - 1)]
-            res = optimize.minimize_scalar(lambda r: -profile(r)[1], bounds=(lo, hi),
-                                           method="bounded", options={"xatol": 1e-7})
-            rho_hat = float(res.x) if -res.fun >= values[i] else float(grid[i])
-            lam_hat, _ = profile(rho_hat)
-        if free_lam and lam_hat > 0 and \
-                self.loglik(rho_hat, 0.0, reml) >= self.loglik(rho_hat, lam_hat, reml) - 1e-12:
-            lam_hat = 0.0
+        etas = np.arctanh(np.asarray(_RHO_GRID_1D)) if free_rho else np.array([np.arctanh(rho)])
+        lams = np.asarray(_LAM_GRID) if free_lam else np.array([lam])
+        ee, ll = np.meshgrid(etas, lams, indexing="ij")
+        f = self._eval(ee.ravel(), ll.ravel(), reml).reshape(ee.shape)
+        i, j = np.unravel_index(int(np.argmax(f)), f.shape)
+        box = (-_ETA_MAX, _ETA_MAX) if free_rho else None
+        eta_hat, lam_hat, f_hat = _newton(self, float(etas[i]), float(lams[j]),
+                                          float(f[i, j]), box, free_lam, reml)
+        if free_rho:
+            # a second basin: likelihood ridges between (high rho, small lam) and (low
+            # rho, large lam) can hold two maxima. Restart from the best grid point
+            # more than 0.2 away in rho when it is within 1 log-likelihood unit of the
+            # best grid point
+            far = np.abs(np.tanh(etas) - math.tanh(eta_hat)) > 0.2
+            if far.any():
+                rows = np.flatnonzero(far)
+                i2, j2 = np.unravel_index(int(np.argmax(f[rows])), (rows.size, lams.size))
+                if f[rows[i2], j2] > f[i, j] - 1.0:
+                    other = _newton(self, float(etas[rows[i2]]), float(lams[j2]),
+                                    float(f[rows[i2], j2]), box, free_lam, reml)
+                    if other[2] > f_hat:
+                        eta_hat, lam_hat, f_hat = other
+        rho_hat = float(np.tanh(eta_hat)) if free_rho else rho
+        if free_lam and lam_hat > 0:
+            f_hat, f_zero = self._eval(np.full(2, math.atanh(rho_hat)),
+                                       np.array([lam_hat, 0.0]), reml)
+            if f_zero >= f_hat - 1e-12:
+                lam_hat = 0.0
         return rho_hat, lam_hat
+
+
+_ETA_MAX = math.atanh(RHO_BOUND)
+_LAM_GRID = (0.0, 0.1, 1.0, 10.0, 100.0)
+_LAM_PROBE = np.geomspace(1e-6, 1.0, 7)
+_H = 1e-4          # finite-difference step in eta and in log lam
+_T_MAX = math.log(LAM_MAX)
+_T_MIN = math.log(1e-9)  # below: lam = 0
+
+
+def _newton(model: PeriodModel, eta: float, lam: float, f_cur: float,
+            bracket: tuple[float, float] | None, free_lam: bool,
+            reml: bool) -> tuple[float, float, float]:
+    """Newton ascent from a grid point: (eta, lam) at the maximum, and the likelihood.
+
+    Free coordinates: eta (when ``bracket`` is given, kept inside it) and t = log lam
+    (when ``free_lam``; t <= log 9999). Each iteration evaluates one batch: the
+    stencil around the candidate point, from which the gradient and Hessian come
+    (central differences, step 1e-4). A candidate less likely than the current point
+    (by more than 1e-10) is rejected and the step halved. lam = 0 is a boundary
+    (t = -inf): the interior stencil includes lam = 0 at the same eta, and a step
+    that lowers lam moves there when lam = 0 is at least as likely, or when lam
+    would fall below 1e-9. On the boundary the stencil has a one-sided probe at
+    lam = 1e-6; when the likelihood increases into the interior, a batched search
+    over lam in 1e-6 ... 1 restarts the interior search from its best point. Stops
+    when the proposed step moves eta by less than 1e-9 and t by less than 1e-7.
+    """
+    h = _H
+    cand_eta, cand_lam = eta, lam
+    d_eta = d_t = 0.0
+    restarts = 0
+    for _ in range(100):
+        edge = free_lam and cand_lam == 0.0
+        t = math.log(cand_lam) if cand_lam > 0 else -math.inf
+        pts_e, pts_l = [cand_eta], [cand_lam]
+        if bracket is not None:
+            pts_e += [cand_eta + h, cand_eta - h]
+            pts_l += [cand_lam, cand_lam]
+        k = len(pts_e)
+        if free_lam and not edge:
+            up = math.exp(t + h)
+            pts_e += [cand_eta, cand_eta, cand_eta]
+            pts_l += [up, math.exp(t - h), 0.0]
+            if bracket is not None:
+                pts_e.append(cand_eta + h)
+                pts_l.append(up)
+        elif edge:        # a one-sided probe and, to leave the boundary, lam in 1e-6 ... 1
+            pts_e += [cand_eta] * _LAM_PROBE.size
+            pts_l += list(_LAM_PROBE)
+        f = model._eval(np.array(pts_e), np.array(pts_l), reml)
+        if (cand_eta, cand_lam) != (eta, lam):
+            if not f[0] >= f_cur - 1e-10:           # reject: halve the step
+                d_eta, d_t = 0.5 * d_eta, 0.5 * d_t
+                cand_eta, cand_lam = _move(eta, lam, d_eta, d_t, bracket)
+                if (cand_eta, cand_lam) == (eta, lam) or abs(d_eta) + abs(d_t) < 1e-12:
+                    break
+                continue
+            eta, lam = cand_eta, cand_lam
+        f_cur = f[0]
+        if edge and f[k] > f_cur and restarts < 5:
+            restarts += 1
+            best = k + int(np.argmax(f[k:]))
+            cand_lam = lam = float(pts_l[best])
+            f_cur = float(f[best])
+            continue
+        grad, curv = [], []
+        if bracket is not None:
+            grad.append((f[1] - f[2]) / (2 * h))
+            curv.append((f[1] - 2 * f_cur + f[2]) / (h * h))
+        if free_lam and not edge:
+            grad.append((f[k] - f[k + 1]) / (2 * h))
+            curv.append((f[k] - 2 * f_cur + f[k + 1]) / (h * h))
+        if not grad:
+            break
+        cross = (f[k + 3] - f[1] - f[k] + f_cur) / (h * h) if len(grad) == 2 else 0.0
+        free = [True] * len(grad)
+        if bracket is not None and (eta <= bracket[0] and grad[0] < 0
+                                    or eta >= bracket[1] and grad[0] > 0):
+            free[0] = False                       # rho at its bound, pushing outwards
+        if free_lam and not edge and t >= _T_MAX and grad[-1] > 0:
+            free[-1] = False                      # lam at its upper bound
+        if not any(free):
+            break
+        if all(free):
+            step = _ascent_step(grad, curv, cross)
+        else:
+            i = free.index(True)
+            step = [0.0] * len(grad)
+            step[i] = _ascent_step([grad[i]], [curv[i]], 0.0)[0]
+        d_eta = float(step[0]) if bracket is not None else 0.0
+        d_t = float(step[-1]) if free_lam and not edge else 0.0
+        if free_lam and not edge and d_t < 0 and f[k + 2] >= f_cur:
+            cand_eta, cand_lam = eta, 0.0         # the boundary is at least as likely
+            d_eta = d_t = 0.0
+            continue
+        cand_eta, cand_lam = _move(eta, lam, d_eta, d_t, bracket)
+        if abs(d_eta) < 1e-5 and abs(d_t) < 1e-3 and (cand_lam > 0) == (lam > 0):
+            # Newton converges quadratically: after a step this small the error is of
+            # the order of its square, so take it without a further evaluation
+            return cand_eta, cand_lam, f_cur
+    return eta, lam, f_cur
+
+
+def _move(eta: float, lam: float, d_eta: float, d_t: float,
+          bracket: tuple[float, float] | None) -> tuple[float, float]:
+    """(eta + d_eta, lam e^d_t) within the bracket and lam <= LAM_MAX; lam < 1e-9 -> 0."""
+    if bracket is not None:
+        eta = min(max(eta + d_eta, bracket[0]), bracket[1])
+    if lam > 0 and d_t:
+        t = min(math.log(lam) + d_t, _T_MAX)
+        lam = math.exp(t) if t > _T_MIN else 0.0
+    return eta, lam
+
+
+def _ascent_step(g: list[float], curv: list[float], cross: float,
+                 radius: float = 1.0) -> list[float]:
+    """Newton step -H^-1 g, or a Levenberg-Marquardt step -(H - mu I)^-1 g (1 or 2 dims).
+
+    H has diagonal ``curv`` and (2 dims) off-diagonal ``cross``. The plain Newton step
+    is used when H is negative definite and the step is at most ``radius`` long;
+    otherwise mu = max(0, largest eigenvalue of H) + |g| / radius, which makes
+    H - mu I negative definite and the step an ascent direction no longer than
+    ``radius``. In closed form (these are 1 x 1 or 2 x 2).
+    """
+    if len(g) == 1:
+        h, gg = float(curv[0]), float(g[0])
+        if h < 0 and abs(gg / h) <= radius:
+            return [-gg / h]
+        mu = max(h, 0.0) + abs(gg) / radius
+        return [gg / (mu - h)]
+    a, d, b = float(curv[0]), float(curv[1]), float(cross)
+    g0, g1 = float(g[0]), float(g[1])
+    top = 0.5 * (a + d) + math.hypot(0.5 * (a - d), b)
+
+    def solve(a_: float, d_: float) -> list[float]:     # -(H')^-1 g by Cramer's rule
+        det = a_ * d_ - b * b
+        return [-(d_ * g0 - b * g1) / det, -(a_ * g1 - b * g0) / det]
+
+    if top < 0:
+        step = solve(a, d)
+        if math.hypot(step[0], step[1]) <= radius:
+            return step
+    mu = max(top, 0.0) + math.hypot(g0, g1) / radius
+    return solve(a - mu, d - mu)
 
 
 def satterthwaite_df(model: PeriodModel, rho: float, lam: float, scale: float, *,
@@ -287,40 +460,73 @@ def satterthwaite_df(model: PeriodModel, rho: float, lam: float, scale: float, *
     df = 2 v^2 / (g^T A g), where g is the gradient of v and A the inverse of the
     Hessian of minus the restricted log-likelihood (the asymptotic covariance of the
     REML estimates; Satterthwaite 1946, Giesbrecht & Burns 1985, as in SAS PROC MIXED
-    and lmerTest). Derivatives by central differences. Parameters fixed by the caller,
-    and a variance at its boundary 0, are held fixed. Returns None when the Hessian is
-    not positive definite (a flat or degenerate likelihood).
+    and lmerTest). Minus the restricted log-likelihood is
+    ((n - p) log sigma^2 + G(lam, rho) + S(lam, rho) / sigma^2) / 2 with
+    G = log|V| + log|X^T V^-1 X| and S the GLS residual sum of squares: its
+    derivatives in sigma^2 are analytic, those of G, S and [(X^T V^-1 X)^-1]_11 in
+    (lam, rho) come from central differences on one batch of (at most 9) points
+    (relative step 1e-3 in lam, 1e-4 in rho), and the chain rule for lam =
+    sigma_u^2 / sigma^2 gives the derivatives in tau. Parameters fixed by the caller,
+    and a variance at its boundary 0, are held fixed. Returns None when the Hessian
+    is not positive definite (a flat or degenerate likelihood).
     """
-    theta = np.array([scale, lam * scale, rho])
-    free = [0] + ([1] if free_lam and lam > 0 else []) + ([2] if free_rho else [])
-    step = np.array([1e-4 * scale, 1e-3 * lam * scale, 1e-4])
+    use_lam, use_rho = free_lam and lam > 0, free_rho
+    h_l, h_r = 1e-3 * lam, 1e-4
+    offsets = [(0, 0)]
+    if use_lam:
+        offsets += [(1, 0), (-1, 0)]
+    if use_rho:
+        offsets += [(0, 1), (0, -1)]
+    if use_lam and use_rho:
+        offsets += [(1, 1), (1, -1), (-1, 1), (-1, -1)]
+    pts = np.array(offsets, dtype=float) * [h_l, h_r] + [lam, rho]
+    uniq, inverse = np.unique(pts[:, 1], return_inverse=True)
+    gram, logdet_r = model.gram_batch(uniq)
+    rss, logdet_v, logdet_xvx, w11 = model.loglik_batch(
+        gram[inverse], logdet_r[inverse], pts[:, 0], True, beta_var=True)
+    g_fun = logdet_v + logdet_xvx
+    at = {o: i for i, o in enumerate(offsets)}
+    steps = {"l": h_l, "r": h_r}
+    unit = {"l": (1, 0), "r": (0, 1)}
 
-    def neg_reml(t: np.ndarray) -> float:
-        tri, logdet_v = model.factor(float(t[2]), float(t[1] / t[0]))
-        m, p, n = model.m, model.p, model.n
-        rss = float(tri[m + p, m + p]) ** 2
-        logdet_xvx = 2.0 * float(np.log(np.diag(tri)[m:m + p]).sum())
-        return 0.5 * ((n - p) * math.log(t[0]) + logdet_v + logdet_xvx + rss / t[0])
+    def d1(vals: np.ndarray, a: str) -> float:
+        (i, j) = unit[a]
+        return float(vals[at[(i, j)]] - vals[at[(-i, -j)]]) / (2 * steps[a])
 
-    def var_beta(t: np.ndarray) -> float:
-        tri, _ = model.factor(float(t[2]), float(t[1] / t[0]))
-        m, p = model.m, model.p
-        inv = np.linalg.inv(tri[m:m + p, m:m + p])
-        return float(t[0] * (inv[1] @ inv[1]))
+    def d2(vals: np.ndarray, a: str, b: str) -> float:
+        if a == b:
+            i, j = unit[a]
+            return float(vals[at[(i, j)]] - 2 * vals[0] + vals[at[(-i, -j)]]) / steps[a] ** 2
+        return float(vals[at[(1, 1)]] - vals[at[(1, -1)]] - vals[at[(-1, 1)]]
+                     + vals[at[(-1, -1)]]) / (4 * h_l * h_r)
 
-    q = len(free)
-    grad, hess = np.zeros(q), np.zeros((q, q))
-    for a, i in enumerate(free):
-        ei = np.zeros(3)
-        ei[i] = step[i]
-        grad[a] = (var_beta(theta + ei) - var_beta(theta - ei)) / (2 * step[i])
-        for b in range(a, q):
-            ej = np.zeros(3)
-            ej[free[b]] = step[free[b]]
-            hess[a, b] = hess[b, a] = (
-                neg_reml(theta + ei + ej) - neg_reml(theta + ei - ej)
-                - neg_reml(theta - ei + ej) + neg_reml(theta - ei - ej)
-            ) / (4 * step[i] * step[free[b]])
+    s2, n_p, rss0, w0 = scale, model.n - model.p, float(rss[0]), float(w11[0])
+    names = (["l"] if use_lam else []) + (["r"] if use_rho else [])
+    # F(s, lam, rho) = ((n - p) log s + G + S / s) / 2 in natural coordinates (s, lam, rho)
+    q = 1 + len(names)
+    hess_nat = np.zeros((q, q))
+    grad_nat = np.zeros(q)                          # of F, for the chain rule's 2nd term
+    hess_nat[0, 0] = 0.5 * (-n_p / s2 ** 2 + 2 * rss0 / s2 ** 3)
+    dv_nat = np.zeros(q)                            # gradient of v = s W(lam, rho)
+    dv_nat[0] = w0
+    for a_i, a in enumerate(names, start=1):
+        hess_nat[0, a_i] = hess_nat[a_i, 0] = -0.5 * d1(rss, a) / s2 ** 2
+        grad_nat[a_i] = 0.5 * (d1(g_fun, a) + d1(rss, a) / s2)
+        dv_nat[a_i] = s2 * d1(w11, a)
+        for b_i, b in enumerate(names, start=1):
+            if b_i >= a_i:
+                hess_nat[a_i, b_i] = hess_nat[b_i, a_i] = 0.5 * (d2(g_fun, a, b)
+                                                                 + d2(rss, a, b) / s2)
+    # tau = (s, u = lam s, rho): lam = u / s, d lam / d(s, u) = (-lam / s, 1 / s)
+    jac = np.eye(q)
+    if use_lam:
+        jac[1, 0], jac[1, 1] = -lam / s2, 1.0 / s2
+    hess = jac.T @ hess_nat @ jac
+    grad = jac.T @ dv_nat
+    if use_lam:     # second derivatives of lam in (s, u) times dF / d lam
+        hess[0, 0] += grad_nat[1] * 2 * lam / s2 ** 2
+        hess[0, 1] -= grad_nat[1] / s2 ** 2
+        hess[1, 0] = hess[0, 1]
     try:
         chol = np.linalg.cholesky(hess)
     except np.linalg.LinAlgError:
@@ -329,7 +535,7 @@ def satterthwaite_df(model: PeriodModel, rho: float, lam: float, scale: float, *
     denom = float(w @ w)
     if not denom > 0:
         return None
-    return 2.0 * var_beta(theta) ** 2 / denom
+    return 2.0 * (s2 * w0) ** 2 / denom
 
 
 def containment_df(x: np.ndarray, period_codes: np.ndarray, m: int) -> tuple[float, int]:
