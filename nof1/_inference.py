@@ -2,7 +2,10 @@
 
 One home for "t statistic -> p-value" and "estimate, SE, df -> confidence interval"
 so that every test reads the alternative the same way. Both functions broadcast
-over arrays (batches of trials) and accept scalars.
+over arrays (batches of trials) and accept scalars. They call the Student-t
+distribution functions of ``scipy.special`` (``stdtr``, ``stdtrit``), which
+``scipy.stats.t`` wraps: the same numbers, bit for bit, without the ~0.1 ms of
+argument handling per call of the distribution object.
 """
 
 from __future__ import annotations
@@ -10,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from scipy import stats
+from scipy import special
 
 __all__ = ["t_pvalue", "t_interval"]
 
@@ -37,10 +40,10 @@ def t_pvalue(statistic: Any, df: Any, alternative: str) -> Any:
     (0.0734, 0.9633)
     """
     if alternative == "two-sided":
-        return 2 * stats.t.sf(np.abs(statistic), df)
+        return 2 * special.stdtr(df, -np.abs(statistic))
     if alternative == "less":
-        return stats.t.cdf(statistic, df)
-    return stats.t.sf(statistic, df)
+        return special.stdtr(df, statistic)
+    return special.stdtr(df, -np.asarray(statistic, dtype=float))
 
 
 def t_interval(estimate: Any, se: Any, df: Any, alternative: str,
@@ -76,10 +79,10 @@ def t_interval(estimate: Any, se: Any, df: Any, alternative: str,
     estimate = np.asarray(estimate, dtype=float)
     se = np.asarray(se, dtype=float)
     if alternative == "two-sided":
-        q = stats.t.ppf(0.5 + confidence_level / 2, df)
+        q = special.stdtrit(df, 0.5 + confidence_level / 2)
         low, high = estimate - q * se, estimate + q * se
     else:
-        q = stats.t.ppf(confidence_level, df)
+        q = special.stdtrit(df, confidence_level)
         if alternative == "less":
             high = estimate + q * se
             low = np.full_like(high, -np.inf)

@@ -205,3 +205,20 @@ def test_wilcoxon_summary_mentions_coarseness():
     text = res.summary()
     assert "H0:" in text and "smallest attainable p = 0.25" in text
     assert res.to_frame().loc[0, "min_pvalue"] == 0.25
+
+
+def test_shared_t_inference_equals_scipy_stats_t():
+    # nof1._inference calls scipy.special directly; scipy.stats.t is the reference
+    from nof1._inference import t_interval, t_pvalue
+
+    rng = np.random.default_rng(11)
+    t, df = rng.normal(0, 3, 500), rng.uniform(0.5, 300, 500)
+    np.testing.assert_allclose(t_pvalue(t, df, "two-sided"), 2 * stats.t.sf(np.abs(t), df),
+                               rtol=1e-12)
+    np.testing.assert_allclose(t_pvalue(t, df, "less"), stats.t.cdf(t, df), rtol=1e-12)
+    np.testing.assert_allclose(t_pvalue(t, df, "greater"), stats.t.sf(t, df), rtol=1e-12)
+    low, high = t_interval(t, 1.5, df, "two-sided", 0.9)
+    np.testing.assert_allclose(high - t, 1.5 * stats.t.ppf(0.95, df), rtol=1e-12)
+    low, high = t_interval(t, 1.5, df, "greater", 0.9)
+    np.testing.assert_allclose(t - low, 1.5 * stats.t.ppf(0.9, df), rtol=1e-12)
+    assert np.isinf(high).all()
