@@ -17,8 +17,9 @@ import numpy as np
 
 from ..design import Design, PairedDesign
 from ._rand_engine import doubling, make_evaluator, paired_mitm_count, tie_tolerance
+from ._rand_phase import MARGIN
 
-__all__ = ["crossing_points", "search_paired", "min_count"]
+__all__ = ["crossing_points", "product_bounds", "search_paired", "min_count"]
 
 #: 1 - g(a) at or below this is 0 (g is a ratio of small integers, exact when it equals 1)
 _FLAT = 1e-12
@@ -88,6 +89,170 @@ def crossing_points(design: Design, xc: np.ndarray, obs: np.ndarray, base: str, 
     need = k - const_l
     high = np.inf if need <= 0 else np.partition(c, c.size - need)[c.size - need]
     return float(low), float(high), max(const_g, const_l) / n_total
+
+
+def product_bounds_of(design: Design, xc: np.ndarray, obs: np.ndarray, base: str,
+                      washout: int, alpha: float) -> tuple[float, float, float] | None:
+    """:func:`product_bounds` when the design's reference set is a union of products, else None."""
+    rows = np.vstack([xc, _indicator(xc, obs)])
+    ev = make_evaluator(design, rows, base, washout)
+    prod = ev.product()
+    if prod is None:
+        return None
+    t0 = float(ev.observed(np.vstack([obs, obs]))[0])
+    gamma = float(tie_tolerance(np.array([t0]), xc)[0])
+    return product_bounds(prod, t0, gamma, alpha)
+
+
+#: pairs drawn to place the first guess of a bound (product path); speed only, not the result
+_GUESS_DRAWS = 1 << 14
+
+
+def product_bounds(prod, t0: float, gamma: float, alpha: float
+                   ) -> tuple[float, float, float] | None:
+    """:func:`crossing_points` (exact) over a phase design's product structure.
+
+    ``prod`` is the :class:`~nof1.analysis._rand_phase.PhaseProduct` of the rows
+    ``[xc, z]`` (centred scores, indicator of the observed A occasions); ``t0``
+    and ``gamma`` as in :func:`crossing_points`. The result is the same, bit for
+    bit, without evaluating every assignment:
+
+    - the flat assignments (``1 - g(a) <= 1e-12``) are among the few pairs with
+      ``g(a) >= 1 - 1e-9``, listed from the product and evaluated exactly;
+    - the lower bound is the ``need``-th smallest crossing point. For a trial
+      shift ``delta``, the assignments crossing at or below ``delta`` are those
+      whose ``(xc - delta z)``-statistic is at least ``t0 - delta``; the product
+      lists them (with a margin). If at least ``need`` of them cross at or below
+      ``delta``, their ``need``-th smallest crossing point is the overall one
+      (:func:`_kth_crossing` finds it exactly). ``delta`` starts at a quantile
+      of the crossing points of random pairs a few standard deviations beyond
+      ``need / N``, so that little more than ``need`` assignments are listed.
+      Likewise for the upper bound.
+
+    Returns None when no trial shift lists enough assignments (the caller then
+    enumerates the reference set).
+    """
+    n_total = prod.n_total
+    k = min_count(alpha, n_total)
+    y, z = np.array([1.0, 0.0]), np.array([0.0, 1.0])
+    const_g = const_l = prod.n_undefined
+    for block, pairs in prod.pairs_at_least(z, 1.0 - 1e-9):
+        if pairs[0].size:
+            values = prod.exact(block, pairs)
+            r, h = values[0] - t0, 1.0 - values[1]
+            flat = h <= _FLAT
+            const_g += int((flat & (r >= -gamma)).sum())
+            const_l += int((flat & (r <= gamma)).sum())
+    draws = []
+    for block, pairs in prod.sample(_GUESS_DRAWS):
+        h = 1.0 - prod.approx(block, pairs, z)
+        moving = h > _NEAR_FLAT
+        draws.append(-(prod.approx(block, pairs, y)[moving] - t0) / h[moving])
+    sample = np.concatenate(draws)
+    bounds = []
+    for side, const in ((1, const_g), (-1, const_l)):
+        need = k - const
+        if need <= 0:
+            bounds.append(-side * np.inf)
+            continue
+        found = _select(prod, t0, need, side, _trial_shifts(side * sample, need, prod))
+        if found is None:
+            return None
+        bounds.append(found)
+    return float(bounds[0]), float(bounds[1]), max(const_g, const_l) / n_total
+
+
+#: assignments with 1 - g(a) below this are evaluated exactly before their crossing point is
+#: compared (a small 1 - g(a) magnifies the rounding of the crossing point)
+_NEAR_FLAT = 1e-6
+
+
+def _trial_shifts(signed: np.ndarray, need: int, prod) -> list[float]:
+    """Trial shifts (signed: larger lists more) that should list ``need`` assignments, then more."""
+    m = signed.size
+    f = need / prod.n_defined
+    sd = np.sqrt(m * f * (1.0 - f))
+    ordered = np.sort(signed)
+    out = []
+    for z in (4.0, 8.0, 16.0):
+        rank = int(np.ceil(f * m + z * sd + 3))
+        if rank >= ordered.size:
+            break
+        out.append(float(ordered[rank]))
+    return out
+
+
+def _select(prod, t0: float, need: int, side: int, shifts: list[float]) -> float | None:
+    """The ``need``-th smallest (side 1) or largest (side -1) crossing point, or None."""
+    y, z = np.array([1.0, 0.0]), np.array([0.0, 1.0])
+    previous = -np.inf
+    for signed_delta in shifts:
+        # past the previous trial, which may have stopped inside a cluster of near-ties
+        if np.isfinite(previous):
+            signed_delta = max(signed_delta, previous + 1e-9 * (prod.scale + abs(previous)))
+        previous = signed_delta
+        delta = side * signed_delta
+        eps = 10 * MARGIN * (prod.scale + abs(t0)) * (1.0 + abs(delta))
+        # side * (crossing - delta) <= 0  <=>  side * ((y - delta z) @ T - (t0 - delta)) >= 0
+        listed = prod.pairs_at_least(side * (y - delta * z), side * (t0 - delta) - eps)
+        found = _kth_crossing(prod, listed, t0, need, side)
+        if found is not None and side * (found - delta) <= 0:
+            return found
+    return None
+
+
+def _kth_crossing(prod, listed, t0: float, need: int, side: int) -> float | None:
+    """The ``need``-th smallest (side 1) / largest (side -1) crossing point among ``listed``.
+
+    Crossing points are first computed from the product's terms (``a``, within
+    ``e = 1e-8 (scale + |t0| + |a|)`` of the engine's value when
+    ``1 - g >= 1e-6``); the assignments near the candidate ``v`` (within
+    ``2m + 4e``, ``m = 1e-6 (scale + |t0| + |v|)``) and the near-flat ones are
+    evaluated exactly. The others keep their side of ``v`` with a gap of ``2m``,
+    so if the exact candidate lies within ``2m`` of ``v`` it is the answer, as
+    the engine computes it. None if the listed set is too small or the check fails.
+    """
+    y, z = np.array([1.0, 0.0]), np.array([0.0, 1.0])
+    approx, exact_vals, far_pairs = [], [], []
+    for block, pairs in listed:
+        if not pairs[0].size:
+            continue
+        h = 1.0 - prod.approx(block, pairs, z)
+        near = h <= _NEAR_FLAT
+        if near.any():
+            values = prod.exact(block, tuple(p[near] for p in pairs))
+            r, hh = values[0] - t0, 1.0 - values[1]
+            moving = hh > _FLAT
+            exact_vals.append(side * (-r[moving] / hh[moving]))
+        keep = ~near
+        a = side * (-(prod.approx(block, tuple(p[keep] for p in pairs), y) - t0) / h[keep])
+        approx.append(a)
+        far_pairs.append((block, tuple(p[keep] for p in pairs)))
+    a = np.concatenate(approx) if approx else np.zeros(0)
+    known = np.concatenate(exact_vals) if exact_vals else np.zeros(0)
+    if a.size + known.size < need:
+        return None
+    v = float(np.partition(np.concatenate([a, known]), need - 1)[need - 1])
+    m = 1e-6 * (prod.scale + abs(t0) + abs(v))
+    err = 1e-8 * (prod.scale + abs(t0) + np.abs(a))
+    band = np.abs(a - v) <= 2 * m + 4 * err
+    below = int(np.count_nonzero((a < v) & ~band))
+    start = 0
+    for block, pairs in far_pairs:
+        n = pairs[0].size
+        sel = band[start:start + n]
+        start += n
+        if sel.any():
+            values = prod.exact(block, tuple(p[sel] for p in pairs))
+            r, hh = values[0] - t0, 1.0 - values[1]
+            known = np.concatenate([known, side * (-r / hh)])  # moving: 1 - g > 1e-6
+    rank = need - below
+    if not 1 <= rank <= known.size:
+        return None
+    exact_v = float(np.partition(known, rank - 1)[rank - 1])
+    if abs(exact_v - v) > 2 * m:
+        return None
+    return side * exact_v
 
 
 def _undefined_or_flat(xc: np.ndarray) -> int:

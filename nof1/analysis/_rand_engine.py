@@ -26,6 +26,7 @@ from collections.abc import Iterator
 import numpy as np
 
 from ..design import AlternatingDesign, Design, PairedDesign, PhaseDesign
+from ._rand_phase import MAX_PRODUCT_CELLS, PhaseProduct, product_cells
 
 __all__ = ["TIE_RTOL", "make_evaluator", "count_extreme", "tie_tolerance", "diff_means",
            "paired_mitm_count", "doubling"]
@@ -104,6 +105,10 @@ class _Evaluator:
     def chunk_rows(self) -> int:
         return max(1, CHUNK_ELEMENTS // self.n_batch)
 
+    def product(self) -> PhaseProduct | None:
+        """The reference set as a union of products (exact counts without listing), or None."""
+        return None
+
     def observed(self, obs: np.ndarray) -> np.ndarray:
         a = obs == 0
         return diff_means((self.xm * a).sum(axis=1), (self.m & a).sum(axis=1),
@@ -161,6 +166,13 @@ class _PhaseEvaluator(_Evaluator):
         zero = np.zeros((self.n_batch, 1))
         self.csum = np.concatenate([zero, np.cumsum(self.xm, axis=1)], axis=1)
         self.ccnt = np.concatenate([zero, np.cumsum(self.mf, axis=1)], axis=1)
+
+    def product(self) -> PhaseProduct | None:
+        d = self.design
+        if (self.base != "PA-PB" or d.n_phases < 3 or product_cells(
+                d.n_occasions, d.n_phases, d.min_phase) > MAX_PRODUCT_CELLS):
+            return None
+        return PhaseProduct(self)
 
     def _bounds(self, cps: np.ndarray) -> np.ndarray:
         """Change points ``(..., P-1)`` -> phase boundaries ``(..., P+1)``."""

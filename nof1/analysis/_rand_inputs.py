@@ -172,6 +172,8 @@ def check_admissible(design: Design, obs: np.ndarray) -> None:
     if isinstance(design, PairedDesign):
         ok = np.all(obs[:, 0::2] + obs[:, 1::2] == 1, axis=1)
         rows = np.flatnonzero(~ok)
+    elif obs.shape[0] == 1 or not (obs != obs[:1]).any():  # one assignment (often broadcast)
+        rows = np.arange(obs.shape[0]) if not design.is_admissible(obs[0]) else np.zeros(0)
     else:
         uniq, inverse = np.unique(obs, axis=0, return_inverse=True)
         bad = np.array([not design.is_admissible(u) for u in uniq])

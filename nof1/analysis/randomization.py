@@ -51,6 +51,10 @@ MAX_BATCH_MITM_PAIRS = 24
 DEFAULT_RESAMPLES = 9_999
 #: the null distribution is returned when it has at most this many values
 MAX_KEEP = 1 << 20
+#: exact sets at least this large are counted without listing when the design allows it
+#: (phase designs with 3+ phases and statistic 'PA-PB': ``_rand_phase``) and no null
+#: distribution is kept
+MIN_PRODUCT_ASSIGNMENTS = 100_000
 #: Monte Carlo draws are made in chunks of this size (fixed, so draws do not
 #: depend on the number of data sets analysed at once)
 DRAW_CHUNK = 1 << 14
@@ -148,6 +152,31 @@ def _mc_values(design: Design, ev: Any, xc: np.ndarray, rng: np.random.Generator
     for draws in _mc_draws(design, rng, n):
         for start in range(0, draws.shape[0], ev.chunk_rows):
             yield ev.from_assignments(draws[start:start + ev.chunk_rows])
+
+
+def _product_pvalues(design: Design, xc: np.ndarray, t: np.ndarray, gamma: np.ndarray,
+                     spec: StatSpec, washout: int) -> np.ndarray | None:
+    """Exact p-values counted on the reference set as a union of products, or None.
+
+    Equal to counting over the enumerated set (see ``_rand_phase``), row by row.
+    """
+    pvalue = np.full(xc.shape[0], np.nan)
+    one = np.ones(1)
+    for i in np.flatnonzero(~np.isnan(t)).tolist():
+        prod = make_evaluator(design, xc[i:i + 1], spec.base, washout).product()
+        if prod is None:
+            return None
+        ti, gi = float(t[i]), float(gamma[i])
+        if spec.tail == "greater":
+            hits = prod.count_at_least(one, ti - gi)
+        elif spec.tail == "less":
+            hits = prod.count_at_least(-one, -(ti + gi))
+        else:
+            c = abs(ti) - gi
+            hits = (prod.n_defined if c <= 0 else
+                    prod.count_at_least(one, c) + prod.count_at_least(-one, c))
+        pvalue[i] = (hits + prod.n_undefined) / design.n_assignments
+    return pvalue
 
 
 def _prepare(scores: Any, labels: Any, design: Any, statistic: Any, alternative: Any,
@@ -341,6 +370,10 @@ def randomization_test(scores: Any, labels: Any, *, design: Design, statistic: s
     if method == "Monte Carlo" and (n_resamples is None or n_resamples >= design.n_assignments):
         n_resamples = DEFAULT_RESAMPLES if n_resamples is None else n_resamples
 
+    if (pvalue is None and method == "exact enumeration"
+            and (keep_null is False or x.shape[0] * design.n_assignments > MAX_KEEP)
+            and design.n_assignments >= MIN_PRODUCT_ASSIGNMENTS):
+        pvalue = _product_pvalues(design, xc, t, gamma, spec, washout)
     if pvalue is None:
         counts = np.zeros(x.shape[0], dtype=np.int64)
         if method == "exact enumeration":
@@ -514,8 +547,11 @@ def randomization_ci(scores: Any, labels: Any, *, design: Design,
         if method == "Monte Carlo" and (n_resamples is None or n_resamples >= n_total):
             n_resamples = DEFAULT_RESAMPLES if n_resamples is None else n_resamples
         draws = None if method == "exact enumeration" else _mc_draws(design, rng, n_resamples)
-        low, high, min_p = _rand_ci.crossing_points(design, xc, obs, spec.base, washout,
-                                                    alpha, draws)
+        found = None
+        if draws is None and n_total >= MIN_PRODUCT_ASSIGNMENTS:
+            found = _rand_ci.product_bounds_of(design, xc, obs, spec.base, washout, alpha)
+        low, high, min_p = found or _rand_ci.crossing_points(design, xc, obs, spec.base,
+                                                             washout, alpha, draws)
         how = "crossing points"
         n_total = design.n_assignments if draws is None else n_resamples + 1
     note = ""
