@@ -56,9 +56,6 @@ FILE_WRITERS = ("nof1.trial", "nof1.blinding", "nof1.protocol", "nof1.report", "
 #: function-local imports that exist only because a top-level import would close a cycle
 #: (importer, imported) -> why; each is a debt to pay off, not a pattern to copy
 CYCLE_DODGES = {
-    ("nof1.analysis._rand_results", "nof1.analysis.randomization"):
-        "RandomizationTestResult.confidence_interval() calls randomization_ci, whose module "
-        "builds the result classes",
     ("nof1.blinding", "nof1.trial._atomic"):
         "nof1.trial/__init__ loads trial.folder, which imports blinding",
     ("nof1.protocol", "nof1.trial._atomic"):

@@ -12,17 +12,125 @@ crossing points, and a bound is an order statistic of them.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any, NamedTuple
 
 import numpy as np
 
+from .._validation import as_rng, check_confidence_level
 from ..design import Design, PairedDesign
-from ._rand_engine import doubling, make_evaluator, paired_mitm_count, tie_tolerance
+from . import _rand_inputs, _rand_paired
+from ._rand_engine import (
+    MAX_DOUBLING_PAIRS,
+    doubling,
+    make_evaluator,
+    mc_draws,
+    paired_mitm_count,
+    tie_tolerance,
+)
+from ._rand_inputs import (
+    DEFAULT_RESAMPLES,
+    MAX_EXACT_PAIRS,
+    check_n_resamples,
+    choose_method,
+    prepare,
+)
 from ._rand_phase import MARGIN
 
-__all__ = ["crossing_points", "product_bounds", "search_paired", "min_count"]
+__all__ = ["Inversion", "invert", "crossing_points", "product_bounds", "search_paired",
+           "min_count"]
 
 #: 1 - g(a) at or below this is 0 (g is a ratio of small integers, exact when it equals 1)
 _FLAT = 1e-12
+
+
+class Inversion(NamedTuple):
+    """Fields of :class:`~nof1.analysis.RandomizationCIResult`, as :func:`invert` finds them."""
+
+    estimate: float
+    ci_low: float
+    ci_high: float
+    confidence_level: float
+    statistic_name: str
+    n_assignments: int
+    n_resamples: int | None
+    exact: bool
+    method: str
+    min_pvalue: float
+    note: str
+    design: dict[str, Any]
+    washout: int
+
+
+def invert(scores: Any, labels: Any, *, design: Design, confidence_level: float = 0.95,
+           statistic: str = "A-B", washout: int = 0, n_resamples: int | None = None,
+           rng: Any = None) -> Inversion:
+    """The randomization interval of :func:`~nof1.analysis.randomization_ci` (see there).
+
+    Lives here, below the result classes, so that
+    ``RandomizationTestResult.confidence_interval`` can call it.
+    """
+    design, spec, washout, x, obs, batch = prepare(scores, labels, design, statistic,
+                                                   "two-sided", washout)
+    if spec.absolute:
+        raise ValueError(f"statistic={spec.name!r} has no sign; a confidence interval needs a "
+                         f"signed effect: 'A-B', 'B-A', 'PA-PB' or 'PB-PA'")
+    if batch or obs.shape[0] != 1:
+        raise ValueError("randomization_ci takes one data set: 1-D `scores` and `labels`")
+    confidence_level = check_confidence_level(confidence_level)
+    n_resamples = check_n_resamples(n_resamples)
+    rng = as_rng(rng)
+    method = choose_method(design, n_resamples, keep_null=False)
+    estimate = make_evaluator(design, x, spec.base, washout).observed(obs)[0]
+    if np.isnan(estimate):
+        raise ValueError("the observed statistic cannot be computed: a condition (or every "
+                         "phase of one condition) has no non-missing score")
+    alpha = 1.0 - confidence_level
+    xc = x - np.nanmean(x, axis=1, keepdims=True)
+    n_total = design.n_assignments
+    if method == "exact paired":
+        found = None
+        scale = _rand_paired.grid_scale(x[0])
+        if scale is not None and _rand_paired.dp_feasible(x[0], scale):
+            need = min_count(alpha, n_total)
+            found = _rand_paired.dp_ci(x[0], obs[0], scale, need)
+        if found is not None:
+            low, high, const = found
+            min_p = const / n_total
+            how = "subset means"
+        elif design.n_pairs <= MAX_DOUBLING_PAIRS:
+            method = "exact enumeration"
+        elif design.n_pairs <= MAX_EXACT_PAIRS:
+            low, high, min_p = search_paired(xc[0], obs[0], alpha)
+            how = "search"
+        else:
+            method = "Monte Carlo"
+    if method in ("exact enumeration", "Monte Carlo"):
+        if method == "Monte Carlo" and (n_resamples is None or n_resamples >= n_total):
+            n_resamples = DEFAULT_RESAMPLES if n_resamples is None else n_resamples
+        draws = None if method == "exact enumeration" else mc_draws(design, rng, n_resamples)
+        found = None
+        if draws is None and n_total >= _rand_inputs.MIN_PRODUCT_ASSIGNMENTS:
+            found = product_bounds_of(design, xc, obs, spec.base, washout, alpha)
+        low, high, min_p = found or crossing_points(design, xc, obs, spec.base,
+                                                             washout, alpha, draws)
+        how = "crossing points"
+        n_total = design.n_assignments if draws is None else n_resamples + 1
+    note = ""
+    if not (np.isfinite(low) and np.isfinite(high)):
+        note = (f"the reference set ({n_total:,} assignments) cannot reach one-sided p <= "
+                f"{alpha / 2:.4g}: the smallest attainable p-value is {min_p:.4g}, so the "
+                f"{confidence_level:g} interval is unbounded; use more periods/occasions or a "
+                f"lower confidence level")
+    if spec.sign < 0:
+        estimate, low, high = -estimate, -high, -low
+    exact = method != "Monte Carlo"
+    return Inversion(
+        estimate=float(estimate), ci_low=float(low), ci_high=float(high),
+        confidence_level=confidence_level, statistic_name=spec.name,
+        n_assignments=design.n_assignments, n_resamples=None if exact else n_resamples,
+        exact=exact, method=how, min_pvalue=float(min_p), note=note,
+        design=design.to_dict(), washout=washout,
+    )
 
 
 def min_count(alpha: float, n_total: int) -> int:
