@@ -25,6 +25,7 @@ counts and selected values equal those of the enumeration bit for bit.
 from __future__ import annotations
 
 import dataclasses
+from functools import lru_cache
 from itertools import combinations
 from math import comb
 
@@ -90,6 +91,22 @@ def _chains(m: int, lo: int, hi: int, min_phase: int) -> np.ndarray:
     return e + np.arange(m, dtype=np.int64) * (min_phase - 1)
 
 
+@lru_cache(maxsize=16)
+def _geometry(n: int, p: int, mp: int):
+    """Split values, left chains (by last element), right chains and which fit each split."""
+    j = (p - 2) // 2
+    v = np.arange((j + 1) * mp, n - (p - 1 - j) * mp + 1, dtype=np.int64)
+    left = _chains(j, mp, int(v[-1]) - mp, mp)
+    left = left[np.argsort(left[:, -1], kind="stable")] if j else left
+    right = _chains(p - 2 - j, int(v[0]) + mp, n - mp, mp)
+    left_last = left[:, -1] if j else np.zeros(1, dtype=np.int64)
+    fits_l = left_last[None, :] <= (v - mp)[:, None]
+    fits_r = right[:, 0][None, :] >= (v + mp)[:, None]
+    for a in (v, left, right, fits_l, fits_r):
+        a.flags.writeable = False
+    return v, left, right, fits_l, fits_r
+
+
 def _patterns(codes: np.ndarray, fits: np.ndarray):
     """``(code, mask)`` for every code taken where ``fits``; usually one (no phase lacks data)."""
     first = codes[fits][:1]
@@ -118,14 +135,8 @@ class PhaseProduct:
             raise ValueError("every row must have the same missing values")
         self.ev = ev
         j = (p - 2) // 2  # index of the split change point
-        self.v = np.arange((j + 1) * mp, n - (p - 1 - j) * mp + 1, dtype=np.int64)
-        left = _chains(j, mp, int(self.v[-1]) - mp, mp)
-        left = left[np.argsort(left[:, -1], kind="stable")] if j else left
-        right = _chains(p - 2 - j, int(self.v[0]) + mp, n - mp, mp)
+        self.v, left, right, fits_l, fits_r = _geometry(n, p, mp)
         self.left_chains, self.right_chains = left, right
-        left_last = left[:, -1] if j else np.zeros(1, dtype=np.int64)
-        fits_l = left_last[None, :] <= (self.v - mp)[:, None]
-        fits_r = right[:, 0][None, :] >= (self.v + mp)[:, None]
 
         csum, ccnt = ev.csum, ev.ccnt[0]
         cond = design.phase_conditions
@@ -143,9 +154,8 @@ class PhaseProduct:
             s = at(csum, end, end_axis) - at(csum, start + w, start_axis)
             c = at(ccnt, end, end_axis) - at(ccnt, start + w, start_axis)
             has = c > 0
-            mean = np.divide(s, c, out=np.zeros(np.broadcast_shapes(s.shape, c.shape)),
-                             where=has)
-            return mean, has
+            inv = np.divide(1.0, c, out=np.zeros(c.shape), where=has)
+            return s * inv, has
 
         def accumulate(phases, conds):
             sums, counts = [0.0, 0.0], [0, 0]
@@ -174,11 +184,17 @@ class PhaseProduct:
         self.blocks: list[_Block] = []
         self.n_undefined = 0
         self.n_total = int(fits_l.sum(axis=1) @ fits_r.sum(axis=1))
-        pat_l = counts_l[0] * (p + 1) + counts_l[1]
-        pat_r = counts_r[0] * (p + 1) + counts_r[1]
-        for code_l, lmask in _patterns(pat_l, fits_l):
+        if ev.has_missing:
+            pats_l = _patterns(counts_l[0] * (p + 1) + counts_l[1], fits_l)
+            pats_r = _patterns(counts_r[0] * (p + 1) + counts_r[1], fits_r)
+        else:  # every phase has data (the wash-out is shorter than the shortest phase)
+            n_a_l = int(np.sum(cond[:j + 1] == 0))
+            n_a_r = int(np.sum(cond[j + 1:] == 0))
+            pats_l = [(n_a_l * (p + 1) + j + 1 - n_a_l, fits_l)]
+            pats_r = [(n_a_r * (p + 1) + p - j - 1 - n_a_r, fits_r)]
+        for code_l, lmask in pats_l:
             a_l, b_l = divmod(int(code_l), p + 1)
-            for code_r, rmask in _patterns(pat_r, fits_r):
+            for code_r, rmask in pats_r:
                 a_r, b_r = divmod(int(code_r), p + 1)
                 n_a, n_b = a_l + a_r, b_l + b_r
                 if n_a == 0 or n_b == 0:  # statistic undefined: counts as extreme
@@ -204,12 +220,16 @@ class PhaseProduct:
     @staticmethod
     def keys(block: _Block, coef: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Left and right terms of ``coef @ rows`` (one weight per data row)."""
-        lkey = rkey = 0.0
+        lkey = rkey = None
         for r, c in enumerate(np.asarray(coef, dtype=float).tolist()):
             if c:
-                lkey = lkey + (block.left[r] if c == 1.0 else c * block.left[r])
-                rkey = rkey + (block.right[r] if c == 1.0 else c * block.right[r])
-        return np.asarray(lkey), np.asarray(rkey)
+                lt = block.left[r] if c == 1.0 else c * block.left[r]
+                rt = block.right[r] if c == 1.0 else c * block.right[r]
+                lkey = lt if lkey is None else lkey + lt
+                rkey = rt if rkey is None else rkey + rt
+        if lkey is None:
+            return np.zeros(block.lmask.shape), np.zeros(block.rmask.shape)
+        return lkey, rkey
 
     def approx(self, block: _Block, pairs, coef: np.ndarray) -> np.ndarray:
         """``coef @ (L + R)`` for pairs ``(v index, left, right)`` (within rounding of T)."""
@@ -220,23 +240,29 @@ class PhaseProduct:
 
     # -- counting and listing --------------------------------------------------------
     @staticmethod
-    def _search(block: _Block, lkey: np.ndarray, rkey: np.ndarray, thetas: list[float]):
+    def _search(block: _Block, lkey: np.ndarray, rkey: np.ndarray, thetas: list[float],
+                with_order: bool = True):
         """Per split row: right keys sorted, left keys sorted (descending), and for each
         threshold and sorted left key the position of the first right key
         ``>= theta - left key``.
 
         Masked right keys are -inf (never reached); masked left keys are -inf, sort
         last and reach nothing. Returns ``(right order, left order, positions)``, the
-        positions of shape ``(n_thresholds, n_splits, n_left)``.
+        positions of shape ``(n_thresholds, n_splits, n_left)``; the orders are None
+        unless ``with_order``.
         """
         r = np.where(block.rmask, rkey, -np.inf)
-        r_order = np.argsort(r, axis=1)
-        rs = np.take_along_axis(r, r_order, axis=1)
-        lk = np.where(block.lmask, lkey, -np.inf)
-        l_order = np.argsort(-lk, axis=1)  # so that theta - left key ascends
-        ls = np.take_along_axis(lk, l_order, axis=1)
+        lk = np.where(block.lmask, -lkey, np.inf)  # minus the left keys, ascending
+        if with_order:
+            r_order = np.argsort(r, axis=1)
+            rs = np.take_along_axis(r, r_order, axis=1)
+            l_order = np.argsort(lk, axis=1)
+            ls = np.take_along_axis(lk, l_order, axis=1)
+        else:
+            r_order = l_order = None
+            rs, ls = np.sort(r, axis=1), np.sort(lk, axis=1)
         n_t, (n_v, n_l), n_r = len(thetas), ls.shape, rs.shape[1]
-        needles = (np.asarray(thetas, dtype=float)[None, :, None] - ls[:, None, :]
+        needles = (np.asarray(thetas, dtype=float)[None, :, None] + ls[:, None, :]
                    ).reshape(n_v, n_t * n_l)
         pos = np.full((n_v, n_t * n_l), n_r, dtype=np.intp)
         for row in block.active.tolist():
@@ -266,11 +292,13 @@ class PhaseProduct:
         hits = 0
         for block in self.blocks:
             lkey, rkey = self.keys(block, coef)
-            r_order, l_order, (hi, lo) = self._search(block, lkey, rkey,
-                                                      [theta + eps, theta - eps])
+            _, _, (hi, lo) = self._search(block, lkey, rkey, [theta + eps, theta - eps],
+                                          with_order=False)
             hits += int(block.rmask.shape[1] * hi.size - hi.sum())
-            band = self._pairs(r_order, l_order, lo, hi)
-            if band[0].size:
+            if (hi != lo).any():  # values within the margin: listed, then evaluated exactly
+                r_order, l_order, (hi, lo) = self._search(block, lkey, rkey,
+                                                          [theta + eps, theta - eps])
+                band = self._pairs(r_order, l_order, lo, hi)
                 hits += int(np.count_nonzero(coef @ self.exact(block, band) >= theta))
         return hits
 
