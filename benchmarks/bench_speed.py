@@ -12,6 +12,7 @@ Run from the repository root::
 
     python benchmarks/bench_speed.py            # everything (several minutes)
     python benchmarks/bench_speed.py exact gls  # some sections: exact ci analyze gls power mc
+                                                # (ci includes the ABAB 365/14 test and interval)
 
 Times are the best of a few repeats (``time.perf_counter``) after a warm-up. On a shared
 machine they are noisy; the ratios (same run, same load) are the more stable figures.
@@ -143,6 +144,32 @@ def section_ci(rng: np.random.Generator) -> None:
                 x, labels, design=pd_), 1)
         old_txt = fmt(old) if old else " " * 12
         print(f"{k:>5} {res.method:>16} {fmt(new)} {old_txt} {ratio(old, new)}")
+    section_phase_ci(rng)
+
+
+def section_phase_ci(rng: np.random.Generator) -> None:
+    """ABAB 365/14: exact test and inverted interval (product counting vs enumeration)."""
+    design = nof1.PhaseDesign("ABAB", 365, 14)
+    print(f"\n1c. Phase design ABAB 365/14 ({design.n_assignments:,} assignments), statistic "
+          f"PA-PB, wash-out 3, 20 missing days")
+    print(f"{'what':<24} {'current':>12} {'previous':>12} {'ratio':>9}")
+    labels = design.draw(rng)
+    x = np.round(rng.normal(5, 2, size=365) - 0.8 * (labels == 0)).clip(0, 10)
+    x[rng.choice(365, size=20, replace=False)] = np.nan
+    kw = dict(statistic="PA-PB", washout=3)
+    pd_ = prev.PhaseDesign("ABAB", 365, 14)
+    cases = [(f"test ({alt})", "randomization_test", dict(alternative=alt))
+             for alt in ("greater", "two-sided")] + [("interval (95%)", "randomization_ci", {})]
+    for what, fn, extra in cases:
+        new_fn = getattr(nof1.analysis, fn)
+        old_fn = getattr(prev.analysis, fn)
+        new_res = new_fn(x, labels, design=design, **kw, **extra)
+        old_res = old_fn(x, labels, design=pd_, **kw, **extra)
+        for f in ("pvalue", "ci_low", "ci_high"):  # identical, not just close
+            assert getattr(new_res, f, None) == getattr(old_res, f, None), (what, f)
+        new = best(lambda: new_fn(x, labels, design=design, **kw, **extra), 5)
+        old = best(lambda: old_fn(x, labels, design=pd_, **kw, **extra), 1)
+        print(f"{what:<24} {fmt(new)} {fmt(old)} {ratio(old, new)}")
 
 
 def section_analyze(rng: np.random.Generator) -> None:

@@ -12,16 +12,125 @@ crossing points, and a bound is an order statistic of them.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any, NamedTuple
 
 import numpy as np
 
+from .._validation import as_rng, check_confidence_level
 from ..design import Design, PairedDesign
-from ._rand_engine import doubling, make_evaluator, paired_mitm_count, tie_tolerance
+from . import _rand_inputs, _rand_paired
+from ._rand_engine import (
+    MAX_DOUBLING_PAIRS,
+    doubling,
+    make_evaluator,
+    mc_draws,
+    paired_mitm_count,
+    tie_tolerance,
+)
+from ._rand_inputs import (
+    DEFAULT_RESAMPLES,
+    MAX_EXACT_PAIRS,
+    check_n_resamples,
+    choose_method,
+    prepare,
+)
+from ._rand_phase import MARGIN
 
-__all__ = ["crossing_points", "search_paired", "min_count"]
+__all__ = ["Inversion", "invert", "crossing_points", "product_bounds", "search_paired",
+           "min_count"]
 
 #: 1 - g(a) at or below this is 0 (g is a ratio of small integers, exact when it equals 1)
 _FLAT = 1e-12
+
+
+class Inversion(NamedTuple):
+    """Fields of :class:`~nof1.analysis.RandomizationCIResult`, as :func:`invert` finds them."""
+
+    estimate: float
+    ci_low: float
+    ci_high: float
+    confidence_level: float
+    statistic_name: str
+    n_assignments: int
+    n_resamples: int | None
+    exact: bool
+    method: str
+    min_pvalue: float
+    note: str
+    design: dict[str, Any]
+    washout: int
+
+
+def invert(scores: Any, labels: Any, *, design: Design, confidence_level: float = 0.95,
+           statistic: str = "A-B", washout: int = 0, n_resamples: int | None = None,
+           rng: Any = None) -> Inversion:
+    """The randomization interval of :func:`~nof1.analysis.randomization_ci` (see there).
+
+    Lives here, below the result classes, so that
+    ``RandomizationTestResult.confidence_interval`` can call it.
+    """
+    design, spec, washout, x, obs, batch = prepare(scores, labels, design, statistic,
+                                                   "two-sided", washout)
+    if spec.absolute:
+        raise ValueError(f"statistic={spec.name!r} has no sign; a confidence interval needs a "
+                         f"signed effect: 'A-B', 'B-A', 'PA-PB' or 'PB-PA'")
+    if batch or obs.shape[0] != 1:
+        raise ValueError("randomization_ci takes one data set: 1-D `scores` and `labels`")
+    confidence_level = check_confidence_level(confidence_level)
+    n_resamples = check_n_resamples(n_resamples)
+    rng = as_rng(rng)
+    method = choose_method(design, n_resamples, keep_null=False)
+    estimate = make_evaluator(design, x, spec.base, washout).observed(obs)[0]
+    if np.isnan(estimate):
+        raise ValueError("the observed statistic cannot be computed: a condition (or every "
+                         "phase of one condition) has no non-missing score")
+    alpha = 1.0 - confidence_level
+    xc = x - np.nanmean(x, axis=1, keepdims=True)
+    n_total = design.n_assignments
+    if method == "exact paired":
+        found = None
+        scale = _rand_paired.grid_scale(x[0])
+        if scale is not None and _rand_paired.dp_feasible(x[0], scale):
+            need = min_count(alpha, n_total)
+            found = _rand_paired.dp_ci(x[0], obs[0], scale, need)
+        if found is not None:
+            low, high, const = found
+            min_p = const / n_total
+            how = "subset means"
+        elif design.n_pairs <= MAX_DOUBLING_PAIRS:
+            method = "exact enumeration"
+        elif design.n_pairs <= MAX_EXACT_PAIRS:
+            low, high, min_p = search_paired(xc[0], obs[0], alpha)
+            how = "search"
+        else:
+            method = "Monte Carlo"
+    if method in ("exact enumeration", "Monte Carlo"):
+        if method == "Monte Carlo" and (n_resamples is None or n_resamples >= n_total):
+            n_resamples = DEFAULT_RESAMPLES if n_resamples is None else n_resamples
+        draws = None if method == "exact enumeration" else mc_draws(design, rng, n_resamples)
+        found = None
+        if draws is None and n_total >= _rand_inputs.MIN_PRODUCT_ASSIGNMENTS:
+            found = product_bounds_of(design, xc, obs, spec.base, washout, alpha)
+        low, high, min_p = found or crossing_points(design, xc, obs, spec.base,
+                                                             washout, alpha, draws)
+        how = "crossing points"
+        n_total = design.n_assignments if draws is None else n_resamples + 1
+    note = ""
+    if not (np.isfinite(low) and np.isfinite(high)):
+        note = (f"the reference set ({n_total:,} assignments) cannot reach one-sided p <= "
+                f"{alpha / 2:.4g}: the smallest attainable p-value is {min_p:.4g}, so the "
+                f"{confidence_level:g} interval is unbounded; use more periods/occasions or a "
+                f"lower confidence level")
+    if spec.sign < 0:
+        estimate, low, high = -estimate, -high, -low
+    exact = method != "Monte Carlo"
+    return Inversion(
+        estimate=float(estimate), ci_low=float(low), ci_high=float(high),
+        confidence_level=confidence_level, statistic_name=spec.name,
+        n_assignments=design.n_assignments, n_resamples=None if exact else n_resamples,
+        exact=exact, method=how, min_pvalue=float(min_p), note=note,
+        design=design.to_dict(), washout=washout,
+    )
 
 
 def min_count(alpha: float, n_total: int) -> int:
@@ -88,6 +197,170 @@ def crossing_points(design: Design, xc: np.ndarray, obs: np.ndarray, base: str, 
     need = k - const_l
     high = np.inf if need <= 0 else np.partition(c, c.size - need)[c.size - need]
     return float(low), float(high), max(const_g, const_l) / n_total
+
+
+def product_bounds_of(design: Design, xc: np.ndarray, obs: np.ndarray, base: str,
+                      washout: int, alpha: float) -> tuple[float, float, float] | None:
+    """:func:`product_bounds` when the design's reference set is a union of products, else None."""
+    rows = np.vstack([xc, _indicator(xc, obs)])
+    ev = make_evaluator(design, rows, base, washout)
+    prod = ev.product()
+    if prod is None:
+        return None
+    t0 = float(ev.observed(np.vstack([obs, obs]))[0])
+    gamma = float(tie_tolerance(np.array([t0]), xc)[0])
+    return product_bounds(prod, t0, gamma, alpha)
+
+
+#: pairs drawn to place the first guess of a bound (product path); speed only, not the result
+_GUESS_DRAWS = 1 << 14
+
+
+def product_bounds(prod, t0: float, gamma: float, alpha: float
+                   ) -> tuple[float, float, float] | None:
+    """:func:`crossing_points` (exact) over a phase design's product structure.
+
+    ``prod`` is the :class:`~nof1.analysis._rand_phase.PhaseProduct` of the rows
+    ``[xc, z]`` (centred scores, indicator of the observed A occasions); ``t0``
+    and ``gamma`` as in :func:`crossing_points`. The result is the same, bit for
+    bit, without evaluating every assignment:
+
+    - the flat assignments (``1 - g(a) <= 1e-12``) are among the few pairs with
+      ``g(a) >= 1 - 1e-9``, listed from the product and evaluated exactly;
+    - the lower bound is the ``need``-th smallest crossing point. For a trial
+      shift ``delta``, the assignments crossing at or below ``delta`` are those
+      whose ``(xc - delta z)``-statistic is at least ``t0 - delta``; the product
+      lists them (with a margin). If at least ``need`` of them cross at or below
+      ``delta``, their ``need``-th smallest crossing point is the overall one
+      (:func:`_kth_crossing` finds it exactly). ``delta`` starts at a quantile
+      of the crossing points of random pairs a few standard deviations beyond
+      ``need / N``, so that little more than ``need`` assignments are listed.
+      Likewise for the upper bound.
+
+    Returns None when no trial shift lists enough assignments (the caller then
+    enumerates the reference set).
+    """
+    n_total = prod.n_total
+    k = min_count(alpha, n_total)
+    y, z = np.array([1.0, 0.0]), np.array([0.0, 1.0])
+    const_g = const_l = prod.n_undefined
+    for block, pairs in prod.pairs_at_least(z, 1.0 - 1e-9):
+        if pairs[0].size:
+            values = prod.exact(block, pairs)
+            r, h = values[0] - t0, 1.0 - values[1]
+            flat = h <= _FLAT
+            const_g += int((flat & (r >= -gamma)).sum())
+            const_l += int((flat & (r <= gamma)).sum())
+    draws = []
+    for block, pairs in prod.sample(_GUESS_DRAWS):
+        h = 1.0 - prod.approx(block, pairs, z)
+        moving = h > _NEAR_FLAT
+        draws.append(-(prod.approx(block, pairs, y)[moving] - t0) / h[moving])
+    sample = np.concatenate(draws)
+    bounds = []
+    for side, const in ((1, const_g), (-1, const_l)):
+        need = k - const
+        if need <= 0:
+            bounds.append(-side * np.inf)
+            continue
+        found = _select(prod, t0, need, side, _trial_shifts(side * sample, need, prod))
+        if found is None:
+            return None
+        bounds.append(found)
+    return float(bounds[0]), float(bounds[1]), max(const_g, const_l) / n_total
+
+
+#: assignments with 1 - g(a) below this are evaluated exactly before their crossing point is
+#: compared (a small 1 - g(a) magnifies the rounding of the crossing point)
+_NEAR_FLAT = 1e-6
+
+
+def _trial_shifts(signed: np.ndarray, need: int, prod) -> list[float]:
+    """Trial shifts (signed: larger lists more) that should list ``need`` assignments, then more."""
+    m = signed.size
+    f = need / prod.n_defined
+    sd = np.sqrt(m * f * (1.0 - f))
+    ordered = np.sort(signed)
+    out = []
+    for z in (4.0, 8.0, 16.0):
+        rank = int(np.ceil(f * m + z * sd + 3))
+        if rank >= ordered.size:
+            break
+        out.append(float(ordered[rank]))
+    return out
+
+
+def _select(prod, t0: float, need: int, side: int, shifts: list[float]) -> float | None:
+    """The ``need``-th smallest (side 1) or largest (side -1) crossing point, or None."""
+    y, z = np.array([1.0, 0.0]), np.array([0.0, 1.0])
+    previous = -np.inf
+    for signed_delta in shifts:
+        # past the previous trial, which may have stopped inside a cluster of near-ties
+        if np.isfinite(previous):
+            signed_delta = max(signed_delta, previous + 1e-9 * (prod.scale + abs(previous)))
+        previous = signed_delta
+        delta = side * signed_delta
+        eps = 10 * MARGIN * (prod.scale + abs(t0)) * (1.0 + abs(delta))
+        # side * (crossing - delta) <= 0  <=>  side * ((y - delta z) @ T - (t0 - delta)) >= 0
+        listed = prod.pairs_at_least(side * (y - delta * z), side * (t0 - delta) - eps)
+        found = _kth_crossing(prod, listed, t0, need, side)
+        if found is not None and side * (found - delta) <= 0:
+            return found
+    return None
+
+
+def _kth_crossing(prod, listed, t0: float, need: int, side: int) -> float | None:
+    """The ``need``-th smallest (side 1) / largest (side -1) crossing point among ``listed``.
+
+    Crossing points are first computed from the product's terms (``a``, within
+    ``e = 1e-8 (scale + |t0| + |a|)`` of the engine's value when
+    ``1 - g >= 1e-6``); the assignments near the candidate ``v`` (within
+    ``2m + 4e``, ``m = 1e-6 (scale + |t0| + |v|)``) and the near-flat ones are
+    evaluated exactly. The others keep their side of ``v`` with a gap of ``2m``,
+    so if the exact candidate lies within ``2m`` of ``v`` it is the answer, as
+    the engine computes it. None if the listed set is too small or the check fails.
+    """
+    y, z = np.array([1.0, 0.0]), np.array([0.0, 1.0])
+    approx, exact_vals, far_pairs = [], [], []
+    for block, pairs in listed:
+        if not pairs[0].size:
+            continue
+        h = 1.0 - prod.approx(block, pairs, z)
+        near = h <= _NEAR_FLAT
+        if near.any():
+            values = prod.exact(block, tuple(p[near] for p in pairs))
+            r, hh = values[0] - t0, 1.0 - values[1]
+            moving = hh > _FLAT
+            exact_vals.append(side * (-r[moving] / hh[moving]))
+        keep = ~near
+        a = side * (-(prod.approx(block, tuple(p[keep] for p in pairs), y) - t0) / h[keep])
+        approx.append(a)
+        far_pairs.append((block, tuple(p[keep] for p in pairs)))
+    a = np.concatenate(approx) if approx else np.zeros(0)
+    known = np.concatenate(exact_vals) if exact_vals else np.zeros(0)
+    if a.size + known.size < need:
+        return None
+    v = float(np.partition(np.concatenate([a, known]), need - 1)[need - 1])
+    m = 1e-6 * (prod.scale + abs(t0) + abs(v))
+    err = 1e-8 * (prod.scale + abs(t0) + np.abs(a))
+    band = np.abs(a - v) <= 2 * m + 4 * err
+    below = int(np.count_nonzero((a < v) & ~band))
+    start = 0
+    for block, pairs in far_pairs:
+        n = pairs[0].size
+        sel = band[start:start + n]
+        start += n
+        if sel.any():
+            values = prod.exact(block, tuple(p[sel] for p in pairs))
+            r, hh = values[0] - t0, 1.0 - values[1]
+            known = np.concatenate([known, side * (-r / hh)])  # moving: 1 - g > 1e-6
+    rank = need - below
+    if not 1 <= rank <= known.size:
+        return None
+    exact_v = float(np.partition(known, rank - 1)[rank - 1])
+    if abs(exact_v - v) > 2 * m:
+        return None
+    return side * exact_v
 
 
 def _undefined_or_flat(xc: np.ndarray) -> int:

@@ -26,9 +26,10 @@ from collections.abc import Iterator
 import numpy as np
 
 from ..design import AlternatingDesign, Design, PairedDesign, PhaseDesign
+from ._rand_phase import MAX_PRODUCT_CELLS, PhaseProduct, product_cells
 
 __all__ = ["TIE_RTOL", "make_evaluator", "count_extreme", "tie_tolerance", "diff_means",
-           "paired_mitm_count", "doubling"]
+           "paired_mitm_count", "doubling", "mc_draws"]
 
 #: relative tolerance for ties: |T - t| <= TIE_RTOL * (|t| + max |centred score|) is a tie
 TIE_RTOL = 1e-10
@@ -36,6 +37,9 @@ TIE_RTOL = 1e-10
 CHUNK_ELEMENTS = 1 << 20
 #: paired designs up to this many pairs enumerate all 2**k values (kept as null distribution)
 MAX_DOUBLING_PAIRS = 20
+#: Monte Carlo draws are made in chunks of this size (fixed, so draws do not
+#: depend on the number of data sets analysed at once)
+DRAW_CHUNK = 1 << 14
 #: alternating designs list the 2**h strings of each half up to this half length
 MAX_HALF = 22
 
@@ -104,6 +108,10 @@ class _Evaluator:
     def chunk_rows(self) -> int:
         return max(1, CHUNK_ELEMENTS // self.n_batch)
 
+    def product(self) -> PhaseProduct | None:
+        """The reference set as a union of products (exact counts without listing), or None."""
+        return None
+
     def observed(self, obs: np.ndarray) -> np.ndarray:
         a = obs == 0
         return diff_means((self.xm * a).sum(axis=1), (self.m & a).sum(axis=1),
@@ -161,6 +169,13 @@ class _PhaseEvaluator(_Evaluator):
         zero = np.zeros((self.n_batch, 1))
         self.csum = np.concatenate([zero, np.cumsum(self.xm, axis=1)], axis=1)
         self.ccnt = np.concatenate([zero, np.cumsum(self.mf, axis=1)], axis=1)
+
+    def product(self) -> PhaseProduct | None:
+        d = self.design
+        if (self.base != "PA-PB" or d.n_phases < 3 or product_cells(
+                d.n_occasions, d.n_phases, d.min_phase) > MAX_PRODUCT_CELLS):
+            return None
+        return PhaseProduct(self)
 
     def _bounds(self, cps: np.ndarray) -> np.ndarray:
         """Change points ``(..., P-1)`` -> phase boundaries ``(..., P+1)``."""
@@ -421,3 +436,9 @@ def paired_mitm_count(x: np.ndarray, t: float, gamma: float, tail: str) -> int:
                 c = abs(t) - gamma
                 hits += s1.size * s2.size if c <= 0 else at_least(c) + at_most(-c)
     return hits
+
+
+def mc_draws(design: Design, rng: np.random.Generator, n: int):
+    """``n`` Monte Carlo draws from the design, in chunks of :data:`DRAW_CHUNK` rows."""
+    for start in range(0, n, DRAW_CHUNK):
+        yield design.draw(rng, size=min(DRAW_CHUNK, n - start))

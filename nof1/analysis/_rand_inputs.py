@@ -14,10 +14,24 @@ import numpy as np
 
 from .._validation import check_alternative, check_choice, check_int
 from ..design import Design, PairedDesign, PhaseDesign
+from ._rand_engine import MAX_DOUBLING_PAIRS
 
 __all__ = ["STATISTICS", "StatSpec", "parse_statistic", "parse_scores", "parse_labels",
-           "check_design", "check_washout", "check_n_resamples", "check_admissible"]
+           "check_design", "check_washout", "check_n_resamples", "check_admissible", "prepare",
+           "choose_method"]
 
+#: designs with at most this many assignments are enumerated (exact test) by default
+MAX_EXACT_ASSIGNMENTS = 10_000_000
+#: paired designs off a grid are exact up to this many pairs (meet-in-the-middle)
+MAX_EXACT_PAIRS = 40
+#: paired designs up to this many pairs list all 2**k values by default (the null distribution)
+MAX_LISTED_PAIRS = 12
+#: Monte Carlo draws when the admissible set is too large and n_resamples is None
+DEFAULT_RESAMPLES = 9_999
+#: exact sets at least this large are counted without listing when the design allows it
+#: (phase designs with 3+ phases and statistic 'PA-PB': ``_rand_phase``) and no null
+#: distribution is kept
+MIN_PRODUCT_ASSIGNMENTS = 100_000
 #: statistics as SCRT names them
 STATISTICS = ("A-B", "B-A", "|A-B|", "PA-PB", "PB-PA", "|PA-PB|")
 
@@ -172,6 +186,8 @@ def check_admissible(design: Design, obs: np.ndarray) -> None:
     if isinstance(design, PairedDesign):
         ok = np.all(obs[:, 0::2] + obs[:, 1::2] == 1, axis=1)
         rows = np.flatnonzero(~ok)
+    elif obs.shape[0] == 1 or not (obs != obs[:1]).any():  # one assignment (often broadcast)
+        rows = np.arange(obs.shape[0]) if not design.is_admissible(obs[0]) else np.zeros(0)
     else:
         uniq, inverse = np.unique(obs, axis=0, return_inverse=True)
         bad = np.array([not design.is_admissible(u) for u in uniq])
@@ -184,3 +200,38 @@ def check_admissible(design: Design, obs: np.ndarray) -> None:
             f"The test's reference set is the design's own admissible set, so the observed "
             f"assignment must belong to it."
         )
+
+
+def prepare(scores: Any, labels: Any, design: Any, statistic: Any, alternative: Any,
+            washout: Any) -> tuple[Design, StatSpec, int, np.ndarray, np.ndarray, bool]:
+    """Every argument checked and normalized: design, statistic, wash-out, scores (2-D),
+    observed assignments (2-D) and whether the scores were a batch."""
+    design = check_design(design)
+    spec = parse_statistic(statistic, alternative, design)
+    washout = check_washout(washout, design)
+    x, batch = parse_scores(scores, design.n_units)
+    obs = parse_labels(labels, design.n_units, x.shape[0])
+    check_admissible(design, obs)
+    return design, spec, washout, x, obs, batch
+
+
+def choose_method(design: Design, n_resamples: int | None,
+                  keep_null: bool | None = None) -> str:
+    """'exact enumeration', 'exact paired' (counted without listing) or 'Monte Carlo'.
+
+    ``n_resamples`` at least the number of assignments means exact, as in
+    ``scipy.stats.permutation_test``.
+    """
+    if n_resamples is not None and n_resamples < design.n_assignments:
+        return "Monte Carlo"
+    if isinstance(design, PairedDesign):
+        if keep_null and design.n_pairs > MAX_DOUBLING_PAIRS:
+            raise ValueError(f"keep_null=True lists all 2**{design.n_pairs} values of the "
+                             f"statistic; that is possible up to {MAX_DOUBLING_PAIRS} pairs")
+        listed = MAX_DOUBLING_PAIRS if keep_null else MAX_LISTED_PAIRS
+        if keep_null is not False and design.n_pairs <= listed:
+            return "exact enumeration"
+        return "exact paired"
+    if design.n_assignments <= MAX_EXACT_ASSIGNMENTS:
+        return "exact enumeration"
+    return "Monte Carlo"

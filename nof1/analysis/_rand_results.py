@@ -8,6 +8,7 @@ from typing import Any, ClassVar, NamedTuple
 import numpy as np
 
 from .._results import BatchResultMixin, ResultMixin
+from ._rand_ci import invert
 
 __all__ = ["RandomizationTestResult", "RandomizationCIResult", "ConfidenceInterval",
            "describe_statistic"]
@@ -133,11 +134,8 @@ class RandomizationTestResult(BatchResultMixin):
         """
         if self._inputs is None or self.is_batch:
             raise ValueError("confidence_interval() needs a test of one data set")
-        from .randomization import randomization_ci
-
         statistic = self.statistic_name.strip("|")
-        ci = randomization_ci(**self._inputs, statistic=statistic,
-                              confidence_level=confidence_level)
+        ci = invert(**self._inputs, statistic=statistic, confidence_level=confidence_level)
         return ConfidenceInterval(ci.ci_low, ci.ci_high)
 
     def summary(self) -> str:

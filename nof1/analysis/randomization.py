@@ -13,69 +13,35 @@ from typing import Any
 
 import numpy as np
 
-from .._validation import as_rng, check_confidence_level
+from .._validation import as_rng
 from ..design import Design, PairedDesign, PhaseDesign
 from ..design._combinatorics import random_combinations
-from . import _rand_ci, _rand_paired
+from . import _rand_ci, _rand_inputs, _rand_paired
 from ._rand_engine import (
-    MAX_DOUBLING_PAIRS,
+    DRAW_CHUNK,
     count_extreme,
     make_evaluator,
+    mc_draws,
     paired_mitm_count,
     tie_tolerance,
 )
 from ._rand_inputs import (
+    DEFAULT_RESAMPLES,
+    MAX_EXACT_PAIRS,
     StatSpec,
-    check_admissible,
-    check_design,
     check_n_resamples,
-    check_washout,
-    parse_labels,
-    parse_scores,
-    parse_statistic,
+    prepare,
 )
+from ._rand_inputs import choose_method as _choose_method
 from ._rand_results import RandomizationCIResult, RandomizationTestResult
 
 __all__ = ["randomization_test", "randomization_ci", "RandomizationTestResult",
            "RandomizationCIResult"]
 
-#: designs with at most this many assignments are enumerated (exact test) by default
-MAX_EXACT_ASSIGNMENTS = 10_000_000
-#: paired designs off a grid are exact up to this many pairs (meet-in-the-middle)
-MAX_EXACT_PAIRS = 40
-#: paired designs up to this many pairs list all 2**k values by default (the null distribution)
-MAX_LISTED_PAIRS = 12
 #: complete rows of a batch are counted by vectorised meet-in-the-middle up to this many pairs
 MAX_BATCH_MITM_PAIRS = 24
-#: Monte Carlo draws when the admissible set is too large and n_resamples is None
-DEFAULT_RESAMPLES = 9_999
 #: the null distribution is returned when it has at most this many values
 MAX_KEEP = 1 << 20
-#: Monte Carlo draws are made in chunks of this size (fixed, so draws do not
-#: depend on the number of data sets analysed at once)
-DRAW_CHUNK = 1 << 14
-
-
-def _choose_method(design: Design, n_resamples: int | None,
-                   keep_null: bool | None = None) -> str:
-    """'exact enumeration', 'exact paired' (counted without listing) or 'Monte Carlo'.
-
-    ``n_resamples`` at least the number of assignments means exact, as in
-    ``scipy.stats.permutation_test``.
-    """
-    if n_resamples is not None and n_resamples < design.n_assignments:
-        return "Monte Carlo"
-    if isinstance(design, PairedDesign):
-        if keep_null and design.n_pairs > MAX_DOUBLING_PAIRS:
-            raise ValueError(f"keep_null=True lists all 2**{design.n_pairs} values of the "
-                             f"statistic; that is possible up to {MAX_DOUBLING_PAIRS} pairs")
-        listed = MAX_DOUBLING_PAIRS if keep_null else MAX_LISTED_PAIRS
-        if keep_null is not False and design.n_pairs <= listed:
-            return "exact enumeration"
-        return "exact paired"
-    if design.n_assignments <= MAX_EXACT_ASSIGNMENTS:
-        return "exact enumeration"
-    return "Monte Carlo"
 
 
 def _paired_exact(design: PairedDesign, x: np.ndarray, xc: np.ndarray, obs: np.ndarray,
@@ -145,25 +111,34 @@ def _mc_values(design: Design, ev: Any, xc: np.ndarray, rng: np.random.Generator
             for r0 in range(0, size, ev.chunk_rows):
                 yield ev._from_bounds(ev._bounds(cps[r0:r0 + ev.chunk_rows]), per_row=False)
         return
-    for draws in _mc_draws(design, rng, n):
+    for draws in mc_draws(design, rng, n):
         for start in range(0, draws.shape[0], ev.chunk_rows):
             yield ev.from_assignments(draws[start:start + ev.chunk_rows])
 
 
-def _prepare(scores: Any, labels: Any, design: Any, statistic: Any, alternative: Any,
-             washout: Any) -> tuple[Design, StatSpec, int, np.ndarray, np.ndarray, bool]:
-    design = check_design(design)
-    spec = parse_statistic(statistic, alternative, design)
-    washout = check_washout(washout, design)
-    x, batch = parse_scores(scores, design.n_units)
-    obs = parse_labels(labels, design.n_units, x.shape[0])
-    check_admissible(design, obs)
-    return design, spec, washout, x, obs, batch
+def _product_pvalues(design: Design, xc: np.ndarray, t: np.ndarray, gamma: np.ndarray,
+                     spec: StatSpec, washout: int) -> np.ndarray | None:
+    """Exact p-values counted on the reference set as a union of products, or None.
 
-
-def _mc_draws(design: Design, rng: np.random.Generator, n: int):
-    for start in range(0, n, DRAW_CHUNK):
-        yield design.draw(rng, size=min(DRAW_CHUNK, n - start))
+    Equal to counting over the enumerated set (see ``_rand_phase``), row by row.
+    """
+    pvalue = np.full(xc.shape[0], np.nan)
+    one = np.ones(1)
+    for i in np.flatnonzero(~np.isnan(t)).tolist():
+        prod = make_evaluator(design, xc[i:i + 1], spec.base, washout).product()
+        if prod is None:
+            return None
+        ti, gi = float(t[i]), float(gamma[i])
+        if spec.tail == "greater":
+            hits = prod.count_at_least(one, ti - gi)
+        elif spec.tail == "less":
+            hits = prod.count_at_least(-one, -(ti + gi))
+        else:
+            c = abs(ti) - gi
+            hits = (prod.n_defined if c <= 0 else
+                    prod.count_at_least(one, c) + prod.count_at_least(-one, c))
+        pvalue[i] = (hits + prod.n_undefined) / design.n_assignments
+    return pvalue
 
 
 def randomization_test(scores: Any, labels: Any, *, design: Design, statistic: str = "A-B",
@@ -270,8 +245,16 @@ def randomization_test(scores: Any, labels: Any, *, design: Design, statistic: s
     number days; any number of pairs), else by meet-in-the-middle up to 40
     pairs, else Monte Carlo (``note`` says so). Other designs: enumerated up to
     10,000,000 assignments (phase designs by prefix sums over the change
-    points). The floating-point engines work on scores centred at their mean,
-    which leaves the statistic unchanged and keeps rounding small.
+    points). Phase designs with three or more phases and statistic 'PA-PB'
+    whose reference set has at least 100,000 assignments (and no null
+    distribution is kept) are counted without listing them: with the middle
+    change point fixed, the statistic is a left term plus a right term, so the
+    set is a union of products and each count is a sorted merge; values within
+    1e-11 of the data scale of the threshold are re-evaluated as enumeration
+    evaluates them, so the p-values are the enumeration's (``_rand_phase``;
+    milliseconds for ABAB 365/14, 5,013,320 assignments). The floating-point
+    engines work on scores centred at their mean, which leaves the statistic
+    unchanged and keeps rounding small.
 
     References
     ----------
@@ -309,7 +292,7 @@ def randomization_test(scores: Any, labels: Any, *, design: Design, statistic: s
     >>> print(f"{res.pvalue:.6f} = {round(res.pvalue * res.n_assignments)}/{res.n_assignments}")
     0.030303 = 5/165
     """
-    design, spec, washout, x, obs, batch = _prepare(scores, labels, design, statistic,
+    design, spec, washout, x, obs, batch = prepare(scores, labels, design, statistic,
                                                     alternative, washout)
     n_resamples = n_resamples_asked = check_n_resamples(n_resamples)
     if keep_null is not None and not isinstance(keep_null, bool):
@@ -341,6 +324,10 @@ def randomization_test(scores: Any, labels: Any, *, design: Design, statistic: s
     if method == "Monte Carlo" and (n_resamples is None or n_resamples >= design.n_assignments):
         n_resamples = DEFAULT_RESAMPLES if n_resamples is None else n_resamples
 
+    if (pvalue is None and method == "exact enumeration"
+            and (keep_null is False or x.shape[0] * design.n_assignments > MAX_KEEP)
+            and design.n_assignments >= _rand_inputs.MIN_PRODUCT_ASSIGNMENTS):
+        pvalue = _product_pvalues(design, xc, t, gamma, spec, washout)
     if pvalue is None:
         counts = np.zeros(x.shape[0], dtype=np.int64)
         if method == "exact enumeration":
@@ -434,7 +421,9 @@ def randomization_ci(scores: Any, labels: Any, *, design: Design,
     of each size and integer sum, and the bound is found as an exact fraction
     (method 'subset means'; milliseconds for 62 pairs). Otherwise the bounds
     are solved exactly over the reference set (the crossing points of all
-    assignments; method 'crossing points'); for paired designs beyond 20
+    assignments; method 'crossing points'; for large phase designs counted as
+    above, only the assignments crossing beyond a trial shift are listed, with
+    the same result); for paired designs beyond 20
     pairs off a grid, by a bracketed root search on meet-in-the-middle counts
     (regula falsi with bisection safeguards) to a tolerance of 1e-10 relative
     to the data scale (method 'search'; about 0.3 s for 30 pairs, several
@@ -475,62 +464,6 @@ def randomization_ci(scores: Any, labels: Any, *, design: Design,
     >>> ci.ci_low, ci.ci_high, ci.min_pvalue
     (-inf, inf, 0.0625)
     """
-    design, spec, washout, x, obs, batch = _prepare(scores, labels, design, statistic,
-                                                    "two-sided", washout)
-    if spec.absolute:
-        raise ValueError(f"statistic={spec.name!r} has no sign; a confidence interval needs a "
-                         f"signed effect: 'A-B', 'B-A', 'PA-PB' or 'PB-PA'")
-    if batch or obs.shape[0] != 1:
-        raise ValueError("randomization_ci takes one data set: 1-D `scores` and `labels`")
-    confidence_level = check_confidence_level(confidence_level)
-    n_resamples = check_n_resamples(n_resamples)
-    rng = as_rng(rng)
-    method = _choose_method(design, n_resamples, keep_null=False)
-    estimate = make_evaluator(design, x, spec.base, washout).observed(obs)[0]
-    if np.isnan(estimate):
-        raise ValueError("the observed statistic cannot be computed: a condition (or every "
-                         "phase of one condition) has no non-missing score")
-    alpha = 1.0 - confidence_level
-    xc = x - np.nanmean(x, axis=1, keepdims=True)
-    n_total = design.n_assignments
-    if method == "exact paired":
-        found = None
-        scale = _rand_paired.grid_scale(x[0])
-        if scale is not None and _rand_paired.dp_feasible(x[0], scale):
-            need = _rand_ci.min_count(alpha, n_total)
-            found = _rand_paired.dp_ci(x[0], obs[0], scale, need)
-        if found is not None:
-            low, high, const = found
-            min_p = const / n_total
-            how = "subset means"
-        elif design.n_pairs <= MAX_DOUBLING_PAIRS:
-            method = "exact enumeration"
-        elif design.n_pairs <= MAX_EXACT_PAIRS:
-            low, high, min_p = _rand_ci.search_paired(xc[0], obs[0], alpha)
-            how = "search"
-        else:
-            method = "Monte Carlo"
-    if method in ("exact enumeration", "Monte Carlo"):
-        if method == "Monte Carlo" and (n_resamples is None or n_resamples >= n_total):
-            n_resamples = DEFAULT_RESAMPLES if n_resamples is None else n_resamples
-        draws = None if method == "exact enumeration" else _mc_draws(design, rng, n_resamples)
-        low, high, min_p = _rand_ci.crossing_points(design, xc, obs, spec.base, washout,
-                                                    alpha, draws)
-        how = "crossing points"
-        n_total = design.n_assignments if draws is None else n_resamples + 1
-    note = ""
-    if not (np.isfinite(low) and np.isfinite(high)):
-        note = (f"the reference set ({n_total:,} assignments) cannot reach one-sided p <= "
-                f"{alpha / 2:.4g}: the smallest attainable p-value is {min_p:.4g}, so the "
-                f"{confidence_level:g} interval is unbounded; use more periods/occasions or a "
-                f"lower confidence level")
-    if spec.sign < 0:
-        estimate, low, high = -estimate, -high, -low
-    exact = method != "Monte Carlo"
-    return RandomizationCIResult(
-        estimate=float(estimate), ci_low=float(low), ci_high=float(high),
-        confidence_level=confidence_level, statistic_name=spec.name,
-        n_assignments=design.n_assignments, n_resamples=None if exact else n_resamples,
-        exact=exact, method=how, min_pvalue=float(min_p), note=note,
-        design=design.to_dict(), washout=washout,
-    )
+    return RandomizationCIResult(**_rand_ci.invert(
+        scores, labels, design=design, confidence_level=confidence_level, statistic=statistic,
+        washout=washout, n_resamples=n_resamples, rng=rng)._asdict())
