@@ -14,12 +14,13 @@ from typing import Any
 import numpy as np
 
 from .._validation import as_rng, check_confidence_level
-from ..design import Design, PairedDesign, PhaseDesign
+from ..design import Design, PairedDesign
 from ..design._combinatorics import random_combinations
 from . import _rand_ci, _rand_paired
 from ._rand_engine import (
     MAX_DOUBLING_PAIRS,
     count_extreme,
+    evaluator_class,
     make_evaluator,
     paired_mitm_count,
     tie_tolerance,
@@ -65,7 +66,7 @@ def _choose_method(design: Design, n_resamples: int | None,
     """
     if n_resamples is not None and n_resamples < design.n_assignments:
         return "Monte Carlo"
-    if isinstance(design, PairedDesign):
+    if evaluator_class(design).counts_without_listing:
         if keep_null and design.n_pairs > MAX_DOUBLING_PAIRS:
             raise ValueError(f"keep_null=True lists all 2**{design.n_pairs} values of the "
                              f"statistic; that is possible up to {MAX_DOUBLING_PAIRS} pairs")
@@ -124,7 +125,7 @@ def _mc_values(design: Design, ev: Any, xc: np.ndarray, rng: np.random.Generator
     random numbers ``design.draw`` uses) and compute ``k * T = d @ eps`` from the
     k pair differences, instead of expanding 2k labels and two matrix products.
     """
-    if isinstance(design, PairedDesign) and not ev.has_missing:
+    if ev.draws_pair_bits and not ev.has_missing:
         k = design.n_pairs
         d = (xc[:, 0::2] - xc[:, 1::2]) / k  # first minus second period, over k
         total = d.sum(axis=1)
@@ -134,7 +135,7 @@ def _mc_values(design: Design, ev: Any, xc: np.ndarray, rng: np.random.Generator
             # bit 1 = the second period is A: T = sum(d) - 2 * (bits @ d)
             yield total[:, None] - (bits.astype(np.float64) @ dt2).T
         return
-    if isinstance(design, PhaseDesign):
+    if ev.draws_changepoints:
         # change points drawn directly (the random numbers design.draw uses), then phase
         # sums from the prefix sums: no n_occasions-long label rows
         p = design.n_phases

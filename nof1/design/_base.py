@@ -256,7 +256,9 @@ class Design(abc.ABC):
             hint = ""
             if self.units_are_periods and unit_days == 1:
                 hint = ("; a unit of this design is a whole period, scored by its mean, so "
-                        "leave wash-out days out before taking the period means")
+                        "leave wash-out days out before taking the period means (a wash-out "
+                        "of units applies to designs whose periods span several units, such "
+                        "as phase designs)")
             raise ValueError(
                 f"`{name}`={washout_days} must be shorter than the shortest period the "
                 f"design allows ({shortest} day{'s' if shortest != 1 else ''}), so that "
