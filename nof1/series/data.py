@@ -95,7 +95,8 @@ class Series:
         return len(self.trials)
 
     def summary(self) -> str:
-        kinds = self.trials["design"].map(lambda s: json.loads(s)["kind"]).value_counts()
+        kinds = self.trials["design"].map(lambda s: design_from_dict(json.loads(s)).kind)
+        kinds = kinds.value_counts()
         return (f"Series of {len(self)} personal trials ("
                 + ", ".join(f"{n} {k}" for k, n in kinds.items())
                 + f"); outcomes {', '.join(self.outcome_names)} (primary {self.primary}); "
