@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from ..design import Design, PairedDesign, design_from_dict
+from ..design import Design, DesignOption, PairedDesign, design_from_dict
 from ..outcomes import DEFAULT_OUTCOMES, Outcome, parse_outcome_spec, read_outcomes_file
 from ._common import _date, _names, _nonnegative_int, _positive_int, _time, _UsageError
 
@@ -35,10 +35,14 @@ def _add_design_parser(sub: Any) -> None:
     kinds = _design_kinds()
     p.add_argument("--design", choices=list(kinds), default=DEFAULT_DESIGN.kind,
                    help=f"randomization scheme (default: {DEFAULT_DESIGN.kind})")
-    for flag, (option, users) in _design_options().items():
+    for flag, declared in _design_options().items():
+        helps: dict[str, list[str]] = {}
+        for kind, option in declared:
+            helps.setdefault(option.help, []).append(kind)
         p.add_argument("--" + flag.replace("_", "-"),
-                       type=None if option.text else _positive_int,
-                       help=f"{'/'.join(users)}: {option.help}")
+                       type=None if declared[0][1].text else _positive_int,
+                       help="; ".join(f"{'/'.join(kinds)}: {text}"
+                                      for text, kinds in helps.items()))
     p.add_argument("--washout-days", type=_nonnegative_int, default=7,
                    help="first days of each period left out of the analysis (default 7)")
     p.add_argument("--run-in-days", type=_nonnegative_int, default=7,
@@ -80,14 +84,14 @@ def _design_kinds() -> dict[str, type[Design]]:
             **{k: c for k, c in kinds.items() if c is not DEFAULT_DESIGN}}
 
 
-def _design_options() -> dict[str, tuple[Any, list[str]]]:
-    """Each option flag of any design, with its first declaration and the kinds that take it;
+def _design_options() -> dict[str, list[tuple[str, DesignOption]]]:
+    """Each option flag of any design, with (kind, declaration) of every design taking it;
     options of one design first, then those several designs share."""
-    out: dict[str, tuple[Any, list[str]]] = {}
+    out: dict[str, list[tuple[str, DesignOption]]] = {}
     for kind, cls in _design_kinds().items():
         for option in cls.options:
-            out.setdefault(option.flag, (option, []))[1].append(kind)
-    return dict(sorted(out.items(), key=lambda item: len(item[1][1]) > 1))
+            out.setdefault(option.flag, []).append((kind, option))
+    return dict(sorted(out.items(), key=lambda item: len(item[1]) > 1))
 
 
 def _add_people_options(p: Any) -> None:
