@@ -287,6 +287,12 @@ def test_a_new_design_is_tested_over_its_own_reference_set(abba):
     with pytest.raises(ValueError, match="not an admissible assignment"):
         randomization_test(np.arange(36.0), [0, 1] * 18, design=design)
 
+    class Claims(abba):  # claims a statistic no registered evaluator computes for it
+        statistic_bases = ("A-B", "PA-PB")
+
+    with pytest.raises(ValueError, match="no evaluator for statistic 'PA-PB'"):
+        randomization_test(np.arange(36.0), labels, design=Claims(9), statistic="PA-PB")
+
 
 def test_a_new_design_runs_the_whole_trial_workflow(abba, tmp_path):
     from nof1.planning.simulate import simulate_diary

@@ -17,7 +17,6 @@ from ._tables import pair_table, period_table
 PER_PROTOCOL_ADHERENCE = 0.8
 
 
-
 @dataclasses.dataclass(frozen=True, eq=False)
 class Primary:
     """Estimate, interval and p-value of one procedure, and the tests behind them.

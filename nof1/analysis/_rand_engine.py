@@ -101,6 +101,9 @@ class _Evaluator:
     draws_pair_bits = False
     #: Monte Carlo draws can be made as change points (no assignment rows)
     draws_changepoints = False
+    #: base statistics it computes, and whether it re-applies a wash-out per assignment
+    bases: tuple[str, ...] = ("A-B",)
+    applies_washout = False
 
     def __init__(self, design: Design, x: np.ndarray, base: str, washout: int):
         self.design = design
@@ -173,6 +176,8 @@ class _PhaseEvaluator(_Evaluator):
     """Phase designs: phase sums from prefix sums at the phase boundaries."""
 
     draws_changepoints = True
+    bases = ("A-B", "PA-PB")
+    applies_washout = True
 
     def __init__(self, design: PhaseDesign, x: np.ndarray, base: str, washout: int):
         super().__init__(design, x, base, washout)
@@ -390,7 +395,13 @@ def evaluator_class(design: Design) -> type[_Evaluator]:
 
 
 def make_evaluator(design: Design, x: np.ndarray, base: str, washout: int) -> _Evaluator:
-    return evaluator_class(design)(design, x, base, washout)
+    cls = evaluator_class(design)
+    if base not in cls.bases or (washout and not cls.applies_washout):
+        # a design may allow what no evaluator registered for it computes: refuse, never
+        # return a statistic that silently ignores the statistic or the wash-out asked for
+        raise ValueError(f"the randomization test of {design!r} has no evaluator for "
+                         f"statistic {base!r} with washout={washout}")
+    return cls(design, x, base, washout)
 
 
 def paired_mitm_count(x: np.ndarray, t: float, gamma: float, tail: str) -> int:
