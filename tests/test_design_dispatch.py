@@ -24,6 +24,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from nof1 import (
     AlternatingDesign,
@@ -176,6 +178,34 @@ def test_one_washout_rule_for_schedule_folder_and_analysis(tmp_path, seed):
     assert s.periods["n_analysed"].min() >= 1
     assert np.isfinite(randomization_test(np.arange(40.0), labels, design=design,
                                           washout=4).pvalue)
+
+
+_DESIGNS = st.one_of(
+    st.builds(PairedDesign, st.integers(1, 5)),
+    st.builds(AlternatingDesign, st.sampled_from([4, 6, 8]), st.sampled_from([None, 1, 2])),
+    st.integers(2, 4).flatmap(lambda p: st.integers(1, 4).flatmap(
+        lambda m: st.builds(PhaseDesign, st.just("ABAB"[:p]),
+                            st.integers(p * m, p * m + 6), st.just(m)))),
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(design=_DESIGNS, unit_days=st.integers(1, 5), washout=st.integers(0, 12),
+       seed=st.integers(0, 2**32))
+def test_the_washout_rule_is_exactly_every_draw_keeps_analysed_days(design, unit_days,
+                                                                     washout, seed):
+    # accepted exactly when no admissible assignment has a period without analysed days
+    shortest = min(
+        int(np.min(np.bincount(design.unit_periods(a))[1:])) for a in design.all_assignments())
+    ok = washout < shortest * unit_days
+    if ok:
+        s = make_schedule(design, start="2026-01-05", period_days=unit_days,
+                          washout_days=washout, rng=seed)
+        assert s.periods["n_analysed"].min() >= 1
+    else:
+        with pytest.raises(ValueError, match="shortest period the design allows"):
+            make_schedule(design, start="2026-01-05", period_days=unit_days,
+                          washout_days=washout, rng=seed)
 
 
 # -- 2. a fourth design, defined here only -----------------------------------------------
