@@ -27,21 +27,28 @@ DEFAULT_CHUNK = 1 << 16
 class DesignOption:
     """One command-line option of a design: ``--flag VALUE`` sets ``parameter``.
 
-    ``parameter`` names an argument of the design's constructor, or is
-    ``"unit_days"`` for the days each unit lasts on the calendar. The command line
-    builds its options from these (:meth:`Design.from_options`), so a design
-    brings its own.
+    The command line builds its options from these (:meth:`Design.from_options`),
+    so a design brings its own.
+
+    Attributes
+    ----------
+    flag : str
+        The option's name with ``_`` for ``-`` (``"max_run"`` is ``--max-run``).
+    parameter : str
+        The constructor argument it sets, or ``"unit_days"`` for the days each
+        unit lasts on the calendar.
+    default : object
+        Value used when the option is not given.
+    help : str
+        Help text, without the design's name.
+    text : bool
+        A text value (else a positive integer).
     """
 
-    #: the option's name with ``_`` for ``-`` (``"max_run"`` is ``--max-run``)
     flag: str
-    #: the constructor argument it sets, or ``"unit_days"``
     parameter: str
-    #: value used when the option is not given
     default: Any
-    #: help text, without the design's name
     help: str
-    #: a text value (else a positive integer)
     text: bool = False
 
 
