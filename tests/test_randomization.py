@@ -378,7 +378,8 @@ def test_errors_phase_and_alternating():
         randomization_test(scores, [1] * 5 + [0] * 5 + [1] * 5 + [0] * 5, design=phase)  # BABA
     with pytest.raises(ValueError, match="not an admissible"):
         randomization_test(scores, [0] * 3 + [1] * 7 + [0] * 5 + [1] * 5, design=phase)  # 3 < 4
-    with pytest.raises(ValueError, match="smaller than the design's min_phase"):
+    with pytest.raises(ValueError, match=r"shorter than the shortest period the design "
+                                         r"allows \(4 days\)"):
         randomization_test(scores, [0] * 5 + [1] * 5 + [0] * 5 + [1] * 5, design=phase,
                            washout=4)
     with pytest.raises(ValueError, match="needs a PhaseDesign"):

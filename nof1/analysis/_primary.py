@@ -14,21 +14,6 @@ from ..outcomes import Outcome
 from . import bayes, period, randomization
 from ._tables import pair_table, period_table
 
-#: statistic of the randomization test per design kind (as pre-registered in the protocol)
-STATISTIC = {"paired": "A-B", "alternating": "A-B", "phase": "PA-PB"}
-
-
-#: the primary procedure per design kind, as stated in the protocol's analysis plan
-PROCEDURE = {
-    "paired": ("randomization test over the design's 2^k orders: difference between the mean "
-               "of the treatment periods and the mean of the control periods (the mean pair "
-               "difference when every period is scored); CI by inverting the test"),
-    "alternating": ("randomization test over the design's admissible assignments: difference "
-                    "of period means; CI by inverting the test"),
-    "phase": ("randomization test over the design's admissible phase-change days: mean of "
-              "phase means (wash-out re-applied per assignment); CI by inverting the test"),
-}
-
 
 @dataclasses.dataclass(frozen=True, eq=False)
 class Primary:
@@ -122,7 +107,7 @@ def primary_analysis(data: pd.DataFrame, schedule: Schedule, o: Outcome, *,
     per = period_table(data, o.name, min_completeness)
     tests: dict[str, Any] = {}
     flip = schedule.roles_swapped
-    if design.kind == "phase":
+    if not design.units_are_periods:
         # units are days; the wash-out is re-applied for every admissible assignment
         units = data[data["period"].notna()]
         scores = units[o.name].to_numpy(dtype=float)
@@ -134,13 +119,13 @@ def primary_analysis(data: pd.DataFrame, schedule: Schedule, o: Outcome, *,
         rkw = dict(design=design)
     if flip:
         labels = np.where(labels == "A", "B", "A")
-    stat = STATISTIC[design.kind]
+    stat = design.primary_statistic
     sign = -1.0 if flip else 1.0
     estimate, low, high, p, rand, ci = _randomization(
         scores, labels, stat, confidence_level=confidence_level, rng=rng, sign=sign, rkw=rkw)
     tests["randomization"] = rand
     pairs = None
-    if design.kind == "paired":
+    if design.pairs_are_blocks:
         pairs = pair_table(per)
         a, b = pairs["mean_a"].to_numpy(), pairs["mean_b"].to_numpy()
         d = a - b
@@ -158,7 +143,7 @@ def primary_analysis(data: pd.DataFrame, schedule: Schedule, o: Outcome, *,
     n_ref = int(ci.n_assignments) if exact else int(ci.n_resamples) + 1
     level, min_p = attainable(n_ref, confidence_level)
     return Primary(estimate=estimate, ci_low=low, ci_high=high, pvalue=p,
-                   method=PROCEDURE[design.kind], periods=per, pairs=pairs, tests=tests,
+                   method=design.primary_procedure, periods=per, pairs=pairs, tests=tests,
                    attained_level=level, n_reference=n_ref, min_pvalue=min_p,
                    note=attainable_note(n_ref, confidence_level, exact))
 

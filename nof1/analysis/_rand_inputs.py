@@ -13,8 +13,8 @@ from typing import Any
 import numpy as np
 
 from .._validation import check_alternative, check_choice, check_int
-from ..design import Design, PairedDesign, PhaseDesign
-from ._rand_engine import MAX_DOUBLING_PAIRS
+from ..design import Design
+from ._rand_engine import MAX_DOUBLING_PAIRS, evaluator_class
 
 __all__ = ["STATISTICS", "StatSpec", "parse_statistic", "parse_scores", "parse_labels",
            "check_design", "check_washout", "check_n_resamples", "check_admissible", "prepare",
@@ -64,7 +64,7 @@ def parse_statistic(statistic: Any, alternative: Any, design: Design) -> StatSpe
     statistic = check_choice(statistic, "statistic", STATISTICS)
     alternative = check_alternative(alternative)
     base = "PA-PB" if "P" in statistic else "A-B"
-    if base == "PA-PB" and not isinstance(design, PhaseDesign):
+    if base not in design.statistic_bases:
         raise ValueError(
             f"statistic={statistic!r} (mean of phase means) needs a PhaseDesign; "
             f"{type(design).__name__} has no phases. Use 'A-B', 'B-A' or '|A-B|'."
@@ -98,19 +98,8 @@ def check_design(design: Any) -> Design:
 
 
 def check_washout(washout: Any, design: Design) -> int:
-    washout = check_int(washout, "washout", minimum=0)
-    if washout and not isinstance(design, PhaseDesign):
-        raise ValueError(
-            f"`washout` applies to phase designs (occasion-level units) only; for a "
-            f"{type(design).__name__} the units are period means, so leave wash-out days out "
-            f"before taking the means. Got washout={washout}."
-        )
-    if washout and washout >= design.min_phase:
-        raise ValueError(
-            f"`washout`={washout} must be smaller than the design's min_phase="
-            f"{design.min_phase}, so that every phase keeps at least one analysed occasion"
-        )
-    return washout
+    """Occasions left out at the start of each period: the design's one wash-out rule."""
+    return design.check_washout(washout, name="washout")
 
 
 def check_n_resamples(n_resamples: Any) -> int | None:
@@ -183,15 +172,7 @@ def _shape_labels(out: np.ndarray, n_units: int, n_batch: int) -> np.ndarray:
 
 def check_admissible(design: Design, obs: np.ndarray) -> None:
     """Raise if any observed assignment is outside the design's admissible set."""
-    if isinstance(design, PairedDesign):
-        ok = np.all(obs[:, 0::2] + obs[:, 1::2] == 1, axis=1)
-        rows = np.flatnonzero(~ok)
-    elif obs.shape[0] == 1 or not (obs != obs[:1]).any():  # one assignment (often broadcast)
-        rows = np.arange(obs.shape[0]) if not design.is_admissible(obs[0]) else np.zeros(0)
-    else:
-        uniq, inverse = np.unique(obs, axis=0, return_inverse=True)
-        bad = np.array([not design.is_admissible(u) for u in uniq])
-        rows = np.flatnonzero(bad[inverse.ravel()])
+    rows = np.flatnonzero(~design.admissible_rows(obs))
     if rows.size:
         where = f" (row {rows[0]})" if obs.shape[0] > 1 else ""
         labels = "".join("AB"[v] for v in obs[rows[0]])
@@ -224,7 +205,7 @@ def choose_method(design: Design, n_resamples: int | None,
     """
     if n_resamples is not None and n_resamples < design.n_assignments:
         return "Monte Carlo"
-    if isinstance(design, PairedDesign):
+    if evaluator_class(design).counts_without_listing:
         if keep_null and design.n_pairs > MAX_DOUBLING_PAIRS:
             raise ValueError(f"keep_null=True lists all 2**{design.n_pairs} values of the "
                              f"statistic; that is possible up to {MAX_DOUBLING_PAIRS} pairs")

@@ -8,6 +8,7 @@ from typing import Any, ClassVar, NamedTuple
 import numpy as np
 
 from .._results import BatchResultMixin, ResultMixin
+from ..design import design_from_dict
 from ._rand_ci import invert
 
 __all__ = ["RandomizationTestResult", "RandomizationCIResult", "ConfidenceInterval",
@@ -40,7 +41,7 @@ def describe_statistic(name: str) -> str:
 
 def _design_text(design: dict[str, Any]) -> str:
     params = ", ".join(f"{k}={v!r}" for k, v in design.items() if k != "kind")
-    return f"{design.get('kind', '?')} design ({params})"
+    return f"{design_from_dict(design).kind} design ({params})"
 
 
 @dataclasses.dataclass(frozen=True, eq=False)

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from .._validation import as_rng
-from ..design import Design, PairedDesign, PhaseDesign
+from ..design import Design, PairedDesign
 from ..design._combinatorics import random_combinations
 from . import _rand_ci, _rand_inputs, _rand_paired
 from ._rand_engine import (
@@ -90,7 +90,7 @@ def _mc_values(design: Design, ev: Any, xc: np.ndarray, rng: np.random.Generator
     random numbers ``design.draw`` uses) and compute ``k * T = d @ eps`` from the
     k pair differences, instead of expanding 2k labels and two matrix products.
     """
-    if isinstance(design, PairedDesign) and not ev.has_missing:
+    if ev.draws_pair_bits and not ev.has_missing:
         k = design.n_pairs
         d = (xc[:, 0::2] - xc[:, 1::2]) / k  # first minus second period, over k
         total = d.sum(axis=1)
@@ -100,7 +100,7 @@ def _mc_values(design: Design, ev: Any, xc: np.ndarray, rng: np.random.Generator
             # bit 1 = the second period is A: T = sum(d) - 2 * (bits @ d)
             yield total[:, None] - (bits.astype(np.float64) @ dt2).T
         return
-    if isinstance(design, PhaseDesign):
+    if ev.draws_changepoints:
         # change points drawn directly (the random numbers design.draw uses), then phase
         # sums from the prefix sums: no n_occasions-long label rows
         p = design.n_phases

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from ..design import AlternatingDesign, Design, PairedDesign, PhaseDesign
+from ..design import Design, DesignOption, PairedDesign, design_from_dict
 from ..outcomes import DEFAULT_OUTCOMES, Outcome, parse_outcome_spec, read_outcomes_file
 from ._common import _date, _names, _nonnegative_int, _positive_int, _time, _UsageError
 
@@ -32,21 +32,17 @@ def _add_design_parser(sub: Any) -> None:
                     "sheet). Defaults suit magnesium, which acts slowly: 14-day periods, the "
                     "first 7 days of each not analysed, a 7-day run-in.")
     p.add_argument("directory", type=Path, help="new folder to create (must not exist)")
-    p.add_argument("--design", choices=["paired", "phase", "alternating"], default="paired",
-                   help="randomization scheme (default: paired)")
-    p.add_argument("--pairs", type=_positive_int, help="paired: number of pairs (default 6, "
-                   "the fewest whose smallest two-sided p-value, 2/64, is below 0.05)")
-    p.add_argument("--periods", type=_positive_int,
-                   help="alternating: number of periods, even (default 12)")
-    p.add_argument("--max-run", type=_positive_int,
-                   help="alternating: at most this many periods of one treatment in a row")
-    p.add_argument("--phases", help="phase: phase order, e.g. AB, ABA, ABAB (default ABAB)")
-    p.add_argument("--days", type=_positive_int,
-                   help="phase: days after the run-in (default 84)")
-    p.add_argument("--min-phase", type=_positive_int,
-                   help="phase: minimum days per phase (default 14)")
-    p.add_argument("--period-days", type=_positive_int,
-                   help="paired/alternating: days per period (default 14)")
+    kinds = _design_kinds()
+    p.add_argument("--design", choices=list(kinds), default=DEFAULT_DESIGN.kind,
+                   help=f"randomization scheme (default: {DEFAULT_DESIGN.kind})")
+    for flag, declared in _design_options().items():
+        helps: dict[str, list[str]] = {}
+        for kind, option in declared:
+            helps.setdefault(option.help, []).append(kind)
+        p.add_argument("--" + flag.replace("_", "-"),
+                       type=None if declared[0][1].text else _positive_int,
+                       help="; ".join(f"{'/'.join(kinds)}: {text}"
+                                      for text, kinds in helps.items()))
     p.add_argument("--washout-days", type=_nonnegative_int, default=7,
                    help="first days of each period left out of the analysis (default 7)")
     p.add_argument("--run-in-days", type=_nonnegative_int, default=7,
@@ -74,6 +70,28 @@ def _add_design_parser(sub: Any) -> None:
                    help="pre-register an unblinded interim look (default: an analysis before "
                         "the last analysed day shows completeness or groups X/Y only)")
     _add_people_options(p)
+
+
+#: the design ``nof1 design`` draws unless told otherwise
+DEFAULT_DESIGN: type[Design] = PairedDesign
+
+
+def _design_kinds() -> dict[str, type[Design]]:
+    """Every design the command line offers, the default first (the design classes' own
+    registry: a new Design subclass brings its kind and options without an edit here)."""
+    kinds = Design.registered()
+    return {DEFAULT_DESIGN.kind: DEFAULT_DESIGN,
+            **{k: c for k, c in kinds.items() if c is not DEFAULT_DESIGN}}
+
+
+def _design_options() -> dict[str, list[tuple[str, DesignOption]]]:
+    """Each option flag of any design, with (kind, declaration) of every design taking it;
+    options of one design first, then those several designs share."""
+    out: dict[str, list[tuple[str, DesignOption]]] = {}
+    for kind, cls in _design_kinds().items():
+        for option in cls.options:
+            out.setdefault(option.flag, []).append((kind, option))
+    return dict(sorted(out.items(), key=lambda item: len(item[1]) > 1))
 
 
 def _add_people_options(p: Any) -> None:
@@ -153,17 +171,17 @@ def _power_text(protocol: Any) -> str:
     """The power of the chosen design for the primary outcome's MCID, under stated noise."""
     from ..planning.power import simulate_power
 
-    d = protocol.design
+    design = design_from_dict(protocol.design)
     o = protocol.primary_outcome
-    if d["kind"] != "paired":
-        return (f"Power: not simulated for a {d['kind']} design ('nof1 power' plans paired "
+    if not design.pairs_are_blocks:
+        return (f"Power: not simulated for a {design.kind} design ('nof1 power' plans paired "
                 f"designs).")
     scale = (o.high - o.low) / 10.0
     sd, rho, period_sd = (DESIGN_POWER_NOISE["sd"] * scale, DESIGN_POWER_NOISE["rho"],
                           DESIGN_POWER_NOISE["period_sd"] * scale)
     effect = o.mcid if o.higher_is_better else -o.mcid
     method = "randomization" if protocol.n_assignments <= _EXACT_SIM_LIMIT else "paired_t"
-    res = simulate_power(PairedDesign(d["n_pairs"]), effect=effect, sd=sd, rho=rho,
+    res = simulate_power(design, effect=effect, sd=sd, rho=rho,
                          period_sd=period_sd, period_days=protocol.period_days,
                          washout_days=protocol.washout_days, mcid=o.mcid,
                          higher_is_better=o.higher_is_better, n_sims=DESIGN_POWER_SIMS,
@@ -180,7 +198,7 @@ def _power_text(protocol: Any) -> str:
              f"seed {DESIGN_POWER_SEED})."]
     if protocol.min_pvalue["two-sided"] >= 0.05:
         lines.append("  (p < 0.05 is impossible with this design, so the power is 0.)")
-    lines.append(f"  Other assumptions: nof1 power --pairs {d['n_pairs']} --period-days "
+    lines.append(f"  Other assumptions: nof1 power --pairs {design.n_units // 2} --period-days "
                  f"{protocol.period_days} --washout-days {protocol.washout_days} --effect "
                  f"{effect:g} --sd {sd:g} --rho {rho:g} --period-sd {period_sd:g}")
     return "\n".join(lines)
@@ -188,20 +206,13 @@ def _power_text(protocol: Any) -> str:
 
 def _build_design(args: argparse.Namespace) -> tuple[Design, int]:
     """The design and period length from the options; flags of other designs are errors."""
-    own = {"paired": {"pairs", "period_days"}, "alternating": {"periods", "max_run",
-                                                               "period_days"},
-           "phase": {"phases", "days", "min_phase"}}[args.design]
-    for flag in ("pairs", "periods", "max_run", "phases", "days", "min_phase", "period_days"):
+    cls = _design_kinds()[args.design]
+    own = {option.flag for option in cls.options}
+    for flag in _design_options():
         if getattr(args, flag) is not None and flag not in own:
             raise _UsageError(f"--{flag.replace('_', '-')} does not apply to a "
                               f"{args.design} design")
-    if args.design == "paired":
-        return PairedDesign(n_pairs=args.pairs or 6), args.period_days or 14
-    if args.design == "alternating":
-        return (AlternatingDesign(n_periods=args.periods or 12, max_run=args.max_run),
-                args.period_days or 14)
-    return PhaseDesign(args.phases or "ABAB", n_occasions=args.days or 84,
-                       min_phase=args.min_phase or 14), 1
+    return cls.from_options({flag: getattr(args, flag) for flag in own})
 
 
 def _cmd_design(args: argparse.Namespace) -> int:

@@ -9,7 +9,8 @@ second). ``np.array(["A", "B"])[assignment]`` gives the labels.
 from __future__ import annotations
 
 import abc
-from collections.abc import Iterator
+import dataclasses
+from collections.abc import Iterator, Mapping
 from typing import Any, ClassVar
 
 import numpy as np
@@ -22,11 +23,70 @@ LABELS = np.array(["A", "B"])
 DEFAULT_CHUNK = 1 << 16
 
 
+@dataclasses.dataclass(frozen=True)
+class DesignOption:
+    """One command-line option of a design: ``--flag VALUE`` sets ``parameter``.
+
+    The command line builds its options from these (:meth:`Design.from_options`),
+    so a design brings its own.
+
+    Attributes
+    ----------
+    flag : str
+        The option's name with ``_`` for ``-`` (``"max_run"`` is ``--max-run``).
+    parameter : str
+        The constructor argument it sets, or ``"unit_days"`` for the days each
+        unit lasts on the calendar.
+    default : object
+        Value used when the option is not given.
+    help : str
+        Help text, without the design's name.
+    text : bool
+        A text value (else a positive integer).
+    """
+
+    flag: str
+    parameter: str
+    default: Any
+    help: str
+    text: bool = False
+
+
 class Design(abc.ABC):
-    """A randomization scheme: draw, count and enumerate admissible assignments."""
+    """A randomization scheme: draw, count and enumerate admissible assignments.
+
+    Everything that depends on the kind of design lives on the design: the
+    calendar length of a unit, the wash-out rule, whether roles need a coin, the
+    primary statistic and how it is described, the command-line options. Code
+    outside :mod:`nof1.design` asks the design and never branches on its kind.
+    """
 
     #: short machine name: "paired", "phase" or "alternating"
     kind: str = ""
+
+    #: days one unit lasts on the calendar unless the schedule says otherwise
+    default_unit_days: ClassVar[int] = 14
+    #: whether a unit is a whole period, scored by its period mean (else a unit is one
+    #: occasion of a period that spans several units, as in phase designs)
+    units_are_periods: ClassVar[bool] = True
+    #: whether units ``2p`` and ``2p + 1`` form a randomization block holding one period
+    #: of each condition, so that pair differences are defined by design
+    pairs_are_blocks: ClassVar[bool] = False
+    #: oriented statistics (SCRT names) the design's randomization test can compute
+    statistic_bases: ClassVar[tuple[str, ...]] = ("A-B",)
+    #: statistic of the primary randomization test (pre-registered in the protocol)
+    primary_statistic: ClassVar[str] = "A-B"
+    #: the primary procedure in words, as the analysis reports it
+    primary_procedure: ClassVar[str] = (
+        "randomization test over the design's admissible assignments: difference of "
+        "period means; CI by inverting the test")
+    #: the protocol's words for the primary estimate and for the test statistic
+    plan_estimate: ClassVar[str] = (
+        "difference of the condition means of period means (treatment − control) with a "
+        "95% confidence interval from inverting the randomization test")
+    plan_statistic: ClassVar[str] = "difference of condition means (A−B)"
+    #: command-line options (``nof1 design --design KIND ...``), see :meth:`from_options`
+    options: ClassVar[tuple[DesignOption, ...]] = ()
 
     #: every concrete design class by its ``kind``; a subclass registers itself
     #: when it is defined, so serialisation needs no list of the subclasses
@@ -146,6 +206,134 @@ class Design(abc.ABC):
         if alternative == "two-sided" and self.symmetric:
             return min(1.0, 2.0 / n)
         return 1.0 / n
+
+    # -- what the rest of the package asks the design ---------------------------------
+    @property
+    def min_period_units(self) -> int:
+        """Fewest units any period of this design has (1 when a unit is a period)."""
+        return 1
+
+    def shortest_period_days(self, unit_days: int = 1) -> int:
+        """Days in the shortest period any assignment can have, at ``unit_days`` per unit."""
+        return self.min_period_units * check_int(unit_days, "unit_days", minimum=1)
+
+    def check_washout(self, washout_days: Any, unit_days: int = 1, *,
+                      name: str = "washout_days") -> int:
+        """The wash-out rule: every period of every admissible assignment keeps analysed days.
+
+        The first ``washout_days`` days of each period are not analysed, so the
+        wash-out must be shorter than the shortest period the design *allows*
+        (not the shortest one drawn): a rule that depended on the draw would accept
+        a trial for some seeds and refuse its analysis, which re-applies the
+        wash-out to every admissible assignment. Schedules, trial folders, power
+        simulations and the randomization test all use this one rule.
+
+        Parameters
+        ----------
+        washout_days : int
+            Days (or, with ``unit_days=1``, units) left out at the start of each period.
+        unit_days : int
+            Days per unit on the calendar.
+        name : str
+            The argument's name in error messages.
+
+        Returns
+        -------
+        int
+            ``washout_days``, checked.
+
+        Raises
+        ------
+        ValueError
+            If the wash-out leaves a period of the design without an analysed day.
+
+        Examples
+        --------
+        >>> from nof1 import PhaseDesign
+        >>> PhaseDesign("ABAB", n_occasions=40, min_phase=5).check_washout(4)
+        4
+        >>> PhaseDesign("ABAB", n_occasions=40, min_phase=5).check_washout(6)
+        Traceback (most recent call last):
+        ...
+        ValueError: `washout_days`=6 must be shorter than the shortest period ... (5 days), ...
+        """
+        washout_days = check_int(washout_days, name, minimum=0)
+        shortest = self.shortest_period_days(unit_days)
+        if washout_days >= shortest:
+            hint = ""
+            if self.units_are_periods and unit_days == 1:
+                hint = ("; a unit of this design is a whole period, scored by its mean, so "
+                        "leave wash-out days out before taking the period means (a wash-out "
+                        "of units applies to designs whose periods span several units, such "
+                        "as phase designs)")
+            raise ValueError(
+                f"`{name}`={washout_days} must be shorter than the shortest period the "
+                f"design allows ({shortest} day{'s' if shortest != 1 else ''}), so that "
+                f"every period keeps analysed days{hint}")
+        return washout_days
+
+    @property
+    def needs_role_coin(self) -> bool:
+        """Whether a blinded trial must draw which treatment plays condition A.
+
+        A symmetric design (paired, alternating) admits every assignment and its
+        mirror, so its own draw already decides which treatment comes when. A design
+        whose order is fixed (phase ``"ABAB"``) does not: there a coin, drawn from the
+        trial's secret seed, decides which treatment is A.
+        """
+        return not self.symmetric
+
+    def admissible_rows(self, assignments: np.ndarray) -> np.ndarray:
+        """Whether each row of a 2-D 0/1 array is an admissible assignment (bool array)."""
+        rows = np.asarray(assignments)
+        uniq, inverse = np.unique(rows, axis=0, return_inverse=True)
+        ok = np.array([bool(self._is_admissible(u)) for u in uniq], dtype=bool)
+        return ok[inverse.ravel()]
+
+    def describe(self, unit_days: int) -> str:
+        """The design in one line, for the trial summary (``nof1 design``)."""
+        return f"{self!r}, {self.n_units} units of {unit_days} day(s)"
+
+    def plain_words(self, unit_days: int) -> str:
+        """The design in plain words, for the participant's report."""
+        return f"{self!r}, {self.n_units} units of {unit_days} day(s) in random order"
+
+    @classmethod
+    def from_options(cls, values: Mapping[str, Any]) -> tuple[Design, int]:
+        """The design and its days per unit from command-line values (None: not given).
+
+        Parameters
+        ----------
+        values : mapping
+            Option flag (see :attr:`options`) to value; a missing or ``None`` value
+            takes the option's default.
+
+        Returns
+        -------
+        (Design, int)
+            The design and the days each unit lasts.
+
+        Examples
+        --------
+        >>> from nof1 import PhaseDesign
+        >>> PhaseDesign.from_options({"phases": "AB", "days": 30})
+        (PhaseDesign(phases='AB', n_occasions=30, min_phase=14), 1)
+        """
+        params: dict[str, Any] = {}
+        unit_days = cls.default_unit_days
+        for option in cls.options:
+            value = values.get(option.flag)
+            value = option.default if value is None else value
+            if option.parameter == "unit_days":
+                unit_days = value
+            else:
+                params[option.parameter] = value
+        return cls(**params), unit_days
+
+    @staticmethod
+    def registered() -> dict[str, type[Design]]:
+        """Every concrete design class by its ``kind``, in the order they were defined."""
+        return dict(Design._by_kind)
 
     def unit_periods(self, assignment: np.ndarray) -> np.ndarray:
         """Period number (1-based) of each unit: one period per unit by default."""

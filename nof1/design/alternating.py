@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from .._validation import check_int
-from ._base import Design
+from ._base import Design, DesignOption
 
 __all__ = ["AlternatingDesign"]
 
@@ -43,6 +43,12 @@ class AlternatingDesign(Design):
     """
 
     kind = "alternating"
+    options = (
+        DesignOption("periods", "n_periods", 12, "number of periods, even (default 12)"),
+        DesignOption("max_run", "max_run", None,
+                     "at most this many periods of one treatment in a row"),
+        DesignOption("period_days", "unit_days", 14, "days per period (default 14)"),
+    )
 
     def __init__(self, n_periods: int = 12, max_run: int | None = None):
         n_periods = check_int(n_periods, "n_periods", minimum=2, maximum=200)
@@ -81,6 +87,13 @@ class AlternatingDesign(Design):
 
     def to_dict(self) -> dict[str, Any]:
         return {"kind": self.kind, "n_periods": self.n_periods, "max_run": self.max_run}
+
+    def describe(self, unit_days: int) -> str:
+        cap = "" if self.max_run is None else f", at most {self.max_run} in a row"
+        return f"alternating, {self.n_periods} periods of {unit_days} days{cap}"
+
+    def plain_words(self, unit_days: int) -> str:
+        return f"{self.n_periods} periods of {unit_days} days in random order"
 
     def _draw(self, rng: np.random.Generator) -> np.ndarray:
         m = self.n_periods // 2

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from .._validation import check_int
-from ._base import Design
+from ._base import Design, DesignOption
 
 __all__ = ["PairedDesign"]
 
@@ -40,6 +40,19 @@ class PairedDesign(Design):
     """
 
     kind = "paired"
+    pairs_are_blocks = True
+    primary_procedure = (
+        "randomization test over the design's 2^k orders: difference between the mean "
+        "of the treatment periods and the mean of the control periods (the mean pair "
+        "difference when every period is scored); CI by inverting the test")
+    plan_estimate = ("mean pair difference of period means (treatment − control) with a 95% "
+                     "confidence interval from inverting the randomization test")
+    plan_statistic = "mean pair difference"
+    options = (
+        DesignOption("pairs", "n_pairs", 6, "number of pairs (default 6, the fewest whose "
+                     "smallest two-sided p-value, 2/64, is below 0.05)"),
+        DesignOption("period_days", "unit_days", 14, "days per period (default 14)"),
+    )
 
     def __init__(self, n_pairs: int = 6):
         self.n_pairs = check_int(n_pairs, "n_pairs", minimum=1, maximum=62)
@@ -90,5 +103,17 @@ class PairedDesign(Design):
     def _is_admissible(self, assignment: np.ndarray) -> bool:
         return bool(np.all(assignment[0::2] + assignment[1::2] == 1))
 
+    def admissible_rows(self, assignments: np.ndarray) -> np.ndarray:
+        rows = np.asarray(assignments)
+        return np.all(rows[:, 0::2] + rows[:, 1::2] == 1, axis=1)
+
     def unit_pairs(self, assignment: np.ndarray) -> np.ndarray:
         return np.repeat(np.arange(1, self.n_pairs + 1), 2)
+
+    def describe(self, unit_days: int) -> str:
+        return (f"paired, {self.n_pairs} pairs = {self.n_units} periods of "
+                f"{unit_days} days")
+
+    def plain_words(self, unit_days: int) -> str:
+        return (f"{self.n_units} periods of {unit_days} days in {self.n_pairs} pairs, "
+                f"order randomized within each pair")

@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from .._validation import check_int
-from ._base import Design
+from ._base import Design, DesignOption
 from ._combinatorics import combinations_chunks, random_combinations
 
 __all__ = ["PhaseDesign"]
@@ -51,6 +51,22 @@ class PhaseDesign(Design):
     """
 
     kind = "phase"
+    default_unit_days = 1
+    units_are_periods = False
+    statistic_bases = ("A-B", "PA-PB")
+    primary_statistic = "PA-PB"
+    primary_procedure = (
+        "randomization test over the design's admissible phase-change days: mean of "
+        "phase means (wash-out re-applied per assignment); CI by inverting the test")
+    plan_estimate = ("difference of the means of phase means (treatment − control) with a 95% "
+                     "confidence interval from inverting the randomization test")
+    plan_statistic = "mean of phase means (PA−PB), wash-out re-applied for every assignment"
+    options = (
+        DesignOption("phases", "phases", "ABAB", "phase order, e.g. AB, ABA, ABAB "
+                     "(default ABAB)", text=True),
+        DesignOption("days", "n_occasions", 84, "days after the run-in (default 84)"),
+        DesignOption("min_phase", "min_phase", 14, "minimum days per phase (default 14)"),
+    )
 
     def __init__(self, phases: str = "ABAB", n_occasions: int = 84, min_phase: int = 7):
         if not isinstance(phases, str):
@@ -95,6 +111,18 @@ class PhaseDesign(Design):
         return self.phases
 
     @property
+    def min_period_units(self) -> int:
+        return self.min_phase
+
+    def describe(self, unit_days: int) -> str:
+        unit = "days" if unit_days == 1 else f"occasions of {unit_days} days"
+        return (f"phase {self.phases} over {self.n_occasions} {unit}, every phase at "
+                f"least {self.min_phase * unit_days} days")
+
+    def plain_words(self, unit_days: int) -> str:
+        return f"phase design {self!r}"
+
+    @property
     def phase_conditions(self) -> np.ndarray:
         """Condition (0 = A, 1 = B) of each phase in order."""
         return np.array([0 if c == "A" else 1 for c in self.phases], dtype=np.int8)
@@ -119,6 +147,16 @@ class PhaseDesign(Design):
         for bars in combinations_chunks(self._slack + p - 1, p - 1, chunk_size):
             yield self._bars_to_changepoints(bars)
 
+    def draw_changepoints(self, rng: np.random.Generator, size: int) -> np.ndarray:
+        """``size`` change-point vectors drawn uniformly, shape ``(size, n_phases - 1)``.
+
+        The same random numbers :meth:`draw` uses for ``size`` assignments, so a Monte
+        Carlo test can work with change points instead of whole assignment rows.
+        """
+        p = self.n_phases
+        return self._bars_to_changepoints(random_combinations(rng, self._slack + p - 1,
+                                                              p - 1, size))
+
     def changepoints(self, assignment: np.ndarray) -> np.ndarray:
         """Start occasions (0-based) of phases 2..P of an assignment."""
         a = np.asarray(assignment)
@@ -138,8 +176,7 @@ class PhaseDesign(Design):
         return self.assignments_from_changepoints(self._bars_to_changepoints(bars))[0]
 
     def _draw_many(self, rng: np.random.Generator, size: int) -> np.ndarray:
-        p = self.n_phases
-        cps = self._bars_to_changepoints(random_combinations(rng, self._slack + p - 1, p - 1, size))
+        cps = self.draw_changepoints(rng, size)
         # phase index of each occasion: number of change points at or before it
         marks = np.zeros((size, self.n_occasions + 1), dtype=np.int8)
         np.put_along_axis(marks, cps, 1, axis=1)

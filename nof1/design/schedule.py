@@ -295,21 +295,22 @@ def make_schedule(design: Design, *, start: Any, period_days: int | None = None,
     start : datetime.date or str
         First day of the trial (ISO ``YYYY-MM-DD`` accepted).
     period_days : int, optional
-        Days per design unit: per period for paired and alternating designs
-        (default 14), per occasion for phase designs (default 1).
+        Days per design unit (default ``design.default_unit_days``: 14 per period
+        for paired and alternating designs, 1 per occasion for phase designs).
     run_in_days : int
         Unanalysed days before the first period (default 0).
     washout_days : int
         Analytic wash-out: the first ``washout_days`` of every period are not
-        analysed. Must leave at least one analysed day per period.
+        analysed. Must be shorter than the shortest period the design allows
+        (:meth:`Design.check_washout`), whatever the draw.
     treatments : pair of str
         Names of condition A (the treatment) and condition B (the control).
     randomize_roles : bool
         If True, a fair coin (from the same generator, drawn after the
         assignment) decides which treatment plays condition A; the outcome is
-        recorded in ``Schedule.treatments``. Phase designs fix the order of
-        A and B, so a blinded phase design needs this; for paired and
-        alternating designs it is equivalent to the design's own mirror
+        recorded in ``Schedule.treatments``. A design with a fixed order
+        (phase designs; ``design.needs_role_coin``) needs this when blinded; for
+        a symmetric design it is equivalent to the design's own mirror
         symmetry. The coin is only as secret as ``rng``: a blinded trial
         (:func:`nof1.create_trial`) draws it from a seed mixed with secret
         entropy (:func:`mix_seed`), never from the user's seed alone.
@@ -331,7 +332,7 @@ def make_schedule(design: Design, *, start: Any, period_days: int | None = None,
         argument has the wrong type.
     ValueError
         If an argument is out of range, or ``washout_days`` leaves no analysed day
-        in the shortest period.
+        in the shortest period the design allows.
 
     Examples
     --------
@@ -351,10 +352,10 @@ def make_schedule(design: Design, *, start: Any, period_days: int | None = None,
         raise TypeError(f"`design` must be a nof1 Design, got {type(design).__name__}")
     start = check_date(start, "start")
     if period_days is None:
-        period_days = 1 if design.kind == "phase" else 14
+        period_days = design.default_unit_days
     period_days = check_int(period_days, "period_days", minimum=1, maximum=366)
     run_in_days = check_int(run_in_days, "run_in_days", minimum=0, maximum=366)
-    washout_days = check_int(washout_days, "washout_days", minimum=0)
+    washout_days = design.check_washout(washout_days, period_days)
     treatments = check_treatments(treatments)
     if not isinstance(randomize_roles, bool):
         raise TypeError("`randomize_roles` must be True or False")
@@ -367,9 +368,4 @@ def make_schedule(design: Design, *, start: Any, period_days: int | None = None,
     schedule = Schedule(design=design, assignment=assignment, treatments=treatments,
                         start=start, period_days=period_days, run_in_days=run_in_days,
                         washout_days=washout_days, seed=seed, roles_swapped=swapped)
-    shortest = int(schedule.periods["n_days"].min())
-    if washout_days >= shortest:
-        raise ValueError(
-            f"`washout_days`={washout_days} leaves no analysed day in a period of "
-            f"{shortest} days; it must be smaller than the shortest period")
     return schedule

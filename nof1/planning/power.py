@@ -290,7 +290,7 @@ def simulate_power(design: Design, *, effect: float, sd: float = 1.5, rho: float
     0  randomization    2000
     1       paired_t    2000
     """
-    if not isinstance(design, PairedDesign):
+    if not (isinstance(design, Design) and design.pairs_are_blocks):
         raise TypeError("simulate_power plans paired designs (the default design); got "
                         f"{type(design).__name__}")
     rng = as_rng(rng)
@@ -299,8 +299,7 @@ def simulate_power(design: Design, *, effect: float, sd: float = 1.5, rho: float
     rho = check_float(rho, "rho", minimum=-0.99, maximum=0.99)
     period_sd = check_float(period_sd, "period_sd", minimum=0.0)
     period_days = check_int(period_days, "period_days", minimum=1)
-    washout_days = check_int(washout_days, "washout_days", minimum=0,
-                             maximum=period_days - 1)
+    washout_days = design.check_washout(washout_days, period_days)
     mcid = check_float(mcid, "mcid", minimum=0.0, inclusive=False)
     alpha = check_float(alpha, "alpha", minimum=0.0, maximum=1.0, inclusive=False)
     n_sims = check_int(n_sims, "n_sims", minimum=1)

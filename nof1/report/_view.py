@@ -375,14 +375,7 @@ def _n_schedules(s: Any) -> str:
 
 
 def _design_words(s: Any) -> str:
-    design = s.design
-    n_assign = _n_schedules(s)
-    if design.kind == "paired":
-        return (f"{s.n_periods} periods of {s.period_days} days in {s.n_periods // 2} pairs, "
-                f"order randomized within each pair ({n_assign})")
-    if design.kind == "phase":
-        return f"phase design {design!r} ({n_assign})"
-    return f"{s.n_periods} periods of {s.period_days} days in random order ({n_assign})"
+    return f"{s.design.plain_words(s.period_days)} ({_n_schedules(s)})"
 
 
 # -- the view ----------------------------------------------------------------------------

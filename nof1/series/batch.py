@@ -277,8 +277,7 @@ def analyze_series(series: Series, *, outcomes: Sequence[str] | None = None,
         it = tqdm(groups, desc="persons", unit="chunk", leave=False)
     kw = dict(min_completeness=min_completeness, confidence_level=confidence_level, rng=rng)
     for spec, rows in it:
-        kind = json.loads(spec)["kind"]
-        if kind == "paired":
+        if design_from_dict(json.loads(spec)).pairs_are_blocks:
             drows = np.concatenate([np.arange(lo[r], hi[r]) for r in rows])
             p, q = _paired_block(series, rows, drows, names, **kw)
             out_p += p

@@ -95,7 +95,9 @@ class Series:
         return len(self.trials)
 
     def summary(self) -> str:
-        kinds = self.trials["design"].map(lambda s: json.loads(s)["kind"]).value_counts()
+        specs = self.trials["design"]
+        kind_of = {s: design_from_dict(json.loads(s)).kind for s in specs.unique()}
+        kinds = specs.map(kind_of).value_counts()
         return (f"Series of {len(self)} personal trials ("
                 + ", ".join(f"{n} {k}" for k, n in kinds.items())
                 + f"); outcomes {', '.join(self.outcome_names)} (primary {self.primary}); "

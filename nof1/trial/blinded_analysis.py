@@ -64,10 +64,10 @@ def group_key(key: dict[str, Any], rng: Any = None) -> dict[str, Any]:
     verify_key(key, key.get("commitment", ""))
     gen = as_rng(rng)
     treatments = list(key["schedule"]["treatments"])
-    if key["schedule"]["design"].get("kind") == "phase":
-        x = treatments[0]
-    else:
+    if design_from_dict(key["schedule"]["design"]).symmetric:
         x = treatments[int(gen.integers(0, 2))]
+    else:
+        x = treatments[0]
     groups = {p["code"]: ("X" if p["treatment"] == x else "Y") for p in key["packs"]}
     return {"format": GROUP_KEY_FORMAT, "version": 1, "trial_id": key["trial_id"],
             "commitment": key["commitment"], "groups": groups}

@@ -29,7 +29,7 @@ import pandas as pd
 from .._constants import START_RANGE
 from .._jsonfile import json_text
 from .._validation import check_int, check_treatments
-from ..design import Design
+from ..design import Design, design_from_dict
 from ..design.schedule import Schedule, make_schedule, mix_seed, seed_entropy
 from ..exceptions import KeyMismatchError, PlanMismatchError, TrialExistsError, TrialFileError
 from ..outcomes import DEFAULT_OUTCOMES, Outcome
@@ -92,17 +92,7 @@ class Trial:
     def summary(self) -> str:
         """A short description of the design, its dates and what the test can attain."""
         p = self.protocol
-        d = p.design
-        if d["kind"] == "paired":
-            shape = (f"paired, {d['n_pairs']} pairs = {p.n_periods} periods of "
-                     f"{p.period_days} days")
-        elif d["kind"] == "alternating":
-            cap = "" if d["max_run"] is None else f", at most {d['max_run']} in a row"
-            shape = f"alternating, {p.n_periods} periods of {p.period_days} days{cap}"
-        else:
-            unit = "days" if p.period_days == 1 else f"occasions of {p.period_days} days"
-            shape = (f"phase {d['phases']} over {d['n_occasions']} {unit}, every phase at "
-                     f"least {d['min_phase'] * p.period_days} days")
+        shape = design_from_dict(p.design).describe(p.period_days)
         extras = [f"run-in {p.run_in_days} days" if p.run_in_days else "no run-in",
                   f"wash-out: first {p.washout_days} days of each period not analysed"
                   if p.washout_days else "no analytic wash-out"]
@@ -194,13 +184,6 @@ def _check_outcomes(outcomes: Sequence[Outcome | str] | None) -> tuple[Outcome, 
     if not out or len(set(names)) != len(names):
         raise ValueError(f"`outcomes` must be non-empty with distinct names, got {names}")
     return tuple(out)
-
-
-def _check_washout(design: Design, period_days: int, washout_days: int) -> None:
-    shortest = period_days * (design.min_phase if design.kind == "phase" else 1)  # type: ignore
-    if washout_days >= shortest:
-        raise ValueError(f"`washout_days`={washout_days} must be shorter than the shortest "
-                         f"period ({shortest} days), so that every period has analysed days")
 
 
 def _check_target(directory: Any) -> Path:
@@ -329,10 +312,9 @@ def create_trial(directory: str | os.PathLike[str], *, design: Design, start: An
     if not isinstance(blinded, bool):
         raise TypeError("`blinded` must be True or False")
     if period_days is None:
-        period_days = 1 if design.kind == "phase" else 14
+        period_days = design.default_unit_days
     period_days = check_int(period_days, "period_days", minimum=1, maximum=366)
-    washout_days = check_int(washout_days, "washout_days", minimum=0)
-    _check_washout(design, period_days, washout_days)
+    washout_days = design.check_washout(washout_days, period_days)
     if treatments is None:
         treatments = ("magnesium", "placebo") if blinded else ("magnesium", "no magnesium")
     treatments = check_treatments(treatments)
@@ -345,7 +327,7 @@ def create_trial(directory: str | os.PathLike[str], *, design: Design, start: An
     if not isinstance(unblinded_interim, bool):
         raise TypeError("`unblinded_interim` must be True or False")
 
-    roles = bool(blinded and design.kind == "phase")
+    roles = bool(blinded and design.needs_role_coin)
     if entropy is not None and not blinded:
         raise ValueError("`entropy` applies to blinded trials only")
     if blinded:

@@ -21,7 +21,7 @@ from typing import Any
 from .._constants import DISCLAIMER
 from .._jsonfile import json_text, read_json
 from .._validation import check_date, check_float, check_int
-from ..design import design_from_dict
+from ..design import Design, design_from_dict
 from ..design.schedule import Schedule
 from ..exceptions import TrialFileError
 from ..outcomes import Outcome, outcome_from_dict
@@ -299,23 +299,13 @@ def _check_rule_types(rule: Any, primary: str) -> None:
 
 
 # -- building ---------------------------------------------------------------
-def _analysis_plan(kind: str, primary: Outcome, secondary: list[str], washout_days: int,
-                   n_assignments: int, unblinded_interim: bool = False) -> dict[str, Any]:
+def _analysis_plan(design: Design, primary: Outcome, secondary: list[str],
+                   washout_days: int, n_assignments: int,
+                   unblinded_interim: bool = False) -> dict[str, Any]:
     window = ("run-in days and the first "
               f"{washout_days} day(s) of every period are not analysed (analytic wash-out)"
               if washout_days else "run-in days are not analysed")
-    tests = {
-        "paired": ("mean pair difference of period means (treatment − control) with a 95% "
-                   "confidence interval from inverting the randomization test",
-                   "mean pair difference"),
-        "alternating": ("difference of the condition means of period means (treatment − "
-                        "control) with a 95% confidence interval from inverting the "
-                        "randomization test", "difference of condition means (A−B)"),
-        "phase": ("difference of the means of phase means (treatment − control) with a 95% "
-                  "confidence interval from inverting the randomization test",
-                  "mean of phase means (PA−PB), wash-out re-applied for every assignment"),
-    }
-    ttest, statistic = tests[kind]
+    ttest, statistic = design.plan_estimate, design.plan_statistic
     return {
         "unit": "period",
         "analysed_days": window,
@@ -460,7 +450,7 @@ def make_protocol(schedule: Schedule, key: dict[str, Any], *, outcomes: Sequence
         period_days=schedule.period_days, washout_days=schedule.washout_days,
         n_days=check_int(schedule.n_days, "n_days", minimum=1), packs=packs,
         outcomes=outcomes, primary=primary,
-        analysis_plan=_analysis_plan(design.kind, by_name[primary],
+        analysis_plan=_analysis_plan(design, by_name[primary],
                                      [n for n in names if n != primary],
                                      schedule.washout_days, int(design.n_assignments),
                                      unblinded_interim=bool(unblinded_interim)),
