@@ -165,3 +165,34 @@ def test_any_out_of_range_score_is_rejected(value):
                           "stress": [""], "sleep": [""]})
     with pytest.raises(DiaryError):
         read_diary(frame, s, warn=False)
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_grid_by_position_equals_the_merge(seed, monkeypatch):
+    """The diary frame built by position equals the pandas merge it replaced."""
+    import functools
+
+    from nof1.data import diary as diary_mod
+    from nof1.simulate import simulate_diary
+
+    rng = np.random.default_rng(seed)
+    s = make_schedule(PairedDesign(int(rng.integers(1, 5))), start="2026-01-05",
+                      period_days=5, run_in_days=int(rng.integers(0, 3)),
+                      washout_days=int(rng.integers(0, 2)), rng=seed)
+    typed = simulate_diary(s, missing=0.3, rng=seed)
+    typed = typed.drop(index=rng.choice(len(typed), size=3, replace=False))  # days not typed
+    extra = typed.iloc[:2].copy()
+    extra["date"] = ["2025-12-01", "2027-03-01"]  # outside the schedule
+    typed = pd.concat([typed, extra]).sample(frac=1.0, random_state=seed)  # any order
+    if seed % 2:
+        typed["energy"] = rng.integers(0, 9, size=len(typed)).astype(str)  # unplanned number
+        typed["mood"] = rng.choice(["ok", "", "tired"], size=len(typed))  # unplanned text
+    if seed % 3 == 0:
+        typed = typed.drop(columns=["took_pack"])
+    fast = read_diary(typed, s, warn=False)
+    monkeypatch.setattr(diary_mod, "_on_grid", functools.partial(diary_mod._on_grid,
+                                                                 merge=True))
+    slow = read_diary(typed, s, warn=False)
+    pd.testing.assert_frame_equal(fast.data, slow.data)
+    assert fast.issues == slow.issues and fast.unplanned == slow.unplanned
+    assert {"outside_schedule", "missing_days"} <= {i.kind for i in fast.issues}
