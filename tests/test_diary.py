@@ -196,3 +196,16 @@ def test_grid_by_position_equals_the_merge(seed, monkeypatch):
     pd.testing.assert_frame_equal(fast.data, slow.data)
     assert fast.issues == slow.issues and fast.unplanned == slow.unplanned
     assert {"outside_schedule", "missing_days"} <= {i.kind for i in fast.issues}
+
+
+def test_on_schedule_refuses_other_periods_on_the_same_dates():
+    from nof1.simulate import simulate_diary
+
+    s = make_schedule(PairedDesign(2), start="2026-01-05", period_days=3, rng=1)
+    same_days = make_schedule(PairedDesign(3), start="2026-01-05", period_days=2, rng=1)
+    assert (s.days["date"] == same_days.days["date"]).all()
+    diary = read_diary(simulate_diary(s, rng=1), s, warn=False)
+    assert diary.on_schedule(make_schedule(PairedDesign(2), start="2026-01-05",
+                                           period_days=3, rng=2)).data.shape == diary.data.shape
+    with pytest.raises(ValueError, match="periods are not the schedule's"):
+        diary.on_schedule(same_days)

@@ -177,9 +177,18 @@ def missing_issues(data: pd.DataFrame, outcomes: Sequence[str]) -> list[DiaryIss
 
 def adherence_issues(adherence: pd.DataFrame, minimum: float) -> list[DiaryIssue]:
     """Periods with the pack taken on fewer than ``minimum`` of the recorded days."""
-    low = adherence[adherence["adherence"] < minimum]
-    if low.empty:
+    return low_adherence_issues(adherence["period"].to_numpy(),
+                                adherence["adherence"].to_numpy(dtype=float), minimum)
+
+
+def low_adherence_issues(periods: np.ndarray, shares: np.ndarray,
+                         minimum: float) -> list[DiaryIssue]:
+    """:func:`adherence_issues` from the periods and their shares of days with the pack
+    taken (NaN: no day recorded)."""
+    low = shares < minimum
+    if not low.any():
         return []
-    detail = ", ".join(f"period {int(r.period)}: {r.adherence:.0%}" for r in low.itertuples())
+    detail = ", ".join(f"period {int(p)}: {a:.0%}"
+                       for p, a in zip(periods[low], shares[low], strict=True))
     return [DiaryIssue("low_adherence",
                        f"pack taken on fewer than {minimum:.0%} of recorded days ({detail})")]

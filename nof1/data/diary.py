@@ -17,8 +17,8 @@ from ..schedule import Schedule
 from ._checks import (
     OUTCOME_NAME,
     DiaryIssue,
-    adherence_issues,
     guess_issues,
+    low_adherence_issues,
     missing_issues,
     schedule_contradictions,
 )
@@ -141,9 +141,10 @@ class Diary:
             if not same_dates:
                 raise ValueError("the diary was read against another calendar (its days are "
                                  "not the schedule's); read it again with this schedule")
-            mine = pd.to_numeric(data["period"], errors="coerce").astype("Float64")
-            theirs = pd.to_numeric(days["period"], errors="coerce").astype("Float64")
-            if not mine.fillna(-1).equals(theirs.fillna(-1)):
+            mine, theirs = (pd.to_numeric(d["period"], errors="coerce").to_numpy(
+                dtype=float, na_value=np.nan) for d in (data, days))
+            if not np.array_equal(np.nan_to_num(mine, nan=-1.0),
+                                  np.nan_to_num(theirs, nan=-1.0)):
                 raise ValueError("the diary's periods are not the schedule's; read it again "
                                  "with this schedule")
         own = [c for c in ("pair", "day_in_period", "condition", "treatment", "analysed",
@@ -165,9 +166,8 @@ class Diary:
         return "\n".join(lines)
 
 
-def adherence_table(data: pd.DataFrame) -> pd.DataFrame:
-    """:meth:`Diary.adherence` of a diary frame (``numpy.bincount`` over the periods;
-    ``tests/test_diary.py`` compares it with the pandas group-by it replaced)."""
+def _adherence(data: pd.DataFrame) -> tuple[pd.Series, np.ndarray, np.ndarray, Any]:
+    """(period of each row of the table, days recorded, share taken, dtype of the counts)."""
     period = data["period"]
     keep = period.notna().to_numpy()
     values = period[keep]
@@ -181,9 +181,17 @@ def adherence_table(data: pd.DataFrame) -> pd.DataFrame:
     n = np.bincount(inv, weights=seen, minlength=uniq.size)
     with np.errstate(divide="ignore", invalid="ignore"):
         share = np.bincount(inv, weights=np.where(seen, took, 0.0), minlength=uniq.size) / n
-    return pd.DataFrame({"period": values.iloc[first].reset_index(drop=True),
+    return values.iloc[first].reset_index(drop=True), n, np.where(n > 0, share, np.nan), \
+        counts
+
+
+def adherence_table(data: pd.DataFrame) -> pd.DataFrame:
+    """:meth:`Diary.adherence` of a diary frame (``numpy.bincount`` over the periods;
+    ``tests/test_tables.py`` compares it with the pandas group-by it replaced)."""
+    periods, n, share, counts = _adherence(data)
+    return pd.DataFrame({"period": periods,
                          "n_recorded": pd.array(n.astype(np.int64), dtype=counts),
-                         "adherence": np.where(n > 0, share, np.nan)})
+                         "adherence": share})
 
 
 def _grid(schedule: Schedule | pd.DataFrame) -> pd.DataFrame:
@@ -406,8 +414,9 @@ def _read_diary(source: str | Path | pd.DataFrame, schedule: Schedule | pd.DataF
                                  f"were left out ({shown_dates}{', ...' if n_out > 3 else ''})"))
     data = _on_grid(grid, dates, cols, inside)
     diary = Diary(data=data, outcomes=outcomes, issues=(), unplanned=unplanned)
-    issues += missing_issues(data, names) + adherence_issues(adherence_table(data),
-                                                             MIN_ADHERENCE)
+    periods, _, shares, _ = _adherence(data)
+    issues += missing_issues(data, names) + low_adherence_issues(
+        periods.to_numpy(), shares, MIN_ADHERENCE)
     return dataclasses.replace(diary, issues=tuple(issues))
 
 
