@@ -32,7 +32,6 @@ from typing import Any
 import pytest
 
 import nof1
-from nof1.schedule import Schedule
 
 sys.path.insert(0, str(Path(__file__).parent))
 from _analyze_cases import case_params, make_diary, snapshot  # noqa: E402
@@ -61,7 +60,7 @@ def _current(case: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
     """(main, bayes) snapshots of the current implementation on a case, or its error."""
     p = case["params"]
     assert p == case_params(p["i"])  # the inputs are those the reference saw
-    s = Schedule.from_dict(case["schedule"])
+    s = nof1.Schedule.from_dict(case["schedule"])
     diary = make_diary(s.days, p)
     try:
         with warnings.catch_warnings():

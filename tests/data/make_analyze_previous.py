@@ -37,13 +37,11 @@ REV = "47df35a"
 
 def main(rev: str = REV) -> None:
     prev = load_previous(rev)
-    from nof1_prev.schedule import Schedule
-
     main_out, bayes_out = {"rev": rev, "cases": []}, {"rev": rev, "cases": []}
     for i in range(N_CASES):
         p = case_params(i)
         spec = make_schedule_dict(prev, p)
-        s = Schedule.from_dict(spec)
+        s = prev.Schedule.from_dict(spec)
         diary = make_diary(s.days, p)
         try:
             with warnings.catch_warnings():
