@@ -38,13 +38,14 @@ import nof1  # noqa: E402
 prev = load_previous()
 
 
-def best(fn: Callable[[], object], repeats: int = 5) -> float:
+def best(fn: Callable[[], object], repeats: int = 5,
+         clock: Callable[[], float] = time.perf_counter) -> float:
     fn()
     times = []
     for _ in range(repeats):
-        t0 = time.perf_counter()
+        t0 = clock()
         fn()
-        times.append(time.perf_counter() - t0)
+        times.append(clock() - t0)
     return min(times)
 
 
@@ -172,11 +173,44 @@ def section_phase_ci(rng: np.random.Generator) -> None:
         print(f"{what:<24} {fmt(new)} {fmt(old)} {ratio(old, new)}")
 
 
+#: the last commit before the analyze() speed work (shared period tables, no pandas
+#: group-bys in the diary reader): the "before" column of section 2
+ANALYZE_BEFORE = "47df35a"
+
+
+def load_before(rev: str = ANALYZE_BEFORE):
+    """``nof1`` as of ``rev`` under the name ``nof1_before`` (as ``_previous.load_previous``)."""
+    import importlib.util
+    import io
+    import subprocess
+    import tarfile
+    import tempfile
+
+    if "nof1_before" in sys.modules:
+        return sys.modules["nof1_before"]
+    root = Path(__file__).resolve().parents[1]
+    blob = subprocess.run(["git", "archive", rev, "nof1"], cwd=root, check=True,
+                          capture_output=True).stdout
+    target = Path(tempfile.mkdtemp(prefix="nof1_before_"))
+    with tarfile.open(fileobj=io.BytesIO(blob)) as tar:
+        tar.extractall(target, filter="data")
+    init = target / "nof1" / "__init__.py"
+    spec = importlib.util.spec_from_file_location(
+        "nof1_before", init, submodule_search_locations=[str(init.parent)])
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["nof1_before"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
 def section_analyze(rng: np.random.Generator) -> None:
     from nof1.planning.simulate import simulate_diary
 
-    print("\n2. analyze() (3 outcomes, default analyses, no HTML)")
-    print(f"{'trial':<34} {'current':>12} {'previous':>12} {'ratio':>9}")
+    before = load_before()
+    print(f"\n2. analyze() (3 outcomes, default analyses, no HTML); 'before' is commit "
+          f"{ANALYZE_BEFORE} (before the analyze speed work), 'previous' {PREVIOUS}")
+    print(f"{'trial':<34} {'current':>12} {'before':>12} {'ratio':>9} {'previous':>12} "
+          f"{'ratio':>9}")
     for name, design, lib_design, period_days, washout in (
             ("paired, 6 pairs x 14 days", nof1.PairedDesign(6), prev.PairedDesign(6), 14, 7),
             ("ABAB 365/14 diary", nof1.PhaseDesign("ABAB", 365, 14),
@@ -185,11 +219,21 @@ def section_analyze(rng: np.random.Generator) -> None:
                                washout_days=washout, rng=12345)
         s_old = prev.make_schedule(lib_design, start="2026-01-05", period_days=period_days,
                                    washout_days=washout, rng=12345)
+        s_before = before.Schedule.from_dict(s.to_dict())
         diary = simulate_diary(s, rng=12345)
         new_res = nof1.analyze(diary, s)
         old_res = prev.analyze(diary, s_old)
-        # the headline changed on purpose (one procedure: the randomization test with its
-        # inverted CI); the procedures both versions compute must agree
+        before_res = before.analyze(diary, s_before)
+        # same numbers as before the speed work (tests/test_analyze_regression.py checks
+        # 250 trials); GLS is refitted elsewhere, so it is compared to 1e-4
+        for a, b in ((new_res.to_frame(), before_res.to_frame()),):
+            for col in a.columns:
+                if a[col].dtype.kind == "f":
+                    tol = 1e-4 if "gls" in col else 1e-9
+                    np.testing.assert_allclose(a[col], b[col], rtol=tol, err_msg=col)
+        # the headline changed on purpose since the previous commit (one procedure: the
+        # randomization test with its inverted CI); the procedures both versions compute
+        # must agree
         for o, r_new in new_res.outcomes.items():
             r_old = old_res.outcomes[o]
             for test in ("randomization", "paired_t"):
@@ -204,9 +248,57 @@ def section_analyze(rng: np.random.Generator) -> None:
                         if x is not None and y is not None:
                             np.testing.assert_allclose(float(x), float(y), rtol=1e-6,
                                                        atol=1e-9, err_msg=f"{o} {test} {f}")
-        new = best(lambda: nof1.analyze(diary, s), 3)
+        reps = 7 if name.startswith("paired") else 1
+        new = best(lambda: nof1.analyze(diary, s), reps)
+        bef = best(lambda: before.analyze(diary, s_before), reps)
         old = best(lambda: prev.analyze(diary, s_old), 1)
-        print(f"{name:<34} {fmt(new)} {fmt(old)} {ratio(old, new)}")
+        print(f"{name:<34} {fmt(new)} {fmt(bef)} {ratio(bef, new)} {fmt(old)} "
+              f"{ratio(old, new)}")
+        if name.startswith("paired"):
+            # CPU time of this process: less disturbed by other processes on a shared machine
+            new_cpu = best(lambda: nof1.analyze(diary, s), reps, clock=time.process_time)
+            bef_cpu = best(lambda: before.analyze(diary, s_before), reps,
+                           clock=time.process_time)
+            print(f"{'  same, CPU time of this process':<34} {fmt(new_cpu)} {fmt(bef_cpu)} "
+                  f"{ratio(bef_cpu, new_cpu)}")
+        if name.startswith("paired"):
+            _analyze_parts(diary, s)
+
+
+def _analyze_parts(diary, s) -> None:
+    """Where the current analyze() spends its time (the parts owned by other modules)."""
+    import nof1.analysis.trial as trial_mod
+
+    spent: dict[str, float] = {}
+    wrapped = []
+    for mod, fname, label in ((trial_mod.models, "gls_ar1", "GLS fits (models.gls_ar1)"),
+                              (trial_mod.bayes, "prior_sensitivity",
+                               "prior sensitivity (bayes.prior_sensitivity)"),
+                              (trial_mod, "evaluate_decision_rule", "decision rule (Bayes)"),
+                              (trial_mod, "_read_diary", "reading the diary")):
+        orig = getattr(mod, fname)
+
+        def timed(*a, _orig=orig, _label=label, **k):
+            t0 = time.perf_counter()
+            try:
+                return _orig(*a, **k)
+            finally:
+                spent[_label] = spent.get(_label, 0.0) + time.perf_counter() - t0
+
+        setattr(mod, fname, timed)
+        wrapped.append((mod, fname, orig))
+    try:
+        n = 7
+        t0 = time.perf_counter()
+        for _ in range(n):
+            nof1.analyze(diary, s)
+        total = (time.perf_counter() - t0) / n
+    finally:
+        for mod, fname, orig in wrapped:
+            setattr(mod, fname, orig)
+    print(f"   of which (mean of {n} calls, {fmt(total).strip()} each):")
+    for label, sec in spent.items():
+        print(f"   {label:<46} {fmt(sec / n)} ({100 * sec / n / total:4.1f}%)")
 
 
 def gls_case(rng: np.random.Generator, k: int):

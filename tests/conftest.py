@@ -18,6 +18,9 @@ SLOW = (
     "tests/test_notebooks.py::test_notebook_runs_without_errors",   # about 40 s idle
     "tests/test_calibration.py",
     "tests/test_cohort.py::test_calibration_under_null",
+    # analyze() on all 250 stored trials (about a minute idle; a sample runs by default)
+    "tests/test_analyze_regression.py::test_numbers_unchanged_all",
+    "tests/test_analyze_regression.py::test_bayes_numbers_unchanged_all",
 )
 
 

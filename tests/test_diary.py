@@ -165,3 +165,48 @@ def test_any_out_of_range_score_is_rejected(value):
                           "stress": [""], "sleep": [""]})
     with pytest.raises(DiaryError):
         read_diary(frame, s, warn=False)
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_grid_by_position_equals_the_merge(seed, monkeypatch):
+    """The diary frame built by position equals the pandas merge it replaced."""
+    import functools
+
+    from nof1.simulate import simulate_diary
+
+    from nof1.data import diary as diary_mod
+
+    rng = np.random.default_rng(seed)
+    s = make_schedule(PairedDesign(int(rng.integers(1, 5))), start="2026-01-05",
+                      period_days=5, run_in_days=int(rng.integers(0, 3)),
+                      washout_days=int(rng.integers(0, 2)), rng=seed)
+    typed = simulate_diary(s, missing=0.3, rng=seed)
+    typed = typed.drop(index=rng.choice(len(typed), size=3, replace=False))  # days not typed
+    extra = typed.iloc[:2].copy()
+    extra["date"] = ["2025-12-01", "2027-03-01"]  # outside the schedule
+    typed = pd.concat([typed, extra]).sample(frac=1.0, random_state=seed)  # any order
+    if seed % 2:
+        typed["energy"] = rng.integers(0, 9, size=len(typed)).astype(str)  # unplanned number
+        typed["mood"] = rng.choice(["ok", "", "tired"], size=len(typed))  # unplanned text
+    if seed % 3 == 0:
+        typed = typed.drop(columns=["took_pack"])
+    fast = read_diary(typed, s, warn=False)
+    monkeypatch.setattr(diary_mod, "_on_grid", functools.partial(diary_mod._on_grid,
+                                                                 merge=True))
+    slow = read_diary(typed, s, warn=False)
+    pd.testing.assert_frame_equal(fast.data, slow.data)
+    assert fast.issues == slow.issues and fast.unplanned == slow.unplanned
+    assert {"outside_schedule", "missing_days"} <= {i.kind for i in fast.issues}
+
+
+def test_on_schedule_refuses_other_periods_on_the_same_dates():
+    from nof1.simulate import simulate_diary
+
+    s = make_schedule(PairedDesign(2), start="2026-01-05", period_days=3, rng=1)
+    same_days = make_schedule(PairedDesign(3), start="2026-01-05", period_days=2, rng=1)
+    assert (s.days["date"] == same_days.days["date"]).all()
+    diary = read_diary(simulate_diary(s, rng=1), s, warn=False)
+    assert diary.on_schedule(make_schedule(PairedDesign(2), start="2026-01-05",
+                                           period_days=3, rng=2)).data.shape == diary.data.shape
+    with pytest.raises(ValueError, match="periods are not the schedule's"):
+        diary.on_schedule(same_days)

@@ -89,3 +89,79 @@ def test_period_and_pair_tables_equal_groupby_reference(seed, data):
             if "pair" in data and data["pair"].notna().any():
                 pd.testing.assert_frame_equal(pair_table(got), reference_pair_table(want),
                                               check_exact=False, rtol=1e-13, atol=1e-13)
+
+
+# -- the diary reader's tables, against the group-by formulations they replaced ----------
+def reference_adherence(data: pd.DataFrame) -> pd.DataFrame:
+    """``Diary.adherence`` of commit 47df35a, kept verbatim as the reference."""
+    d = data[data["period"].notna()]
+    g = d.groupby("period")["took_pack"]
+    return pd.DataFrame({
+        "n_recorded": g.count(),
+        "adherence": g.apply(lambda s: s.dropna().astype(float).mean()
+                             if s.notna().any() else np.nan),
+    }).reset_index()
+
+
+def reference_missing_message(data: pd.DataFrame, outcomes) -> list[str]:
+    """``missing_issues`` of commit 47df35a (its messages)."""
+    d = data[data["analysed"]]
+    if d.empty:
+        return []
+    parts = []
+    for name in outcomes:
+        missing = d[name].isna()
+        n = int(missing.sum())
+        if n:
+            per = d.loc[missing].groupby("period").size()
+            detail = ", ".join(f"period {int(p)}: {int(k)}" for p, k in per.items())
+            parts.append(f"{name} {n} ({detail})")
+    if not parts:
+        return []
+    none = int(d[list(outcomes)].isna().all(axis=1).sum())
+    return [f"of {len(d)} analysed days, scores are missing for " + "; ".join(parts)
+            + f"; {none} day(s) have no score at all"]
+
+
+def reference_guess_table(data: pd.DataFrame, treatments) -> pd.DataFrame:
+    """``guess_table`` of commit 47df35a."""
+    from nof1.data._checks import DONT_KNOW
+
+    rows = []
+    names = {t.casefold(): t for t in treatments}
+    per = data[data["period"].notna()]
+    for p, g in per.groupby("period", sort=True):
+        typed = [str(x).strip() for x in g["blinding_guess"] if str(x).strip()]
+        if not typed:
+            continue
+        raw = typed[-1]
+        key = raw.casefold().replace("’", "'")
+        guess = names.get(key) or ("don't know" if key in DONT_KNOW else "unrecognised")
+        actual = g["treatment"].iloc[0] if "treatment" in g else None
+        rows.append({"period": int(p), "guess": guess, "typed": raw, "actual": actual,
+                     "correct": (guess == actual) if guess in treatments else pd.NA})
+    return pd.DataFrame(rows, columns=["period", "guess", "typed", "actual", "correct"])
+
+
+@pytest.mark.parametrize("seed,data", list(diaries()))
+def test_diary_tables_equal_groupby_reference(seed, data):
+    from nof1.analysis._tables import guess_table
+    from nof1.data._checks import missing_issues
+    from nof1.data.diary import adherence_table
+
+    rng = np.random.default_rng(seed)
+    data = data.copy()
+    # adherence: taken, not taken and not recorded, including whole periods unrecorded
+    took = rng.choice(np.array([True, False, pd.NA], dtype=object), size=len(data),
+                      p=[0.6, 0.25, 0.15])
+    data["took_pack"] = pd.array(took, dtype="boolean")
+    if seed % 2:
+        data.loc[data["period"] == 1, "took_pack"] = pd.NA
+    pd.testing.assert_frame_equal(adherence_table(data), reference_adherence(data))
+    outcomes = ["pain", "stress", "sleep"]
+    assert [i.message for i in missing_issues(data, outcomes)] == \
+        reference_missing_message(data, outcomes)
+    choices = np.array(["", " magnesium ", "Placebo", "don’t know", "dunno", ""], dtype=object)
+    data["blinding_guess"] = rng.choice(choices, size=len(data))
+    pd.testing.assert_frame_equal(guess_table(data, ("magnesium", "placebo")),
+                                  reference_guess_table(data, ("magnesium", "placebo")))

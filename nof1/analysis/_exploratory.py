@@ -18,7 +18,8 @@ import pandas as pd
 from .._results import ResultMixin
 from ..design.schedule import Schedule
 from ..outcomes import Outcome
-from ._primary import primary_analysis
+from ._primary import primary_from_index
+from ._tables import PeriodIndex
 
 __all__ = ["ExploratoryResult", "exploratory_analyses"]
 
@@ -69,13 +70,16 @@ class ExploratoryResult(ResultMixin):
 
 def exploratory_analyses(data: pd.DataFrame, schedule: Schedule, names: Sequence[str], *,
                          confidence_level: float, min_completeness: float,
-                         rng: np.random.Generator) -> tuple[ExploratoryResult, ...]:
+                         rng: np.random.Generator,
+                         index: PeriodIndex | None = None) -> tuple[ExploratoryResult, ...]:
     """One :class:`ExploratoryResult` per unplanned numeric column in ``data``.
 
     A column that cannot be analysed (too few scored periods) still gets a row, with
-    NaN numbers and the reason in ``note``: it is reported, never dropped.
+    NaN numbers and the reason in ``note``: it is reported, never dropped. ``index`` is
+    ``PeriodIndex(data)`` when the caller has it already.
     """
     out = []
+    idx = PeriodIndex(data) if index is None and names else index
     for name in names:
         scores = pd.to_numeric(data[name], errors="coerce")
         finite = scores[np.isfinite(scores)]
@@ -85,13 +89,14 @@ def exploratory_analyses(data: pd.DataFrame, schedule: Schedule, names: Sequence
         spec = Outcome(name=name, question=f"{name} (unplanned column)", low=low, high=high,
                        mcid=(high - low) / 2)
         try:
-            res = primary_analysis(data, schedule, spec, confidence_level=confidence_level,
-                                   min_completeness=min_completeness, prior="weakly_informative",
-                                   rng=rng)
+            res = primary_from_index(idx, idx.scores(data, name), schedule, spec,
+                                     confidence_level=confidence_level,
+                                     min_completeness=min_completeness,
+                                     prior="weakly_informative", rng=rng)
             out.append(ExploratoryResult(
                 outcome=name, estimate=res.estimate, ci_low=res.ci_low, ci_high=res.ci_high,
                 pvalue=res.pvalue, method=res.method, note=EXPLORATORY_NOTE,
-                n_periods=int(res.periods["mean"].notna().sum())))
+                n_periods=res.n_periods))
         except ValueError as exc:
             out.append(ExploratoryResult(
                 outcome=name, estimate=np.nan, ci_low=np.nan, ci_high=np.nan, pvalue=np.nan,

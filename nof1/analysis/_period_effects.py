@@ -429,6 +429,9 @@ def _ascent_step(g: list[float], curv: list[float], cross: float,
     H - mu I negative definite and the step an ascent direction no longer than
     ``radius``. In closed form (these are 1 x 1 or 2 x 2).
     """
+    if not any(g):
+        # a stationary point (the search stops there); H - mu I would be singular
+        return [0.0] * len(g)
     if len(g) == 1:
         h, gg = float(curv[0]), float(g[0])
         if h < 0 and abs(gg / h) <= radius:

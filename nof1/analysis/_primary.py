@@ -12,7 +12,7 @@ from .._constants import MIN_ADHERENCE
 from ..design.schedule import Schedule
 from ..outcomes import Outcome
 from . import bayes, period, randomization
-from ._tables import pair_table, period_table
+from ._tables import PeriodIndex, pair_frame, pair_means
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
@@ -24,6 +24,9 @@ class Primary:
     excludes 0 exactly when ``pvalue <= 1 - confidence_level``.
     ``attained_level`` is the smallest coverage the interval guarantees given the
     number of assignments (>= the nominal level; 1 when the interval is unbounded).
+    ``n_periods`` counts the periods with a mean; ``periods`` (the period table) and
+    ``pairs`` are None for a sensitivity analysis, which reports only the primary
+    procedure.
     """
 
     estimate: float
@@ -31,13 +34,14 @@ class Primary:
     ci_high: float
     pvalue: float
     method: str
-    periods: pd.DataFrame
+    periods: pd.DataFrame | None
     pairs: pd.DataFrame | None
     tests: dict[str, Any]
     attained_level: float = float("nan")
     n_reference: int = 0
     min_pvalue: float = float("nan")
     note: str = ""
+    n_periods: int = 0
 
 
 def attainable(n_reference: int, confidence_level: float) -> tuple[float, float]:
@@ -102,32 +106,54 @@ def primary_analysis(data: pd.DataFrame, schedule: Schedule, o: Outcome, *,
     roles were randomized, and its estimate is re-signed accordingly. Estimate, interval
     and p-value all come from the randomization test (see :class:`Primary`).
     """
+    idx = PeriodIndex(data)
+    return primary_from_index(idx, idx.scores(data, o.name), schedule, o,
+                              confidence_level=confidence_level,
+                              min_completeness=min_completeness, prior=prior, rng=rng,
+                              washout=washout)
+
+
+def primary_from_index(idx: PeriodIndex, scores: np.ndarray, schedule: Schedule, o: Outcome, *,
+                       confidence_level: float, min_completeness: float, prior: Any,
+                       rng: np.random.Generator, washout: int | None = None,
+                       analysed: np.ndarray | None = None,
+                       summary: dict[str, np.ndarray] | None = None,
+                       secondary: bool = True) -> Primary:
+    """:func:`primary_analysis` of the period days' ``scores`` (``idx.scores(data, name)``).
+
+    ``analysed`` replaces the index's analysed flags (the all-days sensitivity analysis);
+    ``summary`` is ``idx.summarise(scores, analysed, min_completeness)`` when the caller
+    has it already. Without ``secondary`` (the sensitivity analyses, which report only
+    the primary procedure) the paired t, Wilcoxon and Bayesian tests, the pair table and
+    the period frame are left out (``periods`` and ``pairs`` are None).
+    """
     design = schedule.design
     washout = schedule.washout_days if washout is None else washout
-    per = period_table(data, o.name, min_completeness)
+    if summary is None:
+        summary = idx.summarise(scores, analysed, min_completeness)
+    mean = summary["mean"]
     tests: dict[str, Any] = {}
     flip = schedule.roles_swapped
     if not design.units_are_periods:
         # units are days; the wash-out is re-applied for every admissible assignment
-        units = data[data["period"].notna()]
-        scores = units[o.name].to_numpy(dtype=float)
-        labels = units["condition"].to_numpy(dtype=str)
+        units = scores
+        labels = idx.columns["condition"].astype(str)
         rkw: dict[str, Any] = dict(design=design, washout=washout)
     else:
-        scores = per["mean"].to_numpy(dtype=float)
-        labels = per["condition"].to_numpy(dtype=str)
+        units = mean
+        labels = idx.firsts("condition").astype(str)
         rkw = dict(design=design)
     if flip:
         labels = np.where(labels == "A", "B", "A")
     stat = design.primary_statistic
     sign = -1.0 if flip else 1.0
     estimate, low, high, p, rand, ci = _randomization(
-        scores, labels, stat, confidence_level=confidence_level, rng=rng, sign=sign, rkw=rkw)
+        units, labels, stat, confidence_level=confidence_level, rng=rng, sign=sign, rkw=rkw)
     tests["randomization"] = rand
     pairs = None
-    if design.pairs_are_blocks:
-        pairs = pair_table(per)
-        a, b = pairs["mean_a"].to_numpy(), pairs["mean_b"].to_numpy()
+    if design.pairs_are_blocks and secondary:
+        uniq, a, b = pair_means(idx.firsts("pair"), idx.firsts("condition"), mean)
+        pairs = pair_frame(uniq, a, b)
         d = a - b
         if np.isfinite(d).sum() >= 2:
             tests["paired_t"] = period.paired_period_test(a, b,
@@ -143,14 +169,56 @@ def primary_analysis(data: pd.DataFrame, schedule: Schedule, o: Outcome, *,
     n_ref = int(ci.n_assignments) if exact else int(ci.n_resamples) + 1
     level, min_p = attainable(n_ref, confidence_level)
     return Primary(estimate=estimate, ci_low=low, ci_high=high, pvalue=p,
-                   method=design.primary_procedure, periods=per, pairs=pairs, tests=tests,
-                   attained_level=level, n_reference=n_ref, min_pvalue=min_p,
-                   note=attainable_note(n_ref, confidence_level, exact))
+                   method=design.primary_procedure,
+                   periods=idx.table(summary) if secondary else None, pairs=pairs,
+                   tests=tests, attained_level=level, n_reference=n_ref, min_pvalue=min_p,
+                   note=attainable_note(n_ref, confidence_level, exact),
+                   n_periods=int(np.count_nonzero(~np.isnan(mean))))
+
+
+def per_protocol_drop(data: pd.DataFrame, idx: PeriodIndex) -> np.ndarray | None:
+    """Period days left out per protocol (low adherence in their period, or off protocol).
+
+    None when the diary records neither adherence nor an off-protocol day (then there
+    is no per-protocol analysis). Computed once per diary and kept on ``idx``.
+    """
+    key = "per_protocol_drop"
+    if key in idx.cache:
+        return idx.cache[key]
+    took = data["took_pack"] if "took_pack" in data else None
+    off = data["off_protocol"].astype(bool).to_numpy() if "off_protocol" in data else None
+    has_took = took is not None and took.notna().any()
+    drop = None
+    if has_took or (off is not None and off.any()):
+        drop = np.zeros(idx.inv.size, dtype=bool)
+        if has_took:
+            t = idx.kept(took.astype("Float64").to_numpy(dtype=float, na_value=np.nan))
+            seen = ~np.isnan(t)
+            n = np.bincount(idx.inv, weights=seen, minlength=idx.m)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                share = np.bincount(idx.inv, weights=np.where(seen, t, 0.0),
+                                    minlength=idx.m) / n
+            drop |= (share < MIN_ADHERENCE)[idx.inv]
+        if off is not None:
+            drop |= idx.kept(off)
+    idx.cache[key] = drop
+    return drop
 
 
 def sensitivity_analyses(data: pd.DataFrame, schedule: Schedule, o: Outcome, *,
                          confidence_level: float, min_completeness: float, prior: Any,
-                         rng: np.random.Generator) -> pd.DataFrame:
+                         rng: np.random.Generator, index: PeriodIndex | None = None,
+                         scores: np.ndarray | None = None) -> pd.DataFrame:
+    """The pre-registered sensitivity analyses (:func:`sensitivity_rows`) as a frame."""
+    return pd.DataFrame(sensitivity_rows(
+        data, schedule, o, confidence_level=confidence_level,
+        min_completeness=min_completeness, prior=prior, rng=rng, index=index, scores=scores))
+
+
+def sensitivity_rows(data: pd.DataFrame, schedule: Schedule, o: Outcome, *,
+                     confidence_level: float, min_completeness: float, prior: Any,
+                     rng: np.random.Generator, index: PeriodIndex | None = None,
+                     scores: np.ndarray | None = None) -> list[dict[str, Any]]:
     """The pre-registered sensitivity analyses: all period days, and per protocol.
 
     - ``all_days``: no analytic wash-out (every period day analysed);
@@ -158,33 +226,29 @@ def sensitivity_analyses(data: pd.DataFrame, schedule: Schedule, o: Outcome, *,
       adherence entry are left out (docs/methods.md §4.3), and so are the days on
       which the diary's pack or period contradicts the schedule (``off_protocol``: the
       participant took another pack than planned).
+
+    ``index`` and ``scores`` are ``PeriodIndex(data)`` and the outcome's scores on its
+    period days, when the caller has them already.
     """
+    idx = PeriodIndex(data) if index is None else index
+    scores = idx.scores(data, o.name) if scores is None else scores
     rows = []
-    all_days = data.assign(analysed=data["period"].notna())
-    variants = [("all_days", all_days, 0)]
-    took = data["took_pack"] if "took_pack" in data else None
-    off = data["off_protocol"].astype(bool) if "off_protocol" in data else None
-    has_took = took is not None and took.notna().any()
-    if has_took or (off is not None and off.any()):
-        pp = data.copy()
-        if has_took:
-            share = (data.assign(t=took.astype("Float64"))
-                     .groupby("period")["t"].mean())
-            low = share[share < MIN_ADHERENCE].index
-            pp.loc[pp["period"].isin(low), o.name] = np.nan
-        if off is not None:
-            pp.loc[off.to_numpy(), o.name] = np.nan
-        variants.append(("per_protocol", pp, None))
-    for name, frame, washout in variants:
+    variants: list[tuple[str, np.ndarray, np.ndarray | None, int | None]] = [
+        ("all_days", scores, np.ones(idx.inv.size, dtype=bool), 0)]
+    drop = per_protocol_drop(data, idx)
+    if drop is not None:
+        variants.append(("per_protocol", np.where(drop, np.nan, scores), None, None))
+    for name, values, analysed, washout in variants:
         try:
-            res = primary_analysis(frame, schedule, o, confidence_level=confidence_level,
-                                   min_completeness=min_completeness, prior=prior, rng=rng,
-                                   washout=washout)
+            res = primary_from_index(idx, values, schedule, o,
+                                     confidence_level=confidence_level,
+                                     min_completeness=min_completeness, prior=prior, rng=rng,
+                                     washout=washout, analysed=analysed, secondary=False)
             rows.append({"analysis": name, "estimate": res.estimate, "ci_low": res.ci_low,
                          "ci_high": res.ci_high, "pvalue": res.pvalue,
-                         "n_periods": int(res.periods["mean"].notna().sum())})
+                         "n_periods": res.n_periods})
         except ValueError as exc:  # e.g. every period of one condition excluded
             rows.append({"analysis": name, "estimate": np.nan, "ci_low": np.nan,
                          "ci_high": np.nan, "pvalue": np.nan, "n_periods": 0,
                          "note": str(exc)})
-    return pd.DataFrame(rows)
+    return rows

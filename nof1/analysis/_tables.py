@@ -13,8 +13,105 @@ from ..data._checks import DONT_KNOW
 MIN_COMPLETENESS = 0.5
 
 
+class PeriodIndex:
+    """The periods of a diary frame, found once and shared by every analysis of it.
+
+    Holds, for the days that belong to a period (in the frame's order), the period
+    number of each day (``inv`` indexes ``periods``), the analysed flag, each
+    period's first and last date and the pair, condition and treatment of its first
+    day. :meth:`summarise` then turns one outcome's scores into period counts and
+    means with a few ``numpy.bincount`` calls, and :meth:`table` into the
+    :func:`period_table` frame. ``analyze`` builds one index per diary and uses it for
+    every outcome and every sensitivity analysis (they share the periods; only the
+    scores or the analysed flags differ).
+    """
+
+    def __init__(self, data: pd.DataFrame):
+        period_col = data["period"]
+        keep = period_col.notna().to_numpy()
+        periods = period_col.to_numpy()[keep]
+        uniq, first, inv = np.unique(periods.astype(float), return_index=True,
+                                     return_inverse=True)
+        self.keep = keep
+        self.periods = uniq
+        self.first = first
+        self.inv = inv
+        self.m = uniq.size
+        self.analysed = data["analysed"].astype(bool).to_numpy()[keep]
+        self._dates = data["date"].to_numpy()[keep]
+        self._bounds: tuple[Any, Any] | None = None
+        self.columns = {col: data[col].to_numpy()[keep] for col in
+                        ("pair", "condition", "treatment") if col in data}
+        #: per-diary values computed once by the analyses that need them
+        self.cache: dict[str, Any] = {}
+
+    def kept(self, values: Any) -> np.ndarray:
+        """``values`` (one per row of the frame) restricted to the period days."""
+        return np.asarray(values)[self.keep]
+
+    def scores(self, data: pd.DataFrame, outcome: str) -> np.ndarray:
+        """The outcome's scores on the period days, as floats."""
+        return data[outcome].astype(float).to_numpy()[self.keep]
+
+    def firsts(self, col: str) -> Any:
+        """The column's value on each period's first day (None without the column)."""
+        values = self.columns.get(col)
+        return None if values is None else values[self.first]
+
+    def summarise(self, scores: np.ndarray, analysed: np.ndarray | None = None,
+                  min_completeness: float = MIN_COMPLETENESS) -> dict[str, np.ndarray]:
+        """Per period: ``n_analysed``, ``n_scored``, ``completeness``, ``mean``, ``sd``.
+
+        ``scores`` and ``analysed`` are per period day (default: the index's analysed
+        flags); the formulas are those of :func:`period_table`.
+        """
+        inv, m = self.inv, self.m
+        analysed = self.analysed if analysed is None else analysed
+        scored = analysed & ~np.isnan(scores)
+        n_analysed = np.bincount(inv, weights=analysed, minlength=m).astype(int)
+        n_scored = np.bincount(inv, weights=scored, minlength=m).astype(int)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            mean = np.bincount(inv, weights=np.where(scored, scores, 0.0),
+                               minlength=m) / n_scored
+            dev = np.where(scored, scores - mean[inv], 0.0)
+            sd = np.sqrt(np.bincount(inv, weights=dev * dev, minlength=m) / (n_scored - 1))
+            complete = np.where(n_analysed > 0, n_scored / n_analysed, 0.0)
+        mean = np.where((n_scored > 0) & (complete >= min_completeness), mean, np.nan)
+        sd = np.where(n_scored > 1, sd, np.nan)
+        return {"n_analysed": n_analysed, "n_scored": n_scored, "completeness": complete,
+                "mean": mean, "sd": sd}
+
+    def bounds(self) -> tuple[Any, Any]:
+        """First and last date of each period (``datetime.date``)."""
+        if self._bounds is None:
+            dates, inv, m = self._dates, self.inv, self.m
+            order = np.lexsort((dates, inv))
+            cuts = np.searchsorted(inv[order], np.arange(m + 1))
+            start = dates[order[cuts[:-1]]]
+            end = dates[order[cuts[1:] - 1]]
+            self._bounds = (pd.to_datetime(start).date, pd.to_datetime(end).date)
+        return self._bounds
+
+    def table(self, summary: dict[str, np.ndarray]) -> pd.DataFrame:
+        """The :func:`period_table` frame of a :meth:`summarise` result."""
+        start, end = self.bounds()
+        pair = self.firsts("pair")
+        out = pd.DataFrame({
+            "period": self.periods.astype(int),
+            "pair": pair if pair is not None else pd.NA,
+            "condition": self.firsts("condition"),
+            "treatment": self.firsts("treatment"),
+            "start": start,
+            "end": end,
+            **summary,
+        })
+        out["pair"] = out["pair"].astype("Int64")
+        return out
+
+
 def period_table(data: pd.DataFrame, outcome: str,
-                 min_completeness: float = MIN_COMPLETENESS) -> pd.DataFrame:
+                 min_completeness: float = MIN_COMPLETENESS,
+                 index: PeriodIndex | None = None) -> pd.DataFrame:
     """One row per period: pair, condition, treatment, mean of analysed days, counts.
 
     ``mean`` is NaN when fewer than ``min_completeness`` of the period's analysed days
@@ -22,94 +119,83 @@ def period_table(data: pd.DataFrame, outcome: str,
     Periods are in increasing order; pair, condition and treatment are those of the
     period's first day. (Grouped with ``numpy.bincount`` rather than a pandas
     group-by: the same table in a fraction of the time; ``tests/test_tables.py``
-    compares it with the group-by formulation.)
+    compares it with the group-by formulation.) ``index`` is ``PeriodIndex(data)``
+    when the caller has it already.
     """
-    period_col = data["period"]
-    keep = period_col.notna().to_numpy()
-    periods = period_col.to_numpy()[keep]
-    uniq, first, inv = np.unique(periods.astype(float), return_index=True,
-                                 return_inverse=True)
-    m = uniq.size
-    analysed = data["analysed"].astype(bool).to_numpy()[keep]
-    scores = data[outcome].astype(float).to_numpy()[keep]
-    scored = analysed & ~np.isnan(scores)
-    n_analysed = np.bincount(inv, weights=analysed, minlength=m).astype(int)
-    n_scored = np.bincount(inv, weights=scored, minlength=m).astype(int)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        mean = np.bincount(inv, weights=np.where(scored, scores, 0.0), minlength=m) / n_scored
-        dev = np.where(scored, scores - mean[inv], 0.0)
-        sd = np.sqrt(np.bincount(inv, weights=dev * dev, minlength=m) / (n_scored - 1))
-        complete = np.where(n_analysed > 0, n_scored / n_analysed, 0.0)
-    mean = np.where((n_scored > 0) & (complete >= min_completeness), mean, np.nan)
-    sd = np.where(n_scored > 1, sd, np.nan)
-    dates = data["date"].to_numpy()[keep]
-    order = np.lexsort((dates, inv))
-    bounds = np.searchsorted(inv[order], np.arange(m + 1))
-    start = dates[order[bounds[:-1]]]
-    end = dates[order[bounds[1:] - 1]]
+    idx = PeriodIndex(data) if index is None else index
+    return idx.table(idx.summarise(idx.scores(data, outcome), None, min_completeness))
 
-    def firsts(col: str) -> Any:
-        return data[col].to_numpy()[keep][first] if col in data else None
 
-    out = pd.DataFrame({
-        "period": uniq.astype(int),
-        "pair": firsts("pair") if "pair" in data else pd.NA,
-        "condition": firsts("condition"),
-        "treatment": firsts("treatment"),
-        "start": pd.to_datetime(start).date,
-        "end": pd.to_datetime(end).date,
-        "n_analysed": n_analysed,
-        "n_scored": n_scored,
-        "completeness": complete,
-        "mean": mean,
-        "sd": sd,
-    })
-    out["pair"] = out["pair"].astype("Int64")
-    return out
+def pair_means(pairs: Any, condition: Any, mean: np.ndarray
+               ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(pair numbers, mean under A, mean under B) from per-period arrays.
+
+    ``pairs`` may hold missing values (periods outside a pair), which are left out;
+    for each pair and condition the first non-missing mean counts (pivot_table's
+    'first').
+    """
+    pair = pd.array(pairs, dtype="Int64") if not isinstance(pairs, np.ndarray) or \
+        pairs.dtype.kind not in "iu" else pairs
+    has = ~np.asarray(pd.isna(pair), dtype=bool)
+    ints = np.asarray(pair[has], dtype=np.int64)
+    cond = np.asarray(condition)[has]
+    mean = np.asarray(mean, dtype=float)[has]
+    uniq, inv = np.unique(ints, return_inverse=True)
+    out = []
+    for letter in ("A", "B"):
+        value = np.full(uniq.size, np.nan)
+        sel = np.flatnonzero((cond == letter) & ~np.isnan(mean))
+        value[inv[sel[::-1]]] = mean[sel[::-1]]
+        out.append(value)
+    return uniq, out[0], out[1]
+
+
+def pair_frame(uniq: np.ndarray, mean_a: np.ndarray, mean_b: np.ndarray) -> pd.DataFrame:
+    """The :func:`pair_table` frame of :func:`pair_means`."""
+    return pd.DataFrame({"pair": uniq.astype(int), "mean_a": mean_a, "mean_b": mean_b,
+                         "difference": mean_a - mean_b})
 
 
 def pair_table(periods: pd.DataFrame) -> pd.DataFrame:
     """One row per pair: mean under A, mean under B, and their difference A - B."""
-    pair = periods["pair"]
-    has = pair.notna().to_numpy()
-    pairs = pair.to_numpy()[has].astype(np.int64)
-    cond = periods["condition"].to_numpy()[has]
-    mean = periods["mean"].to_numpy(dtype=float)[has]
-    uniq, inv = np.unique(pairs, return_inverse=True)
-    cols = {}
-    for name, letter in (("mean_a", "A"), ("mean_b", "B")):
-        value = np.full(uniq.size, np.nan)
-        sel = np.flatnonzero((cond == letter) & ~np.isnan(mean))
-        # the first non-missing mean of the condition in each pair (pivot_table's 'first')
-        value[inv[sel[::-1]]] = mean[sel[::-1]]
-        cols[name] = value
-    out = pd.DataFrame({"pair": uniq.astype(int), **cols})
-    out["difference"] = out["mean_a"] - out["mean_b"]
-    return out
+    return pair_frame(*pair_means(periods["pair"].to_numpy(), periods["condition"].to_numpy(),
+                                  periods["mean"].to_numpy(dtype=float)))
 
 
 _DONT_KNOW = DONT_KNOW  # one vocabulary: the diary reader's (nof1.data._checks)
 
 
-def guess_table(data: pd.DataFrame, treatments: tuple[str, str]) -> pd.DataFrame:
+def guess_table(data: pd.DataFrame, treatments: tuple[str, str],
+                treatment: Any = None) -> pd.DataFrame:
     """Per period: the participant's last blinding guess and what the pack held.
 
     A guess naming one of ``treatments`` (case-insensitive) counts as that treatment;
     "don't know" and the like as ``"don't know"``; anything else as ``"unrecognised"``
     (the diary reader records it as an issue) and is not counted as a guess. Periods
-    without a guess are left out.
+    without a guess are left out. ``treatment`` (one per row of ``data``) replaces the
+    frame's ``treatment`` column.
     """
-    rows = []
     names = {t.casefold(): t for t in treatments}
-    per = data[data["period"].notna()]
-    for p, g in per.groupby("period", sort=True):
-        typed = [str(x).strip() for x in g["blinding_guess"] if str(x).strip()]
-        if not typed:
-            continue
-        raw = typed[-1]
+    keep = data["period"].notna().to_numpy()
+    periods = data["period"].to_numpy()[keep]
+    typed = data["blinding_guess"].to_numpy(dtype=object)[keep]
+    if treatment is None and "treatment" in data:
+        treatment = data["treatment"].to_numpy()
+    held = [None] * int(keep.sum()) if treatment is None else np.asarray(treatment)[keep]
+    first: dict[Any, Any] = {}
+    last: dict[Any, str] = {}
+    for p, x, t in zip(periods, typed, held, strict=True):
+        if p not in first:
+            first[p] = t
+        text = str(x).strip()
+        if text:
+            last[p] = text
+    rows = []
+    for p in sorted(last):
+        raw = last[p]
         key = raw.casefold().replace("’", "'")
         guess = names.get(key) or ("don't know" if key in _DONT_KNOW else "unrecognised")
-        actual = g["treatment"].iloc[0] if "treatment" in g else None
+        actual = first[p]
         rows.append({"period": int(p), "guess": guess, "typed": raw, "actual": actual,
                      "correct": (guess == actual) if guess in treatments else pd.NA})
     return pd.DataFrame(rows, columns=["period", "guess", "typed", "actual", "correct"])

@@ -17,13 +17,14 @@ import pandas as pd
 
 from .._constants import MIN_ADHERENCE
 from .._validation import as_rng, check_confidence_level
-from ..data import Diary, read_diary
+from ..data import Diary
+from ..data.diary import _read_diary
 from ..design.schedule import Schedule
 from ..outcomes import Outcome
 from . import bayes, effect_sizes, models
 from ._exploratory import exploratory_analyses
-from ._primary import primary_analysis, sensitivity_analyses
-from ._tables import MIN_COMPLETENESS, guess_table, period_table
+from ._primary import primary_from_index, sensitivity_rows
+from ._tables import MIN_COMPLETENESS, PeriodIndex, guess_table
 from .decision import DecisionRule
 from .interpret import compare_with_mcid, describe_blinded, describe_effect, interpret_effect
 from .multiplicity import holm
@@ -53,52 +54,83 @@ def _row(analysis: str, role: str, res: Any, note: str = "", *, pvalue: bool = T
             "pvalue": float(res.pvalue) if pvalue else nan, "note": note}
 
 
-def _degenerate_note(data: pd.DataFrame, o: Outcome, min_completeness: float) -> str:
-    """Why an outcome cannot be analysed (constant or nearly empty), or ''."""
-    analysed = data[data["analysed"].astype(bool) & data["period"].notna()]
-    scores = analysed[o.name].astype(float)
-    if scores.notna().sum() == 0:
+class _Days:
+    """Per-diary arrays shared by the analyses of every outcome (built once per call)."""
+
+    def __init__(self, data: pd.DataFrame):
+        self.data = data
+        self.index = PeriodIndex(data)
+        analysed = data["analysed"].astype(bool).to_numpy()
+        self.analysed = analysed
+        self.labels = data["condition"].to_numpy(dtype=str)[analysed]
+        self.time = data["day"].to_numpy(float)[analysed]
+        pair = data["pair"][analysed] if "pair" in data else None
+        self.blocks = None if pair is None or not pair.notna().all() else \
+            pair.to_numpy(int)
+        self._periods = data["period"][analysed]
+        took = data.loc[data["period"].notna(), "took_pack"] if "took_pack" in data else None
+        self.adherence = float(took.dropna().astype(float).mean()) if took is not None and \
+            took.notna().any() else float("nan")
+
+    @property
+    def periods(self) -> np.ndarray:
+        return self._periods.to_numpy(int)
+
+
+def _degenerate_note(idx: PeriodIndex, scores: np.ndarray, summary: dict[str, np.ndarray],
+                     o: Outcome, min_completeness: float) -> str:
+    """Why an outcome cannot be analysed (constant or nearly empty), or ''.
+
+    ``scores`` are the outcome's scores on the period days, ``summary`` their
+    ``idx.summarise``.
+    """
+    analysed = scores[idx.analysed]
+    present = analysed[~np.isnan(analysed)]
+    if present.size == 0:
         return f"{o.name}: no score on any analysed day, so there is nothing to analyse."
-    if scores.dropna().nunique() == 1:
-        return (f"{o.name} was {scores.dropna().iloc[0]:g} on every analysed day, so there is "
+    if np.unique(present).size == 1:
+        return (f"{o.name} was {present[0]:g} on every analysed day, so there is "
                 f"no difference to analyse.")
-    per = period_table(data, o.name, min_completeness)
-    counts = per.dropna(subset=["mean"]).groupby("condition").size()
-    if counts.reindex(["A", "B"]).fillna(0).min() < 1:
-        return (f"{o.name}: too few days scored ({int(scores.notna().sum())} of "
-                f"{len(scores)} analysed days): no period of one condition has at least "
+    cond = idx.firsts("condition")
+    has_mean = ~np.isnan(summary["mean"])
+    if min(np.count_nonzero(has_mean & (cond == c)) for c in ("A", "B")) < 1:
+        return (f"{o.name}: too few days scored ({present.size} of "
+                f"{analysed.size} analysed days): no period of one condition has at least "
                 f"{min_completeness:.0%} of its analysed days scored.")
     return ""
 
 
 def _unanalysed(o: Outcome, *, primary: bool, note: str, confidence_level: float,
-                blinded: bool, data: pd.DataFrame, min_completeness: float) -> OutcomeResult:
+                blinded: bool, periods: pd.DataFrame) -> OutcomeResult:
     nan = float("nan")
     return OutcomeResult(
         outcome=o.name, primary=primary, direction=o.direction, mcid=o.mcid,
         higher_is_better=o.higher_is_better, estimate=nan, ci_low=nan, ci_high=nan,
         pvalue=nan, pvalue_holm=nan, method="not analysed", interpretation=note,
-        completeness=nan, adherence=nan, periods=period_table(data, o.name, min_completeness),
+        completeness=nan, adherence=nan, periods=periods,
         pairs=None, tests={}, effect_sizes={}, spec=o, sensitivity=pd.DataFrame(),
         priors=None, headline=note, note=note, confidence_level=confidence_level,
         blinded=blinded)
 
 
-def _analyse_outcome(data: pd.DataFrame, schedule: Schedule, o: Outcome, *, primary: bool,
+def _analyse_outcome(days: _Days, schedule: Schedule, o: Outcome, *, primary: bool,
                      confidence_level: float, prior: Any, min_completeness: float,
                      rng: np.random.Generator, blinded: bool = False,
                      day_level_ttest: bool = False) -> OutcomeResult:
-    common = dict(primary=primary, confidence_level=confidence_level, blinded=blinded,
-                  data=data, min_completeness=min_completeness)
-    note = _degenerate_note(data, o, min_completeness)
+    data, idx = days.data, days.index
+    scores = idx.scores(data, o.name)
+    summary = idx.summarise(scores, None, min_completeness)
+    common = dict(primary=primary, confidence_level=confidence_level, blinded=blinded)
+    note = _degenerate_note(idx, scores, summary, o, min_completeness)
     if note:
-        return _unanalysed(o, note=note, **common)
+        return _unanalysed(o, note=note, periods=idx.table(summary), **common)
     kw = dict(confidence_level=confidence_level, min_completeness=min_completeness,
               prior=prior, rng=rng)
     try:
-        main = primary_analysis(data, schedule, o, **kw)
+        main = primary_from_index(idx, scores, schedule, o, summary=summary, **kw)
     except ValueError as exc:  # e.g. every period of one condition missing
-        return _unanalysed(o, note=f"{o.name} could not be analysed: {exc}", **common)
+        return _unanalysed(o, note=f"{o.name} could not be analysed: {exc}",
+                           periods=idx.table(summary), **common)
     tests = dict(main.tests)
     if blinded:
         tests.pop("bayes", None)  # P(benefit) needs to know which group is the treatment
@@ -117,21 +149,19 @@ def _analyse_outcome(data: pd.DataFrame, schedule: Schedule, o: Outcome, *, prim
                          f"posterior mean and {100 * confidence_level:g}% credible interval; "
                          f"P(benefit) = {b_res.p_benefit:.2f}", pvalue=False))
     sizes: dict[str, Any] = {}
-    analysed = data[data["analysed"].astype(bool)]
-    day_scores = analysed[o.name].to_numpy(dtype=float)
-    day_labels = analysed["condition"].to_numpy(dtype=str)
+    day_scores = data[o.name].to_numpy(dtype=float)[days.analysed]
+    day_labels = days.labels
     keep = ~np.isnan(day_scores)
     if keep.sum() >= 6 and len(set(day_labels[keep])) == 2:
-        blocks = analysed["pair"] if "pair" in analysed and analysed["pair"].notna().all() \
-            else None
-        gls_kw = dict(time=analysed["day"].to_numpy(float)[keep],
-                      blocks=None if blocks is None else blocks.to_numpy(int)[keep],
+        blocks = days.blocks
+        gls_kw = dict(time=days.time[keep],
+                      blocks=None if blocks is None else blocks[keep],
                       confidence_level=confidence_level)
         try:  # random period intercept: the level may drift between periods
             try:
                 tests["gls_ar1"] = models.gls_ar1(
                     day_scores[keep], day_labels[keep],
-                    periods=analysed["period"].to_numpy(int)[keep], **gls_kw)
+                    periods=days.periods[keep], **gls_kw)
             except ValueError:  # too few periods to separate drift from the effect (AB)
                 tests["gls_ar1"] = models.gls_ar1(day_scores[keep], day_labels[keep],
                                                   **gls_kw)
@@ -161,7 +191,8 @@ def _analyse_outcome(data: pd.DataFrame, schedule: Schedule, o: Outcome, *, prim
                 method=f"{res.method}; {_NO_DAY_INTERVAL}")
         except ValueError:  # no variation within the conditions: undefined
             pass
-    complete = main.pairs is not None and np.isfinite(main.pairs["difference"]).sum() >= 2
+    diff = None if main.pairs is None else main.pairs["difference"].to_numpy(dtype=float)
+    complete = diff is not None and np.isfinite(diff).sum() >= 2
     if complete:
         try:
             sizes["percent_change"] = effect_sizes.percent_change(
@@ -170,17 +201,18 @@ def _analyse_outcome(data: pd.DataFrame, schedule: Schedule, o: Outcome, *, prim
         except ValueError:  # e.g. a control mean of 0
             pass
     priors = None
-    if complete and not blinded and np.ptp(main.pairs["difference"].dropna()) > 0:
-        priors = bayes.prior_sensitivity(main.pairs["difference"].dropna().to_numpy(),
+    if complete and not blinded and np.ptp(diff[~np.isnan(diff)]) > 0:
+        priors = bayes.prior_sensitivity(diff[~np.isnan(diff)],
                                          mcid=o.mcid, higher_is_better=o.higher_is_better,
                                          credible_level=confidence_level)
-    sens = sensitivity_analyses(data, schedule, o, **kw)
-    for r in sens.itertuples():
+    sens_rows = sensitivity_rows(data, schedule, o, index=idx, scores=scores, **kw)
+    sens = pd.DataFrame(sens_rows)
+    for r in sens_rows:
         label = {"all_days": "all period days (no wash-out)",
                  "per_protocol": f"per protocol (adherence >= {MIN_ADHERENCE:.0%})",
-                 }.get(r.analysis, r.analysis)
-        rows.append({"analysis": label, "role": "sensitivity", "estimate": r.estimate,
-                     "ci_low": r.ci_low, "ci_high": r.ci_high, "pvalue": r.pvalue,
+                 }.get(r["analysis"], r["analysis"])
+        rows.append({"analysis": label, "role": "sensitivity", "estimate": r["estimate"],
+                     "ci_low": r["ci_low"], "ci_high": r["ci_high"], "pvalue": r["pvalue"],
                      "note": "randomization test, as the primary"})
     b_res = tests.get("bayes")
     if blinded:
@@ -205,10 +237,8 @@ def _analyse_outcome(data: pd.DataFrame, schedule: Schedule, o: Outcome, *, prim
         interpretation += (f" Two-sided p = {main.pvalue:.2g} (randomization test over the "
                            f"design's {main.n_reference:,} assignments).")
     per = main.periods
-    scored = per["n_scored"].sum() / max(per["n_analysed"].sum(), 1)
-    took = data.loc[data["period"].notna(), "took_pack"] if "took_pack" in data else None
-    adherence = float(took.dropna().astype(float).mean()) if took is not None and \
-        took.notna().any() else float("nan")
+    scored = summary["n_scored"].sum() / max(summary["n_analysed"].sum(), 1)
+    adherence = days.adherence
     return OutcomeResult(
         outcome=o.name, primary=primary, direction=o.direction, mcid=o.mcid,
         higher_is_better=o.higher_is_better, estimate=main.estimate, ci_low=main.ci_low,
@@ -351,9 +381,12 @@ def analyze(diary: Diary | pd.DataFrame | str, schedule: Schedule, *,
     confidence_level = check_confidence_level(confidence_level)
     rng = as_rng(rng)
     blinded = is_blinded_schedule(schedule)
-    if not isinstance(diary, Diary):
-        diary = read_diary(diary, schedule, warn=False)
-    data = diary.on_schedule(schedule).data  # the given schedule's allocation, always
+    days = schedule.days
+    if not isinstance(diary, Diary):  # read_diary(diary, schedule): on this calendar
+        diary = _read_diary(diary, schedule, days)
+        data = diary.data
+    else:  # the given schedule's allocation, always
+        data = diary._on_days(days).data
     if schedule.roles_swapped:  # orient: "A" is the active treatment from here on
         data = data.assign(condition=data["condition"].map({"A": "B", "B": "A"}))
     available = {o.name: o for o in diary.outcomes}
@@ -365,7 +398,8 @@ def analyze(diary: Diary | pd.DataFrame | str, schedule: Schedule, *,
     if primary not in names:
         raise ValueError(f"`primary` must be one of the analysed outcomes {names}, "
                          f"got {primary!r}")
-    results = {n: _analyse_outcome(data, schedule, available[n], primary=(n == primary),
+    shared = _Days(data)
+    results = {n: _analyse_outcome(shared, schedule, available[n], primary=(n == primary),
                                    confidence_level=confidence_level, prior=prior,
                                    min_completeness=min_completeness, rng=rng,
                                    blinded=blinded, day_level_ttest=day_level_ttest)
@@ -379,14 +413,16 @@ def analyze(diary: Diary | pd.DataFrame | str, schedule: Schedule, *,
         guesses = pd.DataFrame(columns=["period", "guess", "treatment", "correct"])
         decision = _blinded_decision(primary)
     else:
-        guesses = guess_table(data.assign(treatment=data["condition"].map(
-            {"A": schedule.active, "B": schedule.control})), (schedule.active,
-                                                              schedule.control))
+        cond = data["condition"].to_numpy()
+        held = np.where(cond == "A", schedule.active,
+                        np.where(cond == "B", schedule.control, None))
+        guesses = guess_table(data, (schedule.active, schedule.control), treatment=held)
         decision = evaluate_decision_rule(results[primary], decision_rule)
         decision = _flag_disagreement(decision, results[primary])
     exploratory = exploratory_analyses(data, schedule, diary.unplanned,
                                        confidence_level=confidence_level,
-                                       min_completeness=min_completeness, rng=rng)
+                                       min_completeness=min_completeness, rng=rng,
+                                       index=shared.index)
     return TrialResult(outcomes=results, primary=primary, schedule=schedule,
                        issues=diary.issues, confidence_level=confidence_level,
                        decision=decision, guesses=guesses, blinded=blinded,

@@ -11,7 +11,9 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections.abc import Sequence
+from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from ._parse import MISSING_TOKENS, _day, shown, text_cells
@@ -75,21 +77,31 @@ def schedule_contradictions(values: pd.DataFrame, raw: pd.DataFrame, grid: pd.Da
         if col not in raw.columns:
             continue
         bad = []
-        for j, (typed, date) in enumerate(zip(text_cells(raw[col]), values["date"],
-                                              strict=True)):
-            if typed.lower() in MISSING_TOKENS or date not in planned.index:
+        lookup = _lookup(planned)
+        keys = _day_keys(values["date"]).tolist() if isinstance(lookup, dict) \
+            else values["date"]
+        dates = values["date"]
+        verdicts: dict[tuple[str, str], bool] = {}
+        for j, (typed, key) in enumerate(zip(text_cells(raw[col]), keys, strict=True)):
+            if typed.lower() in MISSING_TOKENS or key not in lookup:
                 continue
-            want = planned.loc[date]
-            want_text = "" if pd.isna(want) else str(want)
-            if col == "period":
-                try:
-                    same = float(typed) == float(want_text) if want_text else False
-                except ValueError:
-                    same = False
+            if isinstance(lookup, dict):
+                want_text = lookup[key]
             else:
-                same = typed.casefold() == want_text.casefold()
+                want = lookup.loc[key]
+                want_text = "" if pd.isna(want) else str(want)
+            same = verdicts.get((typed, want_text))
+            if same is None:
+                if col == "period":
+                    try:
+                        same = float(typed) == float(want_text) if want_text else False
+                    except ValueError:
+                        same = False
+                else:
+                    same = typed.casefold() == want_text.casefold()
+                verdicts[(typed, want_text)] = same
             if not same:
-                bad.append((j, date, typed, want_text))
+                bad.append((j, dates.iloc[j], typed, want_text))
         if not bad:
             continue
         off.iloc[[j for j, *_ in bad]] = True
@@ -102,6 +114,22 @@ def schedule_contradictions(values: pd.DataFrame, raw: pd.DataFrame, grid: pd.Da
             f"instead of {scheduled}); these days are left out of the per-protocol "
             f"analysis")))
     return off, issues
+
+
+def _day_keys(dates: Any) -> np.ndarray:
+    """Dates as integer nanoseconds (dict keys that hash fast and ignore the unit)."""
+    return np.asarray(dates, dtype="datetime64[ns]").view(np.int64)
+
+
+def _lookup(planned: pd.Series) -> dict[Any, str] | pd.Series:
+    """``planned`` as a dict from date (:func:`_day_keys`) to its value as text (a plain
+    dict lookup per diary row instead of a pandas ``.loc``); the Series itself when its
+    dates repeat."""
+    if not planned.index.is_unique:
+        return planned
+    return {key: "" if pd.isna(want) else str(want)
+            for key, want in zip(_day_keys(planned.index).tolist(), planned.array,
+                                 strict=True)}
 
 
 def guess_issues(guesses: Sequence[str], dates: pd.Series,
@@ -122,30 +150,45 @@ def guess_issues(guesses: Sequence[str], dates: pd.Series,
 def missing_issues(data: pd.DataFrame, outcomes: Sequence[str]) -> list[DiaryIssue]:
     """Analysed days without a score, counted per outcome (a half-filled day is scored
     for the outcomes it has)."""
-    d = data[data["analysed"]]
-    if d.empty:
+    analysed = data["analysed"].to_numpy(dtype=bool)
+    n_days = int(analysed.sum())
+    if n_days == 0:
         return []
+    period = pd.to_numeric(data["period"], errors="coerce").to_numpy(
+        dtype=float, na_value=np.nan)[analysed]
     parts = []
+    none = np.ones(n_days, dtype=bool)
     for name in outcomes:
-        missing = d[name].isna()
+        missing = data[name].isna().to_numpy()[analysed]
+        none &= missing
         n = int(missing.sum())
         if n:
-            per = d.loc[missing].groupby("period").size()
-            detail = ", ".join(f"period {int(p)}: {int(k)}" for p, k in per.items())
+            where = period[missing]
+            per, counts = np.unique(where[~np.isnan(where)], return_counts=True)
+            detail = ", ".join(f"period {int(p)}: {int(k)}" for p, k in zip(per, counts,
+                                                                         strict=True))
             parts.append(f"{name} {n} ({detail})")
     if not parts:
         return []
-    none = int(d[list(outcomes)].isna().all(axis=1).sum())
     return [DiaryIssue("missing_days", (
-        f"of {len(d)} analysed days, scores are missing for " + "; ".join(parts)
-        + f"; {none} day(s) have no score at all"))]
+        f"of {n_days} analysed days, scores are missing for " + "; ".join(parts)
+        + f"; {int(none.sum())} day(s) have no score at all"))]
 
 
 def adherence_issues(adherence: pd.DataFrame, minimum: float) -> list[DiaryIssue]:
     """Periods with the pack taken on fewer than ``minimum`` of the recorded days."""
-    low = adherence[adherence["adherence"] < minimum]
-    if low.empty:
+    return low_adherence_issues(adherence["period"].to_numpy(),
+                                adherence["adherence"].to_numpy(dtype=float), minimum)
+
+
+def low_adherence_issues(periods: np.ndarray, shares: np.ndarray,
+                         minimum: float) -> list[DiaryIssue]:
+    """:func:`adherence_issues` from the periods and their shares of days with the pack
+    taken (NaN: no day recorded)."""
+    low = shares < minimum
+    if not low.any():
         return []
-    detail = ", ".join(f"period {int(r.period)}: {r.adherence:.0%}" for r in low.itertuples())
+    detail = ", ".join(f"period {int(p)}: {a:.0%}"
+                       for p, a in zip(periods[low], shares[low], strict=True))
     return [DiaryIssue("low_adherence",
                        f"pack taken on fewer than {minimum:.0%} of recorded days ({detail})")]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import datetime as _dt
 import io
 import re
 from collections.abc import Sequence
@@ -151,11 +152,23 @@ def _year(text: str) -> int:
     return 2000 + y if len(text) == 2 else y
 
 
-def _make(y: int, m: int, d: int) -> pd.Timestamp | None:
+#: the first and last whole days a ``datetime64[ns]`` (pandas.Timestamp) can hold
+_FIRST_DAY, _LAST_DAY = _dt.datetime(1677, 9, 22), _dt.datetime(2262, 4, 11)
+
+
+def _make(y: int, m: int, d: int) -> _dt.datetime | None:
+    """The day, or None if it does not exist (or lies outside pandas' time range)."""
     try:
-        return pd.Timestamp(year=y, month=m, day=d)
+        day = _dt.datetime(y, m, d)
     except ValueError:
         return None
+    return day if _FIRST_DAY <= day <= _LAST_DAY else None
+
+
+def cells(values: Any) -> Any:
+    """The cells of a column for a Python loop (a Series as an object array: iterating a
+    pandas string column cell by cell is ten times slower)."""
+    return values.to_numpy(dtype=object) if isinstance(values, pd.Series) else values
 
 
 def parse_dates(values: pd.Series, *, lines: Sequence[int] | None = None,
@@ -175,19 +188,23 @@ def parse_dates(values: pd.Series, *, lines: Sequence[int] | None = None,
     (Series, DateFormat or None)
         The dates, and the non-ISO format that was read (None when all were ISO).
     """
+    fast = _iso_dates(values)
+    if fast is not None:
+        return fast, None
     parsed: list[Any] = [None] * len(values)
     slashed: list[tuple[int, int, int, int]] = []  # (position, a, b, year)
     fmt: DateFormat | None = None
     fmt_at = -1
-    for j, raw in enumerate(values):
-        where = _where(j, values.index[j], lines)
+    index = values.index
+    for j, raw in enumerate(cells(values)):
         if isinstance(raw, (pd.Timestamp, np.datetime64)) or hasattr(raw, "isoformat"):
             try:
                 stamp = pd.Timestamp(raw)
             except (TypeError, ValueError):
                 stamp = pd.NaT
             if pd.isna(stamp):
-                raise DiaryError(f"{where}: the date is missing; every row needs its date")
+                raise DiaryError(f"{_where(j, index[j], lines)}: the date is missing; every "
+                                 f"row needs its date")
             parsed[j] = stamp.normalize()
             continue
         s = "" if raw is None or (isinstance(raw, float) and np.isnan(raw)) else str(raw)
@@ -204,10 +221,10 @@ def parse_dates(values: pd.Series, *, lines: Sequence[int] | None = None,
             slashed.append((j, int(m[1]), int(m[2]), _year(m[3])))
             continue
         else:
-            raise DiaryError(f"{where}: date {shown(raw)} is not a date; write dates as "
-                             f"YYYY-MM-DD (2026-01-05)")
+            raise DiaryError(f"{_where(j, index[j], lines)}: date {shown(raw)} is not a date; "
+                             f"write dates as YYYY-MM-DD (2026-01-05)")
         if day is None:
-            raise DiaryError(f"{where}: date {shown(raw)} does not exist")
+            raise DiaryError(f"{_where(j, index[j], lines)}: date {shown(raw)} does not exist")
         parsed[j] = day
     if slashed:
         order = _slash_order(slashed, values, lines, date_range)
@@ -222,6 +239,26 @@ def parse_dates(values: pd.Series, *, lines: Sequence[int] | None = None,
     if fmt is not None:
         fmt = dataclasses.replace(fmt, read_as=out.iloc[fmt_at].date().isoformat())
     return out, fmt
+
+
+_ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _iso_dates(values: pd.Series) -> pd.Series | None:
+    """The dates when every cell is exactly ``YYYY-MM-DD`` and exists (the common case,
+    parsed by numpy in one call), else None (then :func:`parse_dates` reads cell by cell
+    and names the cell at fault)."""
+    typed = cells(values)
+    if not all(isinstance(x, str) and _ISO_DAY.match(x) for x in typed):
+        return None
+    try:
+        days = np.array(typed, dtype="datetime64[D]")
+    except ValueError:  # a day that does not exist
+        return None
+    if days.size and not (np.datetime64(_FIRST_DAY, "D") <= days.min()
+                          and days.max() <= np.datetime64(_LAST_DAY, "D")):
+        return None
+    return pd.Series(days.astype("datetime64[ns]"), index=values.index)
 
 
 def _slash_order(slashed: list[tuple[int, int, int, int]], values: pd.Series,
@@ -255,28 +292,38 @@ def _slash_order(slashed: list[tuple[int, int, int, int]], values: pd.Series,
 # -- scores and yes/no -------------------------------------------------------------------
 def parse_scores(values: pd.Series, name: str, dates: pd.Series,
                  low: float, high: float) -> tuple[pd.Series, list[str]]:
-    """Numbers from typed text; returns the scores and the dates where a decimal comma was read."""
+    """Numbers from typed text; returns the scores and the dates where a decimal comma was read.
+
+    A diary column holds few distinct entries (``"5"``, ``"6"``, ...): each distinct
+    text is parsed once.
+    """
     out = np.full(len(values), np.nan)
     comma_dates: list[str] = []
-    for j, (raw, date) in enumerate(zip(values, dates, strict=True)):
-        if isinstance(raw, (int, float, np.number)) and not isinstance(raw, bool):
-            value = float(raw)
-            if np.isnan(value):
-                continue
+    seen: dict[str, tuple[float, bool]] = {}
+    for j, raw in enumerate(cells(values)):
+        if isinstance(raw, str) and raw in seen:
+            value, comma = seen[raw]
+        elif isinstance(raw, (int, float, np.number)) and not isinstance(raw, bool):
+            value, comma = float(raw), False
         else:
             s = "" if raw is None else str(raw).strip()
             if s.lower() in MISSING_TOKENS:
-                continue
-            if not _NUMBER.match(s):
-                raise DiaryError(f"{name} on {_day(date)}: {shown(s)} is not a number "
-                                 f"(leave the cell empty for a missing day)")
-            if "," in s:
-                comma_dates.append(_day(date))
-                s = s.replace(",", ".")
-            value = float(s)
+                value, comma = np.nan, False
+            else:
+                if not _NUMBER.match(s):
+                    raise DiaryError(f"{name} on {_day(dates.iloc[j])}: {shown(s)} is not a "
+                                     f"number (leave the cell empty for a missing day)")
+                comma = "," in s
+                value = float(s.replace(",", ".")) if comma else float(s)
+            if isinstance(raw, str):
+                seen[raw] = (value, comma)
+        if np.isnan(value):
+            continue
+        if comma:
+            comma_dates.append(_day(dates.iloc[j]))
         if not low <= value <= high:
-            raise DiaryError(f"{name} score {value:g} on {_day(date)} is outside its scale "
-                             f"{low:g}-{high:g}")
+            raise DiaryError(f"{name} score {value:g} on {_day(dates.iloc[j])} is outside its "
+                             f"scale {low:g}-{high:g}")
         out[j] = value
     return pd.Series(out, index=values.index), comma_dates
 
@@ -284,7 +331,7 @@ def parse_scores(values: pd.Series, name: str, dates: pd.Series,
 def is_number_column(values: pd.Series) -> bool:
     """True if every non-missing cell is a number (with a point or a decimal comma)."""
     seen = False
-    for raw in values:
+    for raw in cells(values):
         if isinstance(raw, (int, float, np.number)) and not isinstance(raw, bool):
             if not np.isnan(float(raw)):
                 seen = True
@@ -301,7 +348,7 @@ def is_number_column(values: pd.Series) -> bool:
 def parse_yes_no(values: pd.Series, name: str, dates: pd.Series) -> pd.Series:
     """yes/no-like entries to a nullable boolean."""
     out: list[Any] = []
-    for raw, date in zip(values, dates, strict=True):
+    for raw, date in zip(cells(values), dates, strict=True):
         s = "" if raw is None or (isinstance(raw, float) and np.isnan(raw)) else str(raw)
         s = s.strip().lower()
         if s in MISSING_TOKENS - {"0"}:
@@ -318,7 +365,7 @@ def parse_yes_no(values: pd.Series, name: str, dates: pd.Series) -> pd.Series:
 def text_cells(values: pd.Series) -> list[str]:
     """Cells as stripped text; missing (None, NaN) as empty."""
     return [("" if v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NA
-             else str(v).strip()) for v in values]
+             else str(v).strip()) for v in cells(values)]
 
 
 def _where(position: int, index: Any, lines: Sequence[int] | None) -> str:

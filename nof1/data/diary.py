@@ -6,6 +6,7 @@ import dataclasses
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -17,8 +18,8 @@ from ..outcomes import DEFAULT_OUTCOMES, Outcome
 from ._checks import (
     OUTCOME_NAME,
     DiaryIssue,
-    adherence_issues,
     guess_issues,
+    low_adherence_issues,
     missing_issues,
     schedule_contradictions,
 )
@@ -98,13 +99,7 @@ class Diary:
 
     def adherence(self) -> pd.DataFrame:
         """Per period: days with an adherence entry and the share with the pack taken."""
-        d = self.data[self.data["period"].notna()]
-        g = d.groupby("period")["took_pack"]
-        return pd.DataFrame({
-            "n_recorded": g.count(),
-            "adherence": g.apply(lambda s: s.dropna().astype(float).mean()
-                                 if s.notna().any() else np.nan),
-        }).reset_index()
+        return adherence_table(self.data)
 
     def on_schedule(self, schedule: Schedule) -> Diary:
         """This diary with ``schedule``'s allocation, for analysing it with that schedule.
@@ -133,18 +128,24 @@ class Diary:
         """
         if not isinstance(schedule, Schedule):
             raise TypeError("`schedule` must be a nof1 Schedule")
-        days = schedule.days
+        return self._on_days(schedule.days)
+
+    def _on_days(self, days: pd.DataFrame, *, checked: bool = False) -> Diary:
+        """:meth:`on_schedule` given the schedule's ``days`` frame; ``checked`` skips the
+        calendar checks (for a diary just read against these very days)."""
         data = self.data
-        same_dates = len(data) == len(days) and (
-            data["date"].to_numpy() == days["date"].to_numpy()).all()
-        if not same_dates:
-            raise ValueError("the diary was read against another calendar (its days are not "
-                             "the schedule's); read it again with this schedule")
-        mine = pd.to_numeric(data["period"], errors="coerce").astype("Float64")
-        theirs = pd.to_numeric(days["period"], errors="coerce").astype("Float64")
-        if not mine.fillna(-1).equals(theirs.fillna(-1)):
-            raise ValueError("the diary's periods are not the schedule's; read it again with "
-                             "this schedule")
+        if not checked:
+            same_dates = len(data) == len(days) and (
+                data["date"].to_numpy() == days["date"].to_numpy()).all()
+            if not same_dates:
+                raise ValueError("the diary was read against another calendar (its days are "
+                                 "not the schedule's); read it again with this schedule")
+            mine, theirs = (pd.to_numeric(d["period"], errors="coerce").to_numpy(
+                dtype=float, na_value=np.nan) for d in (data, days))
+            if not np.array_equal(np.nan_to_num(mine, nan=-1.0),
+                                  np.nan_to_num(theirs, nan=-1.0)):
+                raise ValueError("the diary's periods are not the schedule's; read it again "
+                                 "with this schedule")
         own = [c for c in ("pair", "day_in_period", "condition", "treatment", "analysed",
                            "day") if c in days]
         kept = data.drop(columns=[c for c in own if c in data])
@@ -162,6 +163,34 @@ class Diary:
                          f"days scored")
         lines += [f"  warning: {i.message}" for i in self.issues]
         return "\n".join(lines)
+
+
+def _adherence(data: pd.DataFrame) -> tuple[pd.Series, np.ndarray, np.ndarray, Any]:
+    """(period of each row of the table, days recorded, share taken, dtype of the counts)."""
+    period = data["period"]
+    keep = period.notna().to_numpy()
+    values = period[keep]
+    uniq, first, inv = np.unique(values.to_numpy(dtype=float), return_index=True,
+                                 return_inverse=True)
+    column = data["took_pack"]
+    took = column.astype("Float64").to_numpy(dtype=float, na_value=np.nan)[keep]
+    # as pandas' count: nullable integers for a nullable (masked) column
+    counts = "Int64" if isinstance(column.array, pd.arrays.BooleanArray) else np.int64
+    seen = ~np.isnan(took)
+    n = np.bincount(inv, weights=seen, minlength=uniq.size)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = np.bincount(inv, weights=np.where(seen, took, 0.0), minlength=uniq.size) / n
+    return values.iloc[first].reset_index(drop=True), n, np.where(n > 0, share, np.nan), \
+        counts
+
+
+def adherence_table(data: pd.DataFrame) -> pd.DataFrame:
+    """:meth:`Diary.adherence` of a diary frame (``numpy.bincount`` over the periods;
+    ``tests/test_tables.py`` compares it with the pandas group-by it replaced)."""
+    periods, n, share, counts = _adherence(data)
+    return pd.DataFrame({"period": periods,
+                         "n_recorded": pd.array(n.astype(np.int64), dtype=counts),
+                         "adherence": share})
 
 
 def _grid(schedule: Schedule | pd.DataFrame) -> pd.DataFrame:
@@ -294,8 +323,20 @@ def read_diary(source: str | Path | pd.DataFrame, schedule: Schedule | pd.DataFr
     >>> [issue.kind for issue in diary.issues]
     ['decimal_comma', 'missing_days']
     """
+    diary = _read_diary(source, schedule, _grid(schedule), outcomes=outcomes,
+                        calendar=calendar, treatments=treatments)
+    if warn and diary.issues:
+        warnings.warn("; ".join(i.message for i in diary.issues), DiaryWarning, stacklevel=2)
+    return diary
+
+
+def _read_diary(source: str | Path | pd.DataFrame, schedule: Schedule | pd.DataFrame,
+                grid: pd.DataFrame, *, outcomes: Sequence[Outcome] | None = None,
+                calendar: pd.DataFrame | None = None,
+                treatments: Sequence[str] | None = None) -> Diary:
+    """:func:`read_diary` onto ``grid`` (``_grid(schedule)``, or ``schedule.days`` itself:
+    it is not modified), without the warning."""
     outcomes = _check_outcomes(outcomes)
-    grid = _grid(schedule)
     lines = None
     if isinstance(source, pd.DataFrame):
         raw = source.copy()
@@ -336,55 +377,95 @@ def read_diary(source: str | Path | pd.DataFrame, schedule: Schedule | pd.DataFr
         raise DiaryError(f"date {day0} appears {int((dates == dup.iloc[0]).sum())} times "
                          f"in the diary; keep one row per day")
 
-    values = pd.DataFrame({"date": dates})
+    # the typed columns, one entry per diary row (a Series keeps the diary's index)
+    cols: dict[str, Any] = {}
     for o in outcomes:
-        values[o.name], commas = parse_scores(raw[o.name], o.name, dates, o.low, o.high)
+        cols[o.name], commas = parse_scores(raw[o.name], o.name, dates, o.low, o.high)
         if commas:
             issues.append(DiaryIssue("decimal_comma",
                                      f"{o.name}: decimal comma read as a point on "
                                      f"{len(commas)} day(s) ({', '.join(commas[:3])}"
                                      f"{', ...' if len(commas) > 3 else ''})"))
-    values["took_pack"] = (parse_yes_no(raw["took_pack"], "took_pack", dates)
-                           if "took_pack" in raw.columns
-                           else pd.Series(pd.array([pd.NA] * len(raw), dtype="boolean")))
+    cols["took_pack"] = (parse_yes_no(raw["took_pack"], "took_pack", dates)
+                         if "took_pack" in raw.columns
+                         else pd.Series(pd.array([pd.NA] * len(raw), dtype="boolean")))
     for col in DIARY_TEXT_COLUMNS:
-        values[col] = text_cells(raw[col]) if col in raw.columns else [""] * len(raw)
-    unplanned, extra_issues = _unplanned(raw, extra, values, dates)
+        cols[col] = text_cells(raw[col]) if col in raw.columns else [""] * len(raw)
+    unplanned, extra_issues = _unplanned(raw, extra, cols, dates)
     issues += extra_issues
 
-    inside = values["date"].isin(grid["date"])
-    off, mismatch = schedule_contradictions(values[inside], raw[inside], grid,
-                                            _packs(grid, calendar))
+    inside = dates.isin(grid["date"]).to_numpy()
+    off, mismatch = schedule_contradictions(pd.DataFrame({"date": dates[inside]}),
+                                            raw[inside], grid, _packs(grid, calendar))
     issues += mismatch
-    values["off_protocol"] = False
-    values.loc[inside, "off_protocol"] = off.to_numpy(dtype=bool)
+    off_protocol = np.zeros(len(raw), dtype=bool)
+    off_protocol[inside] = off.to_numpy(dtype=bool)
+    cols["off_protocol"] = off_protocol
     known_treatments = _treatments(schedule, treatments)
     if known_treatments is not None:
-        issues += guess_issues(values.loc[inside, "blinding_guess"].tolist(),
-                               values.loc[inside, "date"], known_treatments)
+        guesses = np.asarray(cols["blinding_guess"], dtype=object)[inside].tolist()
+        issues += guess_issues(guesses, dates[inside], known_treatments)
     if (~inside).any():
         n_out = int((~inside).sum())
-        shown_dates = ", ".join(d.date().isoformat() for d in values.loc[~inside, "date"][:3])
+        shown_dates = ", ".join(d.date().isoformat() for d in dates[~inside][:3])
         issues.append(DiaryIssue("outside_schedule",
                                  f"{n_out} diary row(s) dated outside the schedule "
                                  f"were left out ({shown_dates}{', ...' if n_out > 3 else ''})"))
-    values = values[inside]
-
-    data = grid.merge(values, on="date", how="left", validate="one_to_one",
-                      suffixes=("", "_typed"))
-    data["took_pack"] = data["took_pack"].astype("boolean")
-    data["off_protocol"] = data["off_protocol"].fillna(False).astype(bool)
-    for col in DIARY_TEXT_COLUMNS:
-        data[col] = data[col].fillna("")
+    data = _on_grid(grid, dates, cols, inside)
     diary = Diary(data=data, outcomes=outcomes, issues=(), unplanned=unplanned)
-    issues += missing_issues(data, names) + adherence_issues(diary.adherence(), MIN_ADHERENCE)
-    diary = dataclasses.replace(diary, issues=tuple(issues))
-    if warn and issues:
-        warnings.warn("; ".join(i.message for i in issues), DiaryWarning, stacklevel=2)
-    return diary
+    periods, _, shares, _ = _adherence(data)
+    issues += missing_issues(data, names) + low_adherence_issues(
+        periods.to_numpy(), shares, MIN_ADHERENCE)
+    return dataclasses.replace(diary, issues=tuple(issues))
 
 
-def _unplanned(raw: pd.DataFrame, extra: list[str], values: pd.DataFrame,
+def _on_grid(grid: pd.DataFrame, dates: pd.Series, cols: dict[str, Any],
+             inside: np.ndarray, *, merge: bool = False) -> pd.DataFrame:
+    """The grid with the typed columns of the diary rows ``inside`` it, NaN (text: "")
+    on days without a row.
+
+    Each grid day takes its row by position (a ``get_indexer`` on the dates); with
+    ``merge`` (or when the grid repeats a date or shares a column name with the diary)
+    the frame is built as it was first written, with a pandas merge:
+    ``tests/test_diary.py`` checks that both give the same frame.
+    """
+    merge = merge or not grid["date"].is_unique or any(c in grid.columns for c in cols)
+    if merge:
+        values = pd.DataFrame({"date": dates})
+        for col, v in cols.items():
+            values[col] = v
+        data = grid.merge(values[inside], on="date", how="left", validate="one_to_one",
+                          suffixes=("", "_typed"))
+        data["took_pack"] = data["took_pack"].astype("boolean")
+        data["off_protocol"] = data["off_protocol"].fillna(False).astype(bool)
+        for col in DIARY_TEXT_COLUMNS:
+            data[col] = data[col].fillna("")
+        return data
+    n = len(grid)
+    rows = np.flatnonzero(inside)
+    at = pd.Index(grid["date"]).get_indexer(dates.to_numpy()[rows])
+    out: dict[str, Any] = {c: grid[c].array for c in grid.columns}
+    # the merge's key column has the finer of the two date resolutions
+    out["date"] = grid["date"].to_numpy().astype(np.result_type(grid["date"].dtype,
+                                                                dates.dtype))
+    for col, v in cols.items():
+        if col == "took_pack":
+            took = pd.array([pd.NA] * n, dtype="boolean")
+            took[at] = pd.array(v, dtype="boolean")[rows]
+            out[col] = took
+            continue
+        values = v.to_numpy() if isinstance(v, pd.Series) else v if isinstance(
+            v, np.ndarray) else np.asarray(v, dtype=object)
+        if values.dtype.kind in "fb":
+            column = np.full(n, False if values.dtype.kind == "b" else np.nan, values.dtype)
+        else:
+            column = np.full(n, "" if col in DIARY_TEXT_COLUMNS else np.nan, dtype=object)
+        column[at] = values[rows]
+        out[col] = column
+    return pd.DataFrame(out)
+
+
+def _unplanned(raw: pd.DataFrame, extra: list[str], values: dict[str, Any],
                dates: pd.Series) -> tuple[tuple[str, ...], list[DiaryIssue]]:
     """Columns the protocol does not name: numbers become exploratory outcomes, text stays."""
     numeric, issues = [], []

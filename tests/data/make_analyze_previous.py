@@ -1,0 +1,65 @@
+"""Results of ``nof1.analyze`` on simulated trials, by the implementation before the speed work.
+
+For 250 simulated trials (``tests/_analyze_cases.py``: mostly paired designs, every 25th
+an alternating and every 25th a phase design; missing days, low adherence, off-protocol
+days, constant and empty outcomes, unplanned columns, blinded and role-swapped
+schedules) this runs ``analyze`` of commit 47df35a (the last commit before the analyze
+speed work), imported beside the current code with ``benchmarks/_previous.py``, and
+writes every number of ``to_frame()``/``to_dict()`` and of the per-outcome tables to
+
+- ``analyze_previous.json.xz``: everything that does not depend on the Bayesian
+  analyses (the schedule of each case is stored too, so the inputs do not depend on the
+  randomization engines);
+- ``analyze_previous_bayes.json.xz``: the decision rule, prior sensitivity, Bayes rows
+  and columns and the texts quoting posterior probabilities (kept apart so that a change
+  of the priors can regenerate them without touching the rest).
+
+``tests/test_analyze_regression.py`` compares the current implementation with them.
+
+    python tests/data/make_analyze_previous.py [REV]
+"""
+
+import json
+import lzma
+import sys
+import warnings
+from pathlib import Path
+
+HERE = Path(__file__).parent
+sys.path.insert(0, str(HERE.parents[1] / "benchmarks"))
+sys.path.insert(0, str(HERE.parent))
+from _analyze_cases import case_params, make_diary, make_schedule_dict, snapshot  # noqa: E402
+from _previous import load_previous  # noqa: E402
+
+N_CASES = 250
+REV = "47df35a"
+
+
+def main(rev: str = REV) -> None:
+    prev = load_previous(rev)
+    main_out, bayes_out = {"rev": rev, "cases": []}, {"rev": rev, "cases": []}
+    for i in range(N_CASES):
+        p = case_params(i)
+        spec = make_schedule_dict(prev, p)
+        s = prev.Schedule.from_dict(spec)
+        diary = make_diary(s.days, p)
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                res = prev.analyze(diary, s, confidence_level=p["confidence_level"],
+                                   day_level_ttest=p["day_level_ttest"], rng=p["seed"])
+        except Exception as exc:  # stored: a crash is part of the behaviour compared
+            a, b = {"error": f"{type(exc).__name__}: {exc}"}, {}
+        else:
+            a, b = snapshot(res)
+        main_out["cases"].append({"params": p, "schedule": spec, **a})
+        bayes_out["cases"].append(b)
+        print(i, p["kind"], flush=True)
+    for name, obj in (("analyze_previous.json.xz", main_out),
+                      ("analyze_previous_bayes.json.xz", bayes_out)):
+        with lzma.open(HERE / name, "wt", encoding="utf-8", preset=9) as f:
+            json.dump(obj, f, separators=(",", ":"), allow_nan=True)
+
+
+if __name__ == "__main__":
+    main(*sys.argv[1:])
