@@ -296,6 +296,11 @@ def _check_rule_types(rule: Any, primary: str) -> None:
     if rule.get("prior", "sceptical") != "sceptical":
         raise _bad("decision_rule.prior", "'sceptical' (the prior the rule is evaluated "
                    "under)", rule.get("prior"))
+    version = rule.get("prior_version", 1)        # absent: the legacy prior (version 1)
+    if not _is_int(version) or version not in (1, RULE_PRIOR_VERSION):
+        raise _bad("decision_rule.prior_version", f"1 or {RULE_PRIOR_VERSION}", version)
+    if "prior_spec" in rule and not isinstance(rule["prior_spec"], dict):
+        raise _bad("decision_rule.prior_spec", "an object", rule["prior_spec"])
     if not isinstance(rule.get("text"), str):
         raise _bad("decision_rule.text", "a string", rule.get("text"))
 
@@ -355,22 +360,35 @@ def _analysis_plan(kind: str, primary: Outcome, secondary: list[str], washout_da
     }
 
 
+#: version of the decision rule's prior definitions written into new protocols
+#: (``nof1.analysis.PRIOR_VERSION``; a stored rule without ``prior_version`` is version 1,
+#: the legacy normal-inverse-gamma sceptical prior, and keeps that meaning)
+RULE_PRIOR_VERSION = 2
+
+
 def _decision_rule(primary: Outcome, threshold: float) -> dict[str, Any]:
+    """The rule as ``nof1.analysis.DecisionRule.to_dict()`` writes it (a test checks this)."""
     unit = "point" if primary.mcid == 1 else "points"
     return {
         "outcome": primary.name,
         "mcid": primary.mcid,
-        "mcid_source": primary.mcid_source,
         "probability_threshold": threshold,
         "no_benefit_threshold": 0.5,
         "prior": "sceptical",
+        "mcid_source": primary.mcid_source,
+        "prior_version": RULE_PRIOR_VERSION,
+        "prior_spec": {"name": "sceptical", "version": RULE_PRIOR_VERSION,
+                       "family": "normal effect, reference variance", "m0": 0.0,
+                       "effect_sd": float(primary.mcid / 1.5),
+                       "variance": "reference: p(sigma^2) ∝ 1/sigma^2"},
         "text": (f"Pre-registered rule: the treatment is judged worthwhile for this person if "
                  f"the posterior probability that it improves {primary.name} by at least the "
                  f"MCID ({primary.mcid:g} {unit}) is at least {threshold:g} (Bayesian model "
-                 f"of the pair differences, sceptical prior); judged not worthwhile if the "
-                 f"probability of any benefit is below 0.5; otherwise the result is "
-                 f"inconclusive. Any change of treatment "
-                 f"is decided with a clinician."),
+                 f"of the pair differences, sceptical prior: effect normal around no effect "
+                 f"with SD MCID/1.5, reference prior for the variance); judged not "
+                 f"worthwhile if the probability of any benefit is below 0.5; otherwise the "
+                 f"result is inconclusive. Any change of treatment is decided with a "
+                 f"clinician."),
     }
 
 
