@@ -341,10 +341,11 @@ def _analysis_plan(kind: str, primary: Outcome, secondary: list[str], washout_da
         "sensitivity": [
             "paired t-test and Wilcoxon signed-rank test on the pair differences (secondary)",
             "day-level GLS with AR(1) errors, pair (block) effects and an optional linear trend",
-            "Bayesian model of the pair differences (conjugate normal-inverse-gamma): "
-            "P(benefit > 0), P(benefit >= MCID) and P(|effect| < MCID) under the reference "
-            "prior p(effect, variance) ∝ 1/variance, with a prior-sensitivity table (sceptical "
-            "prior with prior SD of the effect about MCID/1.5, enthusiastic prior)",
+            "Bayesian model of the pair differences: P(benefit > 0), P(benefit >= MCID) and "
+            "P(|effect| < MCID) under the reference prior p(effect, variance) ∝ 1/variance, "
+            "with a prior-sensitivity table (sceptical prior: effect Cauchy around no effect "
+            "with scale MCID/1.5 and reference prior for the variance; enthusiastic prior: "
+            "the same around a benefit of one MCID)",
             "all period days analysed (no analytic wash-out)",
             "per-protocol: periods with the pack taken on fewer than 80% of days excluded, and "
             "days on which the diary's pack or period contradicts the schedule",
@@ -364,6 +365,9 @@ def _analysis_plan(kind: str, primary: Outcome, secondary: list[str], washout_da
 #: (``nof1.analysis.PRIOR_VERSION``; a stored rule without ``prior_version`` is version 1,
 #: the legacy normal-inverse-gamma sceptical prior, and keeps that meaning)
 RULE_PRIOR_VERSION = 2
+#: the version-2 sceptical prior in words (as ``DecisionRule.prior_label`` says it)
+_PRIOR_WORDS = ("sceptical prior: effect centred on no effect, Cauchy with scale MCID/1.5, "
+                "independent of the noise, reference prior for the variance")
 
 
 def _decision_rule(primary: Outcome, threshold: float) -> dict[str, Any]:
@@ -378,14 +382,14 @@ def _decision_rule(primary: Outcome, threshold: float) -> dict[str, Any]:
         "mcid_source": primary.mcid_source,
         "prior_version": RULE_PRIOR_VERSION,
         "prior_spec": {"name": "sceptical", "version": RULE_PRIOR_VERSION,
-                       "family": "normal effect, reference variance", "m0": 0.0,
-                       "effect_sd": float(primary.mcid / 1.5),
-                       "variance": "reference: p(sigma^2) ∝ 1/sigma^2"},
+                       "family": ("Student-t effect (df = 1: Cauchy), reference prior for "
+                                  "the variance"),
+                       "m0": 0.0, "effect_scale": float(primary.mcid / 1.5),
+                       "effect_df": 1.0, "variance": "p(sigma^2) ∝ 1/sigma^2"},
         "text": (f"Pre-registered rule: the treatment is judged worthwhile for this person if "
                  f"the posterior probability that it improves {primary.name} by at least the "
                  f"MCID ({primary.mcid:g} {unit}) is at least {threshold:g} (Bayesian model "
-                 f"of the pair differences, sceptical prior: effect normal around no effect "
-                 f"with SD MCID/1.5, reference prior for the variance); judged not "
+                 f"of the pair differences, {_PRIOR_WORDS}); judged not "
                  f"worthwhile if the probability of any benefit is below 0.5; otherwise the "
                  f"result is inconclusive. Any change of treatment is decided with a "
                  f"clinician."),

@@ -18,6 +18,9 @@ SLOW = (
     "tests/test_notebooks.py::test_notebook_runs_without_errors",   # about 40 s idle
     "tests/test_calibration.py",
     "tests/test_cohort.py::test_calibration_under_null",
+    "tests/test_bayes_calibration.py::test_decision_rule_calibration_over_the_whole_grid",
+    "tests/test_bayes_calibration.py::test_legacy_prior_overstates_probabilities_at_four_mcids_of_noise",  # noqa: E501
+    "tests/test_bayes_calibration.py::test_sceptical_interval_coverage_over_the_whole_grid",
 )
 
 

@@ -7,10 +7,10 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
-from scipy import integrate, optimize, special
+from scipy import integrate, optimize, special, stats
 
 from nof1.analysis import (
-    NormalEffectPrior,
+    EffectPrior,
     NormalInverseGammaPrior,
     bayes_paired,
     make_prior,
@@ -20,9 +20,17 @@ from nof1.analysis.bayes import posterior_benefit
 
 D = np.array([-1.2, -0.4, -0.9, 0.1, -1.5, -0.7])          # pair differences A - B (pain)
 CUSTOM = NormalInverseGammaPrior(m0=0.3, k0=1.5, a0=3.0, b0=2.0, name="custom")
-CUSTOM_NORMAL = NormalEffectPrior(m0=-0.4, sd=1.3, name="custom normal")
+CUSTOM_NORMAL = EffectPrior(m0=-0.4, scale=1.3, df=math.inf, name="custom normal")
+CUSTOM_T = EffectPrior(m0=0.2, scale=0.5, df=4.0, name="custom t")
 ALL_PRIORS = ["reference", "weakly_informative", "sceptical", "enthusiastic", CUSTOM,
-              CUSTOM_NORMAL]
+              CUSTOM_NORMAL, CUSTOM_T]
+
+
+def _log_effect_prior(delta, prior):
+    """log density of the effect prior: Student t (scipy.stats.t) or normal."""
+    if math.isinf(prior.df):
+        return stats.norm.logpdf(delta, prior.m0, prior.scale)
+    return stats.t.logpdf(delta, prior.df, prior.m0, prior.scale)
 
 
 def _prior(prior, mcid=1.0, higher=False, version=2):
@@ -38,9 +46,8 @@ def _log_joint(delta: float, log_s2: float, d: np.ndarray, prior: NormalInverseG
     loglik = -0.5 * n * math.log(2 * math.pi * s2) - ((d - delta) ** 2).sum() / (2 * s2)
     if prior.name == "reference":  # p(delta, s2) ∝ 1/s2, written directly (not as NIG)
         return loglik - log_s2 + log_s2
-    if isinstance(prior, NormalEffectPrior):  # N(m0, sd^2) x 1/s2, written directly
-        return (loglik - 0.5 * math.log(2 * math.pi * prior.sd ** 2)
-                - (delta - prior.m0) ** 2 / (2 * prior.sd ** 2) - log_s2 + log_s2)
+    if isinstance(prior, EffectPrior):  # t or normal effect prior x 1/s2, written directly
+        return loglik + _log_effect_prior(delta, prior) - log_s2 + log_s2
     logp_delta = (-0.5 * math.log(2 * math.pi * s2 / prior.k0)
                   - prior.k0 * (delta - prior.m0) ** 2 / (2 * s2))
     logp_s2 = (prior.a0 * math.log(prior.b0) - special.gammaln(prior.a0)
@@ -104,26 +111,31 @@ def _gibbs(d, prior, rng, n_chains=20_000, n_iter=60):
     return delta
 
 
-def _gibbs_normal_effect(d, prior, rng, n_chains=20_000, n_iter=60):
-    """Gibbs chains for delta ~ N(m0, sd^2), p(s2) ∝ 1/s2: both full conditionals exact."""
+def _gibbs_effect_prior(d, prior, rng, n_chains=20_000, n_iter=80):
+    """Gibbs chains for a t effect prior and p(s2) ∝ 1/s2, the t written as a normal with a
+    Gamma(df/2, df/2) precision weight w: all three full conditionals are standard."""
     n = d.size
     s2 = np.full(n_chains, d.var(ddof=1))
-    delta = np.zeros(n_chains)
+    w = np.ones(n_chains)
     for _ in range(n_iter):
-        prec = 1 / prior.sd ** 2 + n / s2
-        mean = (prior.m0 / prior.sd ** 2 + d.sum() / s2) / prec
+        prior_prec = w / prior.scale ** 2
+        prec = prior_prec + n / s2
+        mean = (prior.m0 * prior_prec + d.sum() / s2) / prec
         delta = mean + rng.standard_normal(n_chains) / np.sqrt(prec)
         rate = 0.5 * ((d[None, :] - delta[:, None]) ** 2).sum(axis=1)
         s2 = rate / rng.gamma(n / 2, size=n_chains)
+        if math.isfinite(prior.df):
+            w = rng.gamma((prior.df + 1) / 2, size=n_chains) / (
+                0.5 * (prior.df + ((delta - prior.m0) / prior.scale) ** 2))
     return delta
 
 
 @pytest.mark.parametrize("prior", ["sceptical", "enthusiastic", CUSTOM, CUSTOM_NORMAL,
-                                   "sceptical-v1"])
+                                   CUSTOM_T, "sceptical-v1"])
 def test_posterior_matches_gibbs_sampling(prior):
     pr = (make_prior("sceptical", mcid=1.0, higher_is_better=False, version=1)
           if prior == "sceptical-v1" else _prior(prior))
-    sampler = _gibbs_normal_effect if isinstance(pr, NormalEffectPrior) else _gibbs
+    sampler = _gibbs_effect_prior if isinstance(pr, EffectPrior) else _gibbs
     draws = sampler(D, pr, np.random.default_rng(12345))
     res = bayes_paired(D, mcid=1.0, higher_is_better=False, prior=pr)
     m = draws.size
@@ -176,12 +188,12 @@ def test_direction_of_benefit_mirrors():
 def test_presets_match_their_documented_properties():
     for mcid, sd_guess in [(1.0, None), (2.0, 0.7), (0.5, 3.0)]:
         s0 = mcid if sd_guess is None else sd_guess
-        # version 2: effect ~ N(0, (MCID/1.5)^2) in outcome units, whatever sd_guess
+        # version 2: effect ~ Cauchy(0, MCID/1.5) in outcome units, whatever sd_guess
         scep = make_prior("sceptical", mcid=mcid, higher_is_better=False, sd_guess=sd_guess)
-        assert isinstance(scep, NormalEffectPrior)
-        assert (scep.m0, scep.sd) == (0.0, pytest.approx(mcid / 1.5, rel=1e-15))
+        assert isinstance(scep, EffectPrior) and scep.df == 1.0           # Cauchy
+        assert (scep.m0, scep.scale) == (0.0, pytest.approx(mcid / 1.5, rel=1e-15))
         enth = make_prior("enthusiastic", mcid=mcid, higher_is_better=True)
-        assert (enth.m0, enth.sd) == (mcid, scep.sd)
+        assert (enth.m0, enth.scale, enth.df) == (mcid, scep.scale, 1.0)
         assert make_prior("enthusiastic", mcid=mcid, higher_is_better=False).m0 == -mcid
         # version 1 (legacy): at sigma = s0 the prior SD of delta is MCID / 1.5
         old = make_prior("sceptical", mcid=mcid, higher_is_better=False, sd_guess=sd_guess,
@@ -194,9 +206,8 @@ def test_presets_match_their_documented_properties():
         np.testing.assert_allclose(weak.delta_scale, 10 * s0, rtol=1e-12)
         assert make_prior("weakly_informative", mcid=mcid, higher_is_better=True,
                           sd_guess=sd_guess, version=1) == weak
-    # P(|delta| < MCID) under the sceptical prior: 2 Phi(1.5) - 1 = 0.866 ("about 87%")
-    assert special.ndtr(1.5) * 2 - 1 == pytest.approx(0.866, abs=5e-4)
-    # legacy: the marginal prior is a Cauchy with scale MCID / 1.5 (2/pi atan(1.5) = 0.626)
+    # the legacy marginal prior of delta is the Cauchy(0, MCID / 1.5) of version 2
+    # (2/pi atan(1.5) = 0.626 within ±MCID): sample it and compare
     rng = np.random.default_rng(1)
     s2 = old.b0 / rng.gamma(old.a0, size=200_000)
     delta = rng.normal(old.m0, np.sqrt(s2 / old.k0))
@@ -205,8 +216,11 @@ def test_presets_match_their_documented_properties():
     assert abs(frac - expected) < 4 * math.sqrt(expected * (1 - expected) / delta.size)
     with pytest.raises(ValueError, match="version"):
         make_prior("sceptical", mcid=1.0, higher_is_better=False, version=3)
-    with pytest.raises(ValueError, match="sd"):
-        NormalEffectPrior(m0=0.0, sd=0.0)
+    assert stats.cauchy.cdf(1.5) * 2 - 1 == pytest.approx(expected, rel=1e-12)
+    with pytest.raises(ValueError, match="scale"):
+        EffectPrior(m0=0.0, scale=0.0)
+    with pytest.raises(ValueError, match="df"):
+        EffectPrior(m0=0.0, scale=1.0, df=0.5)
 
 
 def test_strong_prior_dominates_and_no_data_returns_the_prior():
@@ -249,7 +263,7 @@ def test_prior_sensitivity_table():
     custom = prior_sensitivity(D, mcid=1.0, higher_is_better=False,
                                priors=["sceptical", CUSTOM])
     assert list(custom["prior"]) == ["sceptical", "custom"]
-    assert table["prior_sd"].isna().tolist() == [True, False, False]
+    assert table["prior_scale"].isna().tolist() == [True, False, False]
     row = bayes_paired(D, mcid=1.0, higher_is_better=False, prior=CUSTOM).to_frame()
     pd.testing.assert_frame_equal(custom.iloc[[1]].reset_index(drop=True), row)
 
@@ -285,9 +299,18 @@ def test_prior_and_input_validation():
         bayes_paired([np.inf, 1.0], mcid=1.0, higher_is_better=False)
     with pytest.raises(ValueError, match="1-D"):
         prior_sensitivity(np.ones((2, 3)), mcid=1.0, higher_is_better=False)
-    # the reference variance prior needs differences that are not all equal
-    with pytest.raises(ValueError, match="not all equal"):
-        bayes_paired([0.5, 0.5, 0.5], mcid=1.0, higher_is_better=False, prior="sceptical")
+    # all equal: under the reference variance prior the posterior is its limit, a point mass
+    point = bayes_paired([-1.5, -1.5, -1.5], mcid=1.0, higher_is_better=False,
+                         prior="sceptical")
+    assert (point.estimate, point.ci_low, point.ci_high, point.posterior_sd) == (
+        -1.5, -1.5, -1.5, 0.0)
+    assert (point.p_benefit, point.p_benefit_mcid, point.p_within_mcid) == (1.0, 1.0, 0.0)
+    zero = bayes_paired([0.0, 0.0], mcid=1.0, higher_is_better=False, prior="sceptical")
+    assert (zero.p_benefit, zero.p_within_mcid) == (0.5, 1.0)     # a tie counts one half
+    # ... and it is the limit: nearly equal differences give nearly the same answer
+    near = bayes_paired([-1.5, -1.5 + 1e-6, -1.5 - 1e-6], mcid=1.0, higher_is_better=False,
+                        prior="sceptical")
+    assert near.estimate == pytest.approx(-1.5, abs=1e-5) and near.p_benefit_mcid > 1 - 1e-9
     legacy = make_prior("sceptical", mcid=1.0, higher_is_better=False, version=1)
     assert np.isfinite(bayes_paired([0.5, 0.5], mcid=1.0, higher_is_better=False,
                                     prior=legacy).estimate)
@@ -313,34 +336,43 @@ def test_reference_prior_interval_is_the_paired_t_interval():
 
 # the normal effect prior's quadrature against 1-D adaptive quadrature over delta ----------
 def _quad_over_delta(d, prior, mcid, level=0.95):
-    """Posterior summaries from p(delta | d) ∝ N(delta; m0, sd^2) [S + n (d̄ - delta)^2]^(-n/2),
+    """Posterior summaries from p(delta | d) ∝ prior(delta) [S + n (d̄ - delta)^2]^(-n/2),
     integrated over delta with scipy.integrate.quad; quantiles by scipy.optimize.brentq."""
     d = np.asarray(d, dtype=float)
     n, dbar = d.size, d.mean()
     ss = ((d - dbar) ** 2).sum()
-    m0, sd = prior.m0, prior.sd
+    m0, sd = prior.m0, prior.scale
+    se = math.sqrt(ss / (n * (n - 1)))
 
     def logk(x):
-        return -(x - m0) ** 2 / (2 * sd ** 2) - n / 2 * math.log(ss + n * (dbar - x) ** 2)
+        return _log_effect_prior(x, prior) - n / 2 * np.log(ss + n * (dbar - x) ** 2)
 
-    grid = np.linspace(min(m0 - 12 * sd, dbar - 60 * math.sqrt(ss / n)),
-                       max(m0 + 12 * sd, dbar + 60 * math.sqrt(ss / n)), 20_001)
-    top = max(logk(x) for x in grid)
-    lo, hi = min(m0 - 40 * sd, dbar - 1), max(m0 + 40 * sd, dbar + 1)
-    breaks = sorted({m0, dbar, -mcid, 0.0, mcid})
+    grid = np.concatenate([np.linspace(m0 - 12 * sd, m0 + 12 * sd, 5001),
+                           np.linspace(dbar - 60 * se, dbar + 60 * se, 5001)])
+    top = float(np.max(logk(grid)))
+    breaks = sorted({m0, dbar, -mcid, 0.0, mcid} | {c + k * w for c, w in ((m0, sd), (dbar, se))
+                                                     for k in (-10, -1, 1, 10)})
 
-    def integral(a, b, f=lambda x: math.exp(logk(x) - top)):
-        pts = [x for x in breaks if a < x < b] or None
-        return integrate.quad(f, a, b, points=pts, limit=500, epsabs=0, epsrel=1e-11)[0]
+    def quad(f, u, v):
+        return integrate.quad(f, u, v, limit=500, epsabs=0, epsrel=1e-11)[0]
 
-    z = integral(lo, hi)
+    def dens(x):
+        return math.exp(float(logk(x)) - top)
+
+    edges = [-math.inf] + breaks + [math.inf]
+    pieces = [quad(dens, u, v) for u, v in zip(edges[:-1], edges[1:], strict=True)]
+    upto = np.concatenate([[0.0], np.cumsum(pieces)])     # mass below each edge
+    z = upto[-1]
 
     def cdf(q):
-        return integral(lo, q) / z
+        i = int(np.searchsorted(breaks, q))                 # breaks[i-1] <= q < breaks[i]
+        return (upto[i] + (quad(dens, breaks[i - 1], q) if i else quad(dens, -math.inf, q))) / z
 
-    return {"mean": integral(lo, hi, lambda x: x * math.exp(logk(x) - top)) / z,
-            "p_lt0": cdf(0.0), "p_le": cdf(-mcid), "p_ge": 1 - cdf(mcid),
-            "ci": [optimize.brentq(lambda q, p=p: cdf(q) - p, lo, hi, xtol=1e-13)
+    mean = sum(quad(lambda x: x * dens(x), u, v)
+               for u, v in zip(edges[:-1], edges[1:], strict=True)) / z
+    return {"mean": mean, "p_lt0": cdf(0.0), "p_le": cdf(-mcid), "p_ge": 1 - cdf(mcid),
+            "ci": [optimize.brentq(lambda q, p=p: cdf(q) - p, breaks[0], breaks[-1],
+                                   xtol=1e-13)
                    for p in ((1 - level) / 2, (1 + level) / 2)]}
 
 
@@ -354,7 +386,7 @@ STRESS = ([_rng.normal(mu, sig, n) for n, sig, mu in
           + [np.array([1e-3, 2e-3, 1.5e-3])])
 
 
-@pytest.mark.parametrize("prior", ["sceptical", "enthusiastic", CUSTOM_NORMAL])
+@pytest.mark.parametrize("prior", ["sceptical", "enthusiastic", CUSTOM_NORMAL, CUSTOM_T])
 @pytest.mark.parametrize("case", range(len(STRESS)))
 def test_normal_effect_quadrature_matches_adaptive_quadrature_over_delta(prior, case):
     # tolerance: 1e-8 absolute on probabilities, 1e-7 (relative to the posterior SD) on the

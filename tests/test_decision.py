@@ -98,15 +98,15 @@ def test_new_rules_record_the_prior_specification_and_round_trip():
     rule = DecisionRule(outcome="pain", mcid=1.5, mcid_source="x")
     spec = rule.to_dict()
     assert spec["prior_version"] == PRIOR_VERSION == 2 and not rule.legacy_prior
-    assert spec["prior_spec"] == {"name": "sceptical", "version": 2,
-                                  "family": "normal effect, reference variance", "m0": 0.0,
-                                  "effect_sd": 1.0,
-                                  "variance": "reference: p(sigma^2) ∝ 1/sigma^2"}
+    assert spec["prior_spec"] == {
+        "name": "sceptical", "version": 2, "m0": 0.0, "effect_scale": 1.0, "effect_df": 1.0,
+        "family": "Student-t effect (df = 1: Cauchy), reference prior for the variance",
+        "variance": "p(sigma^2) ∝ 1/sigma^2"}
     back = DecisionRule.from_dict(json.loads(json.dumps(spec)))
     assert back == rule and back.to_dict() == spec
     # a specification that is not what the name and version define is refused
     bad = json.loads(json.dumps(spec))
-    bad["prior_spec"]["effect_sd"] = 2.0
+    bad["prior_spec"]["effect_scale"] = 2.0
     with pytest.raises(ValueError, match="prior_spec"):
         DecisionRule.from_dict(bad)
     bad = {**spec, "prior_version": 1}            # a v2 specification labelled version 1
@@ -144,7 +144,9 @@ def test_the_sample_trial_was_committed_with_the_legacy_prior_and_keeps_it():
     assert ("prior_version" in stored) != rule.legacy_prior
 
 
-def test_all_equal_differences_are_not_evaluable_under_the_reference_variance_prior():
-    dec = DecisionRule(outcome="pain", mcid=1.0).decide([0.0, 0.0, 0.0],
-                                                        higher_is_better=False)
-    assert dec.verdict == "not evaluable" and "not all equal" in dec.text
+def test_equal_differences_are_judged_by_the_limit_of_the_posterior():
+    rule = DecisionRule(outcome="pain", mcid=1.0)
+    assert rule.decide([-2.0, -2.0, -2.0], higher_is_better=False).verdict == "met"
+    assert rule.decide([0.0, 0.0, 0.0], higher_is_better=False).verdict == "inconclusive"
+    assert rule.decide([0.5, 0.5], higher_is_better=False).verdict == "not worthwhile"
+    assert rule.decide([0.5, np.nan], higher_is_better=False).verdict == "not evaluable"

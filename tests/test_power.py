@@ -149,8 +149,9 @@ def test_power_reports_the_probability_of_each_decision_under_the_protocol_rule(
     lenient = simulate_power(PairedDesign(6), effect=-1.0, n_sims=4000, methods=("bayes",),
                              decision_rule={"outcome": "pain", "mcid": 1.0,
                                             "prior": "weakly_informative"}, rng=3)
-    # the protocol's sceptical rule fires far less often than the weak-prior rule
-    assert lenient.decisions.iloc[0]["probability"] > 5 * dec["met"]
+    # the protocol's sceptical rule fires less often than the weak-prior rule (which, at a
+    # benefit of exactly the MCID, fires more often than the 20% its threshold allows)
+    assert lenient.decisions.iloc[0]["probability"] > 2 * dec["met"]
 
 
 def test_power_grid_reports_every_decision_of_the_rule():

@@ -5,7 +5,7 @@ from .bayes import (
     PRIOR_PRESETS,
     PRIOR_VERSION,
     BayesResult,
-    NormalEffectPrior,
+    EffectPrior,
     NormalInverseGammaPrior,
     bayes_paired,
     make_prior,
@@ -30,7 +30,7 @@ from .randomization import (
 )
 
 __all__ = [
-    "NormalInverseGammaPrior", "NormalEffectPrior", "BayesResult", "make_prior",
+    "NormalInverseGammaPrior", "EffectPrior", "BayesResult", "make_prior",
     "bayes_paired", "prior_sensitivity", "PRIOR_PRESETS", "DEFAULT_PRIOR", "PRIOR_VERSION",
     "HolmResult", "holm",
     "DecisionRule", "Decision",

@@ -150,8 +150,9 @@ class DecisionRule:
         In (0, 1); default 0.5.
     prior : str
         A preset of :func:`nof1.analysis.make_prior`; default ``"sceptical"``: the effect
-        ~ N(0, (MCID/1.5)²) in outcome units (the data must overcome a prior centred on no
-        effect), with the scale-free reference prior for the variance.
+        has a Cauchy prior centred on no effect with scale MCID/1.5 in outcome units (the
+        data must overcome a prior centred on no effect), with the scale-free reference
+        prior for the variance.
     mcid_source : str
         Where the MCID comes from.
     prior_version : int
@@ -165,9 +166,9 @@ class DecisionRule:
     --------
     >>> from nof1.analysis import DecisionRule
     >>> rule = DecisionRule(outcome="pain", mcid=1.0)
-    >>> dec = rule.decide([-2.4, -1.8, -2.6, -1.5, -2.2, -1.9], higher_is_better=False)
+    >>> dec = rule.decide([-1.4, -0.8, -1.6, -0.5, -1.2, -0.9], higher_is_better=False)
     >>> dec.verdict, round(dec.p_benefit_mcid, 2)
-    ('met', 0.97)
+    ('inconclusive', 0.54)
     >>> DecisionRule.from_dict(rule.to_dict()) == rule
     True
     """
@@ -224,8 +225,8 @@ class DecisionRule:
             return f"{self.prior} prior, {LEGACY_PRIOR_TEXT}"
         if self.prior in ("sceptical", "enthusiastic"):
             centre = "no effect" if self.prior == "sceptical" else "a benefit of one MCID"
-            return (f"{self.prior} prior: effect normal around {centre} with SD MCID/1.5, "
-                    "reference prior for the variance")
+            return (f"{self.prior} prior: effect centred on {centre}, Cauchy with scale "
+                    "MCID/1.5, independent of the noise, reference prior for the variance")
         return f"{self.prior} prior"
 
     @classmethod
