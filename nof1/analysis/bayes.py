@@ -590,32 +590,43 @@ class _PanelPosterior:
 
     def ppf(self, q: float) -> np.ndarray:
         """Quantile: the panel that holds it, then Newton steps on the partial integral."""
-        return self._full(lambda: self._ppf(q), self.at)
+        return self.ppfs((q,))[0]
 
-    def _ppf(self, q: float) -> np.ndarray:
-        r = np.arange(self.idx.size)
-        target = q * self.z
-        p = np.minimum((self.cum < target[:, None]).sum(axis=1), self.panel.shape[1] - 1)
+    def ppfs(self, qs: tuple[float, ...]) -> list[np.ndarray]:
+        """Several quantiles at once (one Newton loop over rows × quantiles)."""
+        m = self.idx.size
+        if not m:
+            return [self._full(None, self.at) for _ in qs]
+        r = np.tile(np.arange(m), len(qs))
+        x = self._ppf(r, np.repeat(np.asarray(qs, dtype=float), m))
+        return [self._full(lambda i=i: x[i * m:(i + 1) * m], self.at) for i in range(len(qs))]
+
+    def _ppf(self, r: np.ndarray, q: np.ndarray) -> np.ndarray:
+        target = q * self.z[r]
+        cum = self.cum[r]
+        p = np.minimum((cum < target[:, None]).sum(axis=1), self.panel.shape[1] - 1)
+        j = np.arange(r.size)
         a, bb = self.b[r, p], self.b[r, p + 1]
-        need = target - np.where(p > 0, self.cum[r, np.maximum(p - 1, 0)], self.left)
+        need = target - np.where(p > 0, cum[j, np.maximum(p - 1, 0)], self.left[r])
         frac = np.clip(need / np.maximum(self.panel[r, p], 1e-300), 0.0, 1.0)
         x = a + (bb - a) * frac
         lo, hi = a.copy(), bb.copy()
-        sel = (slice(None),)
-        for _ in range(30):
+        top = self.top[r]
+        tol = 1e-11 * (bb - a)
+        for _ in range(40):
             h = 0.5 * (x - a)
-            nodes = (a + h)[:, None] + h[:, None] * _GL_X
-            g = (np.exp(self._rows_logf(nodes, r) - self.top[:, None]) * _GL_W).sum(axis=1) * h
-            fx = np.exp(self._rows_logf(x[:, None], r)[:, 0] - self.top)
-            err = g - need
+            nodes = np.concatenate([(a + h)[:, None] + h[:, None] * _GL_X, x[:, None]], axis=1)
+            f = np.exp(self._rows_logf(nodes, r) - top[:, None])
+            err = (f[:, :-1] * _GL_W).sum(axis=1) * h - need
             lo = np.where(err < 0, x, lo)
             hi = np.where(err > 0, x, hi)
             with np.errstate(divide="ignore", invalid="ignore"):
-                nxt = x - err / fx
-            nxt = np.where((nxt > lo) & (nxt < hi), nxt, 0.5 * (lo + hi))
-            done = np.abs(nxt - x) <= 1e-13 * (1 + np.abs(x))
-            x = nxt
-            if np.all(done[sel]):
+                step = err / f[:, -1]
+            nxt = x - step
+            inside = (nxt >= lo) & (nxt <= hi)
+            done = inside & (np.abs(step) <= tol)
+            x = np.where(inside, nxt, 0.5 * (lo + hi))
+            if done.all():
                 break
         return x
 
@@ -788,7 +799,10 @@ def bayes_paired(d: Any, *, mcid: float, higher_is_better: bool,
         raise ValueError(f"the {pr.name} prior needs at least two pair differences that are "
                          f"not all equal (got {int(n[0])})")
     tail = (1 - credible_level) / 2
-    low, high = post.ppf(tail), post.ppf(1 - tail)
+    if isinstance(post, _PanelPosterior):
+        low, high = post.ppfs((tail, 1 - tail))
+    else:
+        low, high = post.ppf(tail), post.ppf(1 - tail)
     p_gt0, p_lt0 = post.sf(0.0), post.cdf(0.0)
     p_ge, p_le = post.sf(mcid), post.cdf(-mcid)     # P(delta >= mcid), P(delta <= -mcid)
     if higher_is_better:
