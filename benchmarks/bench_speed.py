@@ -362,10 +362,14 @@ def section_power(rng: np.random.Generator, full_previous: bool) -> None:
         t0 = time.perf_counter()
         b = prev.power.simulate_power(prev.PairedDesign(k), period_days=p, rng=1, **kw)
         old_s += time.perf_counter() - t0
-        assert np.allclose(a.table.rejection_rate, b.table.rejection_rate), (k, p)
+        # the decision rule's prior changed on purpose (version 2): compare the tests only
+        same = a.table["method"].isin(["randomization", "paired_t"])
+        assert np.allclose(a.table.rejection_rate[same],
+                           b.table.set_index("method").loc[a.table.method[same],
+                                                           "rejection_rate"]), (k, p)
     what = "all cells" if full_previous else f"cells {sample} (run with --full-power for all)"
     print(f"   same cells, current vs previous ({what}): {new_s:.2f} s vs {old_s:.2f} s "
-          f"= {old_s / new_s:.1f}x; identical rejection rates")
+          f"= {old_s / new_s:.1f}x; identical test rejection rates")
     n_gls = 40
     for k in (6, 12):
         gkw = dict(effect=-1.0, sd=1.5, rho=0.3, period_sd=0.3, washout_days=7,

@@ -21,6 +21,9 @@ SLOW = (
     # analyze() on all 250 stored trials (about a minute idle; a sample runs by default)
     "tests/test_analyze_regression.py::test_numbers_unchanged_all",
     "tests/test_analyze_regression.py::test_bayes_numbers_unchanged_all",
+    "tests/test_bayes_calibration.py::test_decision_rule_calibration_over_the_whole_grid",
+    "tests/test_bayes_calibration.py::test_legacy_prior_overstates_probabilities_at_four_mcids_of_noise",  # noqa: E501
+    "tests/test_bayes_calibration.py::test_sceptical_interval_coverage_over_the_whole_grid",
 )
 
 

@@ -1,4 +1,4 @@
-"""Conjugate Bayesian analysis: closed form vs numerical integration and Gibbs sampling."""
+"""Bayesian analysis: closed forms and quadrature vs numerical integration and Gibbs sampling."""
 
 from __future__ import annotations
 
@@ -7,12 +7,36 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
-from scipy import integrate, special
+from scipy import integrate, optimize, special, stats
 
-from nof1.analysis import NormalInverseGammaPrior, bayes_paired, make_prior, prior_sensitivity
+from nof1.analysis import (
+    EffectPrior,
+    NormalInverseGammaPrior,
+    bayes_paired,
+    make_prior,
+    prior_sensitivity,
+)
+from nof1.analysis.bayes import posterior_benefit
 
 D = np.array([-1.2, -0.4, -0.9, 0.1, -1.5, -0.7])          # pair differences A - B (pain)
 CUSTOM = NormalInverseGammaPrior(m0=0.3, k0=1.5, a0=3.0, b0=2.0, name="custom")
+CUSTOM_NORMAL = EffectPrior(m0=-0.4, scale=1.3, df=math.inf, name="custom normal")
+CUSTOM_T = EffectPrior(m0=0.2, scale=0.5, df=4.0, name="custom t")
+ALL_PRIORS = ["reference", "weakly_informative", "sceptical", "enthusiastic", CUSTOM,
+              CUSTOM_NORMAL, CUSTOM_T]
+
+
+def _log_effect_prior(delta, prior):
+    """log density of the effect prior: Student t (scipy.stats.t) or normal."""
+    if math.isinf(prior.df):
+        return stats.norm.logpdf(delta, prior.m0, prior.scale)
+    return stats.t.logpdf(delta, prior.df, prior.m0, prior.scale)
+
+
+def _prior(prior, mcid=1.0, higher=False, version=2):
+    if isinstance(prior, str):
+        return make_prior(prior, mcid=mcid, higher_is_better=higher, version=version)
+    return prior
 
 
 def _log_joint(delta: float, log_s2: float, d: np.ndarray, prior: NormalInverseGammaPrior):
@@ -22,6 +46,8 @@ def _log_joint(delta: float, log_s2: float, d: np.ndarray, prior: NormalInverseG
     loglik = -0.5 * n * math.log(2 * math.pi * s2) - ((d - delta) ** 2).sum() / (2 * s2)
     if prior.name == "reference":  # p(delta, s2) ∝ 1/s2, written directly (not as NIG)
         return loglik - log_s2 + log_s2
+    if isinstance(prior, EffectPrior):  # t or normal effect prior x 1/s2, written directly
+        return loglik + _log_effect_prior(delta, prior) - log_s2 + log_s2
     logp_delta = (-0.5 * math.log(2 * math.pi * s2 / prior.k0)
                   - prior.k0 * (delta - prior.m0) ** 2 / (2 * s2))
     logp_s2 = (prior.a0 * math.log(prior.b0) - special.gammaln(prior.a0)
@@ -53,12 +79,15 @@ def _numerical_posterior(d, prior, mcid):
     }
 
 
-@pytest.mark.parametrize("prior", ["reference", "weakly_informative", "sceptical",
-                                   "enthusiastic", CUSTOM])
-def test_closed_form_matches_numerical_integration(prior):
-    res = bayes_paired(D, mcid=1.0, higher_is_better=False, prior=prior)
-    pr = prior if isinstance(prior, NormalInverseGammaPrior) else make_prior(
-        prior, mcid=1.0, higher_is_better=False)
+@pytest.mark.parametrize("version", [1, 2])
+@pytest.mark.parametrize("prior", ALL_PRIORS)
+def test_posterior_matches_two_dimensional_numerical_integration(prior, version):
+    """Closed form (normal-inverse-gamma) or 1-D quadrature (normal effect prior) against
+    adaptive 2-D quadrature over (delta, log sigma^2) of the joint density (scipy)."""
+    if version == 1 and not isinstance(prior, str):
+        pytest.skip("explicit priors have no version")
+    pr = _prior(prior, version=version)
+    res = bayes_paired(D, mcid=1.0, higher_is_better=False, prior=pr)
     num = _numerical_posterior(D, pr, 1.0)
     np.testing.assert_allclose(res.estimate, num["mean"], rtol=1e-6)
     np.testing.assert_allclose(res.p_benefit, num["p_lt0"], rtol=1e-6)
@@ -82,11 +111,32 @@ def _gibbs(d, prior, rng, n_chains=20_000, n_iter=60):
     return delta
 
 
-@pytest.mark.parametrize("prior", ["sceptical", CUSTOM])
-def test_closed_form_matches_gibbs_sampling(prior):
-    pr = prior if isinstance(prior, NormalInverseGammaPrior) else make_prior(
-        prior, mcid=1.0, higher_is_better=False)
-    draws = _gibbs(D, pr, np.random.default_rng(12345))
+def _gibbs_effect_prior(d, prior, rng, n_chains=20_000, n_iter=80):
+    """Gibbs chains for a t effect prior and p(s2) ∝ 1/s2, the t written as a normal with a
+    Gamma(df/2, df/2) precision weight w: all three full conditionals are standard."""
+    n = d.size
+    s2 = np.full(n_chains, d.var(ddof=1))
+    w = np.ones(n_chains)
+    for _ in range(n_iter):
+        prior_prec = w / prior.scale ** 2
+        prec = prior_prec + n / s2
+        mean = (prior.m0 * prior_prec + d.sum() / s2) / prec
+        delta = mean + rng.standard_normal(n_chains) / np.sqrt(prec)
+        rate = 0.5 * ((d[None, :] - delta[:, None]) ** 2).sum(axis=1)
+        s2 = rate / rng.gamma(n / 2, size=n_chains)
+        if math.isfinite(prior.df):
+            w = rng.gamma((prior.df + 1) / 2, size=n_chains) / (
+                0.5 * (prior.df + ((delta - prior.m0) / prior.scale) ** 2))
+    return delta
+
+
+@pytest.mark.parametrize("prior", ["sceptical", "enthusiastic", CUSTOM, CUSTOM_NORMAL,
+                                   CUSTOM_T, "sceptical-v1"])
+def test_posterior_matches_gibbs_sampling(prior):
+    pr = (make_prior("sceptical", mcid=1.0, higher_is_better=False, version=1)
+          if prior == "sceptical-v1" else _prior(prior))
+    sampler = _gibbs_effect_prior if isinstance(pr, EffectPrior) else _gibbs
+    draws = sampler(D, pr, np.random.default_rng(12345))
     res = bayes_paired(D, mcid=1.0, higher_is_better=False, prior=pr)
     m = draws.size
     # tolerance: 4 Monte Carlo standard errors (the chains are independent)
@@ -113,8 +163,7 @@ def test_posterior_concentrates_at_the_truth():
 
 
 @pytest.mark.parametrize("higher", [True, False])
-@pytest.mark.parametrize("prior", ["reference", "weakly_informative", "sceptical",
-                                   "enthusiastic"])
+@pytest.mark.parametrize("prior", ALL_PRIORS)
 def test_probabilities_are_coherent(higher, prior):
     res = bayes_paired(D, mcid=0.5, higher_is_better=higher, prior=prior)
     assert 0 <= res.p_benefit_mcid <= res.p_benefit <= 1
@@ -139,23 +188,39 @@ def test_direction_of_benefit_mirrors():
 def test_presets_match_their_documented_properties():
     for mcid, sd_guess in [(1.0, None), (2.0, 0.7), (0.5, 3.0)]:
         s0 = mcid if sd_guess is None else sd_guess
+        # version 2: effect ~ Cauchy(0, MCID/1.5) in outcome units, whatever sd_guess
         scep = make_prior("sceptical", mcid=mcid, higher_is_better=False, sd_guess=sd_guess)
-        # at sigma = s0 the prior SD of delta is MCID / 1.5 (docs/methods.md §2.5)
-        np.testing.assert_allclose(s0 / math.sqrt(scep.k0), mcid / 1.5, rtol=1e-12)
-        # marginal prior: Cauchy with scale MCID / 1.5
-        np.testing.assert_allclose(scep.delta_scale, mcid / 1.5, rtol=1e-12)
+        assert isinstance(scep, EffectPrior) and scep.df == 1.0           # Cauchy
+        assert (scep.m0, scep.scale) == (0.0, pytest.approx(mcid / 1.5, rel=1e-15))
+        enth = make_prior("enthusiastic", mcid=mcid, higher_is_better=True)
+        assert (enth.m0, enth.scale, enth.df) == (mcid, scep.scale, 1.0)
+        assert make_prior("enthusiastic", mcid=mcid, higher_is_better=False).m0 == -mcid
+        # version 1 (legacy): at sigma = s0 the prior SD of delta is MCID / 1.5
+        old = make_prior("sceptical", mcid=mcid, higher_is_better=False, sd_guess=sd_guess,
+                         version=1)
+        np.testing.assert_allclose(s0 / math.sqrt(old.k0), mcid / 1.5, rtol=1e-12)
+        assert (old.a0, old.b0) == (0.5, pytest.approx(s0 ** 2 / 2, rel=1e-15))
+        np.testing.assert_allclose(old.delta_scale, mcid / 1.5, rtol=1e-12)
         weak = make_prior("weakly_informative", mcid=mcid, higher_is_better=True,
                           sd_guess=sd_guess)
         np.testing.assert_allclose(weak.delta_scale, 10 * s0, rtol=1e-12)
-        enth = make_prior("enthusiastic", mcid=mcid, higher_is_better=True, sd_guess=sd_guess)
-        assert enth.m0 == mcid and enth.k0 == scep.k0
-    # P(|delta| < MCID) under the sceptical prior, by sampling it (Cauchy: 2/pi atan(1.5))
+        assert make_prior("weakly_informative", mcid=mcid, higher_is_better=True,
+                          sd_guess=sd_guess, version=1) == weak
+    # the legacy marginal prior of delta is the Cauchy(0, MCID / 1.5) of version 2
+    # (2/pi atan(1.5) = 0.626 within ±MCID): sample it and compare
     rng = np.random.default_rng(1)
-    s2 = scep.b0 / rng.gamma(scep.a0, size=200_000)
-    delta = rng.normal(scep.m0, np.sqrt(s2 / scep.k0))
+    s2 = old.b0 / rng.gamma(old.a0, size=200_000)
+    delta = rng.normal(old.m0, np.sqrt(s2 / old.k0))
     frac = np.mean(np.abs(delta) < 0.5)
     expected = 2 / math.pi * math.atan(1.5)
     assert abs(frac - expected) < 4 * math.sqrt(expected * (1 - expected) / delta.size)
+    with pytest.raises(ValueError, match="version"):
+        make_prior("sceptical", mcid=1.0, higher_is_better=False, version=3)
+    assert stats.cauchy.cdf(1.5) * 2 - 1 == pytest.approx(expected, rel=1e-12)
+    with pytest.raises(ValueError, match="scale"):
+        EffectPrior(m0=0.0, scale=0.0)
+    with pytest.raises(ValueError, match="df"):
+        EffectPrior(m0=0.0, scale=1.0, df=0.5)
 
 
 def test_strong_prior_dominates_and_no_data_returns_the_prior():
@@ -170,15 +235,20 @@ def test_strong_prior_dominates_and_no_data_returns_the_prior():
                                [CUSTOM.m0, 2 * CUSTOM.a0, CUSTOM.delta_scale], rtol=1e-12)
 
 
-def test_batch_matches_rowwise():
+@pytest.mark.parametrize("prior", ["sceptical", CUSTOM])
+def test_batch_matches_rowwise(prior):
     rng = np.random.default_rng(5)
-    d = rng.normal(-0.5, 1.0, size=(40, 6))
+    d = rng.normal(-0.5, 1.0, size=(40, 6)) * rng.uniform(0.05, 20, size=(40, 1))
     d[2, 3] = np.nan
-    batch = bayes_paired(d, mcid=1.0, higher_is_better=False, prior="sceptical",
+    d[5, :] = -25.0 + 0.01 * np.arange(6)            # far from the prior: a wide grid
+    batch = bayes_paired(d, mcid=1.0, higher_is_better=False, prior=prior,
                          credible_level=0.9)
     assert batch.is_batch and len(batch.to_frame()) == 40
-    for i in (0, 2, 39):
-        one = bayes_paired(d[i], mcid=1.0, higher_is_better=False, prior="sceptical",
+    p_mcid, p_any, n = posterior_benefit(d, _prior(prior), mcid=1.0, higher_is_better=False)
+    np.testing.assert_array_equal(p_mcid, batch.p_benefit_mcid)
+    np.testing.assert_array_equal(p_any, batch.p_benefit)
+    for i in (0, 2, 5, 39):
+        one = bayes_paired(d[i], mcid=1.0, higher_is_better=False, prior=prior,
                            credible_level=0.9)
         for field in ("estimate", "posterior_sd", "ci_low", "ci_high", "p_benefit",
                       "p_benefit_mcid", "p_within_mcid", "p_harm_mcid"):
@@ -193,6 +263,7 @@ def test_prior_sensitivity_table():
     custom = prior_sensitivity(D, mcid=1.0, higher_is_better=False,
                                priors=["sceptical", CUSTOM])
     assert list(custom["prior"]) == ["sceptical", "custom"]
+    assert table["prior_scale"].isna().tolist() == [True, False, False]
     row = bayes_paired(D, mcid=1.0, higher_is_better=False, prior=CUSTOM).to_frame()
     pd.testing.assert_frame_equal(custom.iloc[[1]].reset_index(drop=True), row)
 
@@ -228,6 +299,21 @@ def test_prior_and_input_validation():
         bayes_paired([np.inf, 1.0], mcid=1.0, higher_is_better=False)
     with pytest.raises(ValueError, match="1-D"):
         prior_sensitivity(np.ones((2, 3)), mcid=1.0, higher_is_better=False)
+    # all equal: under the reference variance prior the posterior is its limit, a point mass
+    point = bayes_paired([-1.5, -1.5, -1.5], mcid=1.0, higher_is_better=False,
+                         prior="sceptical")
+    assert (point.estimate, point.ci_low, point.ci_high, point.posterior_sd) == (
+        -1.5, -1.5, -1.5, 0.0)
+    assert (point.p_benefit, point.p_benefit_mcid, point.p_within_mcid) == (1.0, 1.0, 0.0)
+    zero = bayes_paired([0.0, 0.0], mcid=1.0, higher_is_better=False, prior="sceptical")
+    assert (zero.p_benefit, zero.p_within_mcid) == (0.5, 1.0)     # a tie counts one half
+    # ... and it is the limit: nearly equal differences give nearly the same answer
+    near = bayes_paired([-1.5, -1.5 + 1e-6, -1.5 - 1e-6], mcid=1.0, higher_is_better=False,
+                        prior="sceptical")
+    assert near.estimate == pytest.approx(-1.5, abs=1e-5) and near.p_benefit_mcid > 1 - 1e-9
+    legacy = make_prior("sceptical", mcid=1.0, higher_is_better=False, version=1)
+    assert np.isfinite(bayes_paired([0.5, 0.5], mcid=1.0, higher_is_better=False,
+                                    prior=legacy).estimate)
 
 
 def test_summary_states_probabilities_without_a_test():
@@ -246,3 +332,73 @@ def test_reference_prior_interval_is_the_paired_t_interval():
     # P(delta < 0 | d) = P(T_{n-1} > t) = the one-sided p-value for 'greater'
     p_greater = stats.ttest_1samp(D, 0.0, alternative="greater").pvalue
     assert res.p_benefit == pytest.approx(p_greater, rel=1e-12)
+
+
+# the normal effect prior's quadrature against 1-D adaptive quadrature over delta ----------
+def _quad_over_delta(d, prior, mcid, level=0.95):
+    """Posterior summaries from p(delta | d) ∝ prior(delta) [S + n (d̄ - delta)^2]^(-n/2),
+    integrated over delta with scipy.integrate.quad; quantiles by scipy.optimize.brentq."""
+    d = np.asarray(d, dtype=float)
+    n, dbar = d.size, d.mean()
+    ss = ((d - dbar) ** 2).sum()
+    m0, sd = prior.m0, prior.scale
+    se = math.sqrt(ss / (n * (n - 1)))
+
+    def logk(x):
+        return _log_effect_prior(x, prior) - n / 2 * np.log(ss + n * (dbar - x) ** 2)
+
+    grid = np.concatenate([np.linspace(m0 - 12 * sd, m0 + 12 * sd, 5001),
+                           np.linspace(dbar - 60 * se, dbar + 60 * se, 5001)])
+    top = float(np.max(logk(grid)))
+    breaks = sorted({m0, dbar, -mcid, 0.0, mcid} | {c + k * w for c, w in ((m0, sd), (dbar, se))
+                                                     for k in (-10, -1, 1, 10)})
+
+    def quad(f, u, v):
+        return integrate.quad(f, u, v, limit=500, epsabs=0, epsrel=1e-11)[0]
+
+    def dens(x):
+        return math.exp(float(logk(x)) - top)
+
+    edges = [-math.inf] + breaks + [math.inf]
+    pieces = [quad(dens, u, v) for u, v in zip(edges[:-1], edges[1:], strict=True)]
+    upto = np.concatenate([[0.0], np.cumsum(pieces)])     # mass below each edge
+    z = upto[-1]
+
+    def cdf(q):
+        i = int(np.searchsorted(breaks, q))                 # breaks[i-1] <= q < breaks[i]
+        return (upto[i] + (quad(dens, breaks[i - 1], q) if i else quad(dens, -math.inf, q))) / z
+
+    mean = sum(quad(lambda x: x * dens(x), u, v)
+               for u, v in zip(edges[:-1], edges[1:], strict=True)) / z
+    return {"mean": mean, "p_lt0": cdf(0.0), "p_le": cdf(-mcid), "p_ge": 1 - cdf(mcid),
+            "ci": [optimize.brentq(lambda q, p=p: cdf(q) - p, breaks[0], breaks[-1],
+                                   xtol=1e-13)
+                   for p in ((1 - level) / 2, (1 + level) / 2)]}
+
+
+#: data sets that stress the quadrature: 2 to 40 pairs, noise from 0.1 to 8 MCIDs, data
+#: near the prior and far from it (prior and likelihood in conflict), near-equal differences
+_rng = np.random.default_rng(2024)
+STRESS = ([_rng.normal(mu, sig, n) for n, sig, mu in
+           [(2, 1.0, -2.0), (2, 0.1, 0.1), (3, 4.0, -0.5), (3, 0.1, -5.0), (3, 0.25, 3.0),
+            (4, 8.0, 1.0), (6, 1.0, -1.0), (6, 0.5, -20.0), (12, 0.1, -0.5), (20, 8.0, -0.3),
+            (40, 0.25, 3.0), (40, 2.0, -1.0)]]
+          + [np.array([1e-3, 2e-3, 1.5e-3])])
+
+
+@pytest.mark.parametrize("prior", ["sceptical", "enthusiastic", CUSTOM_NORMAL, CUSTOM_T])
+@pytest.mark.parametrize("case", range(len(STRESS)))
+def test_normal_effect_quadrature_matches_adaptive_quadrature_over_delta(prior, case):
+    # tolerance: 1e-8 absolute on probabilities, 1e-7 (relative to the posterior SD) on the
+    # mean and the interval ends; the trapezoidal rule's error is below 1e-8 on these cases
+    d = STRESS[case]
+    pr = _prior(prior)
+    res = bayes_paired(d, mcid=1.0, higher_is_better=False, prior=pr)
+    ref = _quad_over_delta(d, pr, 1.0)
+    assert res.p_benefit == pytest.approx(ref["p_lt0"], abs=1e-8)
+    assert res.p_benefit_mcid == pytest.approx(ref["p_le"], abs=1e-8)
+    assert res.p_harm_mcid == pytest.approx(ref["p_ge"], abs=1e-8)
+    scale = res.posterior_sd
+    assert abs(res.estimate - ref["mean"]) <= 1e-7 * scale
+    assert abs(res.ci_low - ref["ci"][0]) <= 1e-7 * scale
+    assert abs(res.ci_high - ref["ci"][1]) <= 1e-7 * scale

@@ -133,9 +133,9 @@ def test_gls_ar1_type_i_error_near_nominal_at_rho_06():
 
 
 # Bayesian calibration under the prior predictive ---------------------------------------
-@pytest.mark.parametrize("prior", [
-    make_prior("sceptical", mcid=1.0, higher_is_better=False),
-    make_prior("enthusiastic", mcid=1.0, higher_is_better=False),
+@pytest.mark.parametrize("prior", [   # proper conjugate priors (the version-1 presets)
+    make_prior("sceptical", mcid=1.0, higher_is_better=False, version=1),
+    make_prior("enthusiastic", mcid=1.0, higher_is_better=False, version=1),
     NormalInverseGammaPrior(m0=0.5, k0=0.2, a0=3.0, b0=2.0),
 ])
 def test_credible_interval_coverage_under_the_prior_predictive(prior):

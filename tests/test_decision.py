@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 
-from nof1.analysis import DecisionRule, bayes_paired
+from nof1.analysis import PRIOR_VERSION, DecisionRule, bayes_paired, make_prior
 from nof1.analysis.decision import VERDICTS
 
 D = np.array([-2.4, -1.8, -2.6, -1.5, -2.2, -1.9])
@@ -62,3 +64,89 @@ def test_protocol_dict_round_trip_and_defaults():
 def test_bad_rules_are_refused(spec, exc):
     with pytest.raises(exc):
         DecisionRule.from_dict(spec)
+
+
+# the prior's version: a committed rule keeps its meaning -----------------------------------
+LEGACY = {"outcome": "pain", "mcid": 1.0, "probability_threshold": 0.8,
+          "no_benefit_threshold": 0.5, "prior": "sceptical", "text": "..."}
+
+
+def test_a_stored_rule_without_prior_version_is_read_as_the_legacy_prior():
+    rule = DecisionRule.from_dict(LEGACY)
+    assert rule.prior_version == 1 and rule.legacy_prior
+    legacy = make_prior("sceptical", mcid=1.0, higher_is_better=False, version=1)
+    assert rule.prior_model(False) == legacy
+    rng = np.random.default_rng(8)
+    d = rng.normal(-1.2, 2.5, size=(300, 4))
+    dec = rule.decide(d, higher_is_better=False)
+    b = bayes_paired(d, mcid=1.0, higher_is_better=False, prior=legacy)
+    np.testing.assert_allclose(dec.p_benefit_mcid, b.p_benefit_mcid, rtol=1e-12)
+    # ... and it is not the current prior: the two disagree on some of these trials
+    now = DecisionRule(outcome="pain", mcid=1.0).decide(d, higher_is_better=False)
+    assert np.any(now.verdict != dec.verdict)
+    one = rule.decide(D, higher_is_better=False)
+    out = one.to_dict()
+    assert out["legacy_prior"] is True and out["prior_version"] == 1
+    assert "legacy prior" in out["text"] and "For comparison only" in out["text"]
+    assert out["current_prior_verdict"] == DecisionRule(outcome="pain", mcid=1.0).decide(
+        D, higher_is_better=False).verdict
+    assert "legacy" not in DecisionRule(outcome="pain", mcid=1.0).decide(
+        D, higher_is_better=False).text
+
+
+def test_new_rules_record_the_prior_specification_and_round_trip():
+    rule = DecisionRule(outcome="pain", mcid=1.5, mcid_source="x")
+    spec = rule.to_dict()
+    assert spec["prior_version"] == PRIOR_VERSION == 2 and not rule.legacy_prior
+    assert spec["prior_spec"] == {
+        "name": "sceptical", "version": 2, "m0": 0.0, "effect_scale": 1.0, "effect_df": 1.0,
+        "family": "Student-t effect (df = 1: Cauchy), reference prior for the variance",
+        "variance": "p(sigma^2) ∝ 1/sigma^2"}
+    back = DecisionRule.from_dict(json.loads(json.dumps(spec)))
+    assert back == rule and back.to_dict() == spec
+    # a specification that is not what the name and version define is refused
+    bad = json.loads(json.dumps(spec))
+    bad["prior_spec"]["effect_scale"] = 2.0
+    with pytest.raises(ValueError, match="prior_spec"):
+        DecisionRule.from_dict(bad)
+    bad = {**spec, "prior_version": 1}            # a v2 specification labelled version 1
+    with pytest.raises(ValueError, match="prior_spec"):
+        DecisionRule.from_dict(bad)
+    for version in (0, 3, True, "2"):
+        with pytest.raises(ValueError, match="prior_version"):
+            DecisionRule.from_dict({**LEGACY, "prior_version": version})
+
+
+def test_the_protocol_writes_the_rule_that_decision_rule_writes():
+    """protocol.py cannot import the analysis layer, so it spells the rule out itself;
+    both spellings must be one rule (fields, prior specification and text)."""
+    from nof1 import PairedDesign, make_schedule
+    from nof1.blinding import make_key
+    from nof1.outcomes import default_outcomes
+    from nof1.protocol import make_protocol
+
+    s = make_schedule(PairedDesign(4), start="2026-01-05", rng=3)
+    for threshold in (0.8, 0.9):
+        p = make_protocol(s, make_key(s), outcomes=default_outcomes(), primary="pain",
+                          blinded=True, decision_threshold=threshold)
+        rule = DecisionRule.from_dict(p.decision_rule)
+        assert not rule.legacy_prior
+        assert rule.to_dict() == p.decision_rule
+
+
+def test_the_sample_trial_was_committed_with_the_legacy_prior_and_keeps_it():
+    from pathlib import Path
+
+    path = (Path(__file__).resolve().parents[1] / "sample_data" / "personal_trial" / "trial"
+            / "participant" / "protocol.json")
+    stored = json.loads(path.read_text(encoding="utf-8"))["decision_rule"]
+    rule = DecisionRule.from_dict(stored)
+    assert ("prior_version" in stored) != rule.legacy_prior
+
+
+def test_equal_differences_are_judged_by_the_limit_of_the_posterior():
+    rule = DecisionRule(outcome="pain", mcid=1.0)
+    assert rule.decide([-2.0, -2.0, -2.0], higher_is_better=False).verdict == "met"
+    assert rule.decide([0.0, 0.0, 0.0], higher_is_better=False).verdict == "inconclusive"
+    assert rule.decide([0.5, 0.5], higher_is_better=False).verdict == "not worthwhile"
+    assert rule.decide([0.5, np.nan], higher_is_better=False).verdict == "not evaluable"

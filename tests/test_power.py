@@ -104,18 +104,24 @@ def test_invalid_arguments():
         simulate_power(PairedDesign(3), effect=-1, period_days=7, washout_days=7)
 
 
-def test_decision_rule_of_analyze_and_simulate_power_agree_trial_by_trial():
-    """The same simulated trials, analysed by analyze() and by simulate_power()."""
+@pytest.mark.parametrize("legacy", [False, True])
+def test_decision_rule_of_analyze_and_simulate_power_agree_trial_by_trial(legacy):
+    """The same simulated trials, analysed by analyze() and by simulate_power(), under the
+    current rule and under a rule stored without prior_version (the legacy prior)."""
     import datetime as dt
 
     from nof1 import Outcome, Schedule, analyze, read_diary
     from nof1.analysis import DecisionRule
 
     rule = DecisionRule(outcome="pain", mcid=1.0, probability_threshold=0.7)
+    spec = rule.to_dict()
+    if legacy:
+        spec = {k: v for k, v in spec.items() if k not in ("prior_version", "prior_spec")}
     design = PairedDesign(4)
     res = simulate_power(design, effect=-1.2, sd=1.0, rho=0.3, period_days=10,
                          washout_days=3, n_sims=40, methods=("bayes",), keep_trials=True,
-                         decision_rule=rule.to_dict(), rng=7)
+                         decision_rule=spec, rng=7)
+    assert res.rule["prior_version"] == (1 if legacy else 2)
     trials = res.trials
     verdicts = trials["verdict"]
     assert set(verdicts) >= {"met", "inconclusive"}  # the comparison covers several verdicts
@@ -131,8 +137,9 @@ def test_decision_rule_of_analyze_and_simulate_power_agree_trial_by_trial():
                                        for j in range(scores.size)],
                               "pain": [repr(float(v)) for v in scores]})
         diary = read_diary(frame, s, outcomes=[pain], warn=False)
-        result = analyze(diary, s, decision_rule=rule.to_dict(), rng=0)
+        result = analyze(diary, s, decision_rule=spec, rng=0)
         assert result.decision["verdict"] == verdicts[i], i
+        assert result.decision["legacy_prior"] is legacy
     assert res.decisions.set_index("decision").loc["met", "probability"] == pytest.approx(
         np.mean(verdicts == "met"))
 
@@ -149,8 +156,9 @@ def test_power_reports_the_probability_of_each_decision_under_the_protocol_rule(
     lenient = simulate_power(PairedDesign(6), effect=-1.0, n_sims=4000, methods=("bayes",),
                              decision_rule={"outcome": "pain", "mcid": 1.0,
                                             "prior": "weakly_informative"}, rng=3)
-    # the protocol's sceptical rule fires far less often than the weak-prior rule
-    assert lenient.decisions.iloc[0]["probability"] > 5 * dec["met"]
+    # the protocol's sceptical rule fires less often than the weak-prior rule (which, at a
+    # benefit of exactly the MCID, fires more often than the 20% its threshold allows)
+    assert lenient.decisions.iloc[0]["probability"] > 2 * dec["met"]
 
 
 def test_power_grid_reports_every_decision_of_the_rule():

@@ -3,7 +3,9 @@
 from .bayes import (
     DEFAULT_PRIOR,
     PRIOR_PRESETS,
+    PRIOR_VERSION,
     BayesResult,
+    EffectPrior,
     NormalInverseGammaPrior,
     bayes_paired,
     make_prior,
@@ -28,8 +30,9 @@ from .randomization import (
 )
 
 __all__ = [
-    "NormalInverseGammaPrior", "BayesResult", "make_prior", "bayes_paired",
-    "prior_sensitivity", "PRIOR_PRESETS", "DEFAULT_PRIOR", "HolmResult", "holm",
+    "NormalInverseGammaPrior", "EffectPrior", "BayesResult", "make_prior",
+    "bayes_paired", "prior_sensitivity", "PRIOR_PRESETS", "DEFAULT_PRIOR", "PRIOR_VERSION",
+    "HolmResult", "holm",
     "DecisionRule", "Decision",
     "EffectSizeResult", "mean_difference", "percent_change", "within_person_smd", "nap",
     "GLSResult", "DayTTestResult", "gls_ar1", "naive_day_ttest",

@@ -16,9 +16,15 @@ import pandas as pd
 
 from .._results import ResultMixin
 from .._validation import check_choice, check_float
-from .bayes import PRIOR_PRESETS, bayes_paired
+from .bayes import PRIOR_PRESETS, PRIOR_VERSION, PRIOR_VERSIONS, make_prior, posterior_benefit
 
 __all__ = ["DecisionRule", "Decision", "VERDICTS"]
+
+#: what the version-1 ("legacy") sceptical and enthusiastic priors were, in words
+LEGACY_PRIOR_TEXT = ("legacy prior (version 1, as protocols committed before version 2 define "
+                     "it): normal-inverse-gamma with one pseudo-observation at SD = MCID for "
+                     "the variance, whose probabilities are overconfident when pair "
+                     "differences vary more than the MCID")
 
 #: the possible verdicts of the rule (in this order in power tables)
 VERDICTS = ("met", "not worthwhile", "inconclusive", "not evaluable")
@@ -38,6 +44,10 @@ class Decision(ResultMixin):
     n_pairs : int or numpy.ndarray
         Complete pair differences used.
     rule : DecisionRule
+    current : Decision or None
+        For one trial judged under a legacy (version-1) prior: the verdict the same rule
+        gives under the current version of its prior, for comparison (the committed
+        rule's verdict is ``verdict``).
     """
 
     verdict: Any
@@ -45,6 +55,7 @@ class Decision(ResultMixin):
     p_benefit: Any
     n_pairs: Any
     rule: DecisionRule
+    current: Decision | None = None
 
     _frame_fields: ClassVar[tuple[str, ...]] = ("verdict", "p_benefit_mcid", "p_benefit",
                                                 "n_pairs")
@@ -54,16 +65,27 @@ class Decision(ResultMixin):
         """The decision in words (one trial)."""
         r = self.rule
         if self.verdict == "not evaluable":
-            return (f"Pre-registered decision rule ({r.outcome}): not evaluable; it needs at "
-                    f"least two complete pairs of periods (got {self.n_pairs}).")
+            return (f"Pre-registered decision rule ({r.outcome}, {r.prior_label}): not "
+                    f"evaluable; it needs at least two complete pairs of periods whose "
+                    f"differences are not all equal (got {self.n_pairs} pairs).")
         outcome = {"met": "the condition for 'worthwhile' is met.",
                    "not worthwhile": "the condition for 'not worthwhile' is met.",
                    "inconclusive": "neither condition is met: inconclusive."}[self.verdict]
-        return (f"Pre-registered decision rule ({r.outcome}, {r.prior} prior): the probability "
+        return (f"Pre-registered decision rule ({r.outcome}, {r.prior_label}): the probability "
                 f"of a benefit of at least the MCID ({r.mcid:g}) is {self.p_benefit_mcid:.2f} "
                 f"(needed: {r.probability_threshold:g} or more), the probability of any "
                 f"benefit is {self.p_benefit:.2f} (below {r.no_benefit_threshold:g} means "
-                f"'not worthwhile'): {outcome}")
+                f"'not worthwhile'): {outcome}{self._comparison}")
+
+    @property
+    def _comparison(self) -> str:
+        c = self.current
+        if c is None:
+            return ""
+        return (f" For comparison only, under the calibrated version-{c.rule.prior_version} "
+                f"{c.rule.prior} prior of newer protocols the verdict would be "
+                f"'{c.verdict}' (probability of a benefit of at least the MCID "
+                f"{c.p_benefit_mcid:.2f}).")
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-friendly: verdict, probabilities, thresholds, prior and text (one trial)."""
@@ -71,7 +93,10 @@ class Decision(ResultMixin):
                 "p_benefit": float(self.p_benefit), "n_pairs": int(self.n_pairs),
                 "probability_threshold": self.rule.probability_threshold,
                 "no_benefit_threshold": self.rule.no_benefit_threshold,
-                "prior": self.rule.prior, "outcome": self.rule.outcome, "text": self.text}
+                "prior": self.rule.prior, "prior_version": self.rule.prior_version,
+                "legacy_prior": self.rule.legacy_prior, "outcome": self.rule.outcome,
+                "text": self.text,
+                **({"current_prior_verdict": self.current.verdict} if self.current else {})}
 
     def to_frame(self) -> pd.DataFrame:
         if np.ndim(self.verdict) == 0:
@@ -100,7 +125,18 @@ class DecisionRule:
     - **met** ("worthwhile"): P(benefit ≥ MCID) ≥ ``probability_threshold``;
     - **not worthwhile**: otherwise, if P(any benefit) < ``no_benefit_threshold``;
     - **inconclusive**: otherwise;
-    - **not evaluable**: fewer than two complete pairs (or no pairs: other designs).
+    - **not evaluable**: fewer than two complete pairs, pair differences that are all equal
+      (the posterior under the reference variance prior is then improper), or no pairs
+      (other designs).
+
+    What the threshold guarantees: under the sceptical prior, the rule says "met" only
+    when the reference-prior (flat) posterior probability of a benefit of at least the
+    MCID is at least as large, and that probability is one minus the one-sided paired
+    t-test p-value against a benefit of exactly the MCID. So for normal pair differences,
+    whenever the true benefit is smaller than the MCID (no effect included), the rule
+    says "met" with probability at most 1 − ``probability_threshold`` (0.2 by default),
+    whatever the size of the noise; under no effect far less often
+    (``tests/test_bayes_calibration.py``).
 
     Parameters
     ----------
@@ -113,18 +149,26 @@ class DecisionRule:
     no_benefit_threshold : float
         In (0, 1); default 0.5.
     prior : str
-        A preset of :func:`nof1.analysis.make_prior`; default ``"sceptical"`` (prior SD of
-        the effect about MCID/1.5: the data must overcome a prior centred on no effect).
+        A preset of :func:`nof1.analysis.make_prior`; default ``"sceptical"``: the effect
+        has a Cauchy prior centred on no effect with scale MCID/1.5 in outcome units (the
+        data must overcome a prior centred on no effect), with the scale-free reference
+        prior for the variance.
     mcid_source : str
         Where the MCID comes from.
+    prior_version : int
+        Version of the preset definitions (:data:`nof1.analysis.PRIOR_VERSION`, default
+        the current one, 2). A stored rule without it (a protocol committed before the
+        version was recorded) is version 1, the legacy normal-inverse-gamma sceptical
+        prior it was committed with: :meth:`from_dict` keeps that meaning, and the
+        verdict says that the legacy prior was used.
 
     Examples
     --------
     >>> from nof1.analysis import DecisionRule
     >>> rule = DecisionRule(outcome="pain", mcid=1.0)
-    >>> dec = rule.decide([-2.4, -1.8, -2.6, -1.5, -2.2, -1.9], higher_is_better=False)
+    >>> dec = rule.decide([-1.4, -0.8, -1.6, -0.5, -1.2, -0.9], higher_is_better=False)
     >>> dec.verdict, round(dec.p_benefit_mcid, 2)
-    ('met', 0.88)
+    ('inconclusive', 0.54)
     >>> DecisionRule.from_dict(rule.to_dict()) == rule
     True
     """
@@ -135,6 +179,7 @@ class DecisionRule:
     no_benefit_threshold: float = 0.5
     prior: str = "sceptical"
     mcid_source: str = ""
+    prior_version: int = PRIOR_VERSION
 
     def __post_init__(self) -> None:
         if not isinstance(self.outcome, str) or not self.outcome:
@@ -147,18 +192,57 @@ class DecisionRule:
         check_choice(self.prior, "prior", PRIOR_PRESETS)
         if not isinstance(self.mcid_source, str):
             raise TypeError("`mcid_source` must be a string")
+        if isinstance(self.prior_version, bool) or self.prior_version not in PRIOR_VERSIONS:
+            raise ValueError(f"`prior_version` must be one of {PRIOR_VERSIONS}, got "
+                             f"{self.prior_version!r}")
+
+    @property
+    def legacy_prior(self) -> bool:
+        """Whether the prior is a version-1 sceptical or enthusiastic prior."""
+        return self.prior_version == 1 and self.prior in ("sceptical", "enthusiastic")
+
+    def prior_model(self, higher_is_better: bool) -> Any:
+        """The prior object (:func:`nof1.analysis.make_prior`) the rule evaluates under."""
+        return make_prior(self.prior, mcid=self.mcid, higher_is_better=higher_is_better,
+                          version=self.prior_version)
+
+    @property
+    def prior_spec(self) -> dict[str, Any]:
+        """The prior's full specification, as the protocol records it.
+
+        The enthusiastic prior's centre depends on the outcome's direction; its ``m0`` is
+        given as the MCID on the side of benefit.
+        """
+        spec = self.prior_model(higher_is_better=True).to_dict()
+        if self.prior == "enthusiastic":
+            spec["m0"] = f"a benefit of {self.mcid:g} (one MCID)"
+        return {"name": self.prior, "version": self.prior_version, **spec}
+
+    @property
+    def prior_label(self) -> str:
+        """The prior in a few words (for the verdict)."""
+        if self.legacy_prior:
+            return f"{self.prior} prior, {LEGACY_PRIOR_TEXT}"
+        if self.prior in ("sceptical", "enthusiastic"):
+            centre = "no effect" if self.prior == "sceptical" else "a benefit of one MCID"
+            return (f"{self.prior} prior: effect centred on {centre}, Cauchy with scale "
+                    "MCID/1.5, independent of the noise, reference prior for the variance")
+        return f"{self.prior} prior"
 
     @classmethod
     def from_dict(cls, spec: dict[str, Any]) -> DecisionRule:
         """Parse ``Protocol.decision_rule`` (unknown keys such as ``text`` are ignored).
 
         A protocol written before the prior was stored gets ``"sceptical"``, the prior its
-        text names.
+        text names. A rule without ``prior_version`` is version 1 (the legacy prior it was
+        committed with). A stored ``prior_spec`` must be the specification its name and
+        version define.
 
         Raises
         ------
         ValueError, TypeError
-            A missing ``outcome``/``mcid`` or an out-of-range value.
+            A missing ``outcome``/``mcid``, an out-of-range value, or a ``prior_spec`` that
+            disagrees with the prior's name and version.
         """
         if isinstance(spec, DecisionRule):
             return spec
@@ -168,11 +252,17 @@ class DecisionRule:
         if missing:
             raise ValueError(f"the decision rule has no {missing[0]!r}")
         names = {f.name for f in dataclasses.fields(cls)}
-        return cls(**{k: v for k, v in spec.items() if k in names})
+        rule = cls(**{"prior_version": 1, **{k: v for k, v in spec.items() if k in names}})
+        stored = spec.get("prior_spec")
+        if stored is not None and not _same_spec(stored, rule.prior_spec):
+            raise ValueError(f"the decision rule's prior_spec {stored!r} is not the "
+                             f"{rule.prior} prior of version {rule.prior_version} "
+                             f"({rule.prior_spec!r})")
+        return rule
 
     def to_dict(self) -> dict[str, Any]:
-        """The protocol's ``decision_rule`` entry (with its text)."""
-        return {**dataclasses.asdict(self), "text": self.text}
+        """The protocol's ``decision_rule`` entry (with the prior's specification and text)."""
+        return {**dataclasses.asdict(self), "prior_spec": self.prior_spec, "text": self.text}
 
     @property
     def text(self) -> str:
@@ -181,7 +271,7 @@ class DecisionRule:
         return (f"Pre-registered rule: the treatment is judged worthwhile for this person if "
                 f"the posterior probability that it improves {self.outcome} by at least the "
                 f"MCID ({self.mcid:g} {unit}) is at least {self.probability_threshold:g} "
-                f"(Bayesian model of the pair differences, {self.prior} prior); judged not "
+                f"(Bayesian model of the pair differences, {self.prior_label}); judged not "
                 f"worthwhile if the probability of any benefit is below "
                 f"{self.no_benefit_threshold:g}; otherwise the result is inconclusive. Any "
                 f"change of treatment is decided with a clinician.")
@@ -205,23 +295,35 @@ class DecisionRule:
         x = np.asarray(d, dtype=float)
         one = x.ndim == 1
         x = np.atleast_2d(x)
-        n = np.isfinite(x).sum(axis=1)
-        ok = n >= 2
-        p_mcid = np.full(x.shape[0], np.nan)
-        p_any = np.full(x.shape[0], np.nan)
-        if ok.any():
-            b = bayes_paired(x[ok], mcid=self.mcid, higher_is_better=higher_is_better,
-                             prior=self.prior)
-            p_mcid[ok] = np.asarray(b.p_benefit_mcid, dtype=float)
-            p_any[ok] = np.asarray(b.p_benefit, dtype=float)
-        ok &= np.isfinite(p_mcid)
+        p_mcid, p_any, n = posterior_benefit(x, self.prior_model(higher_is_better),
+                                             mcid=self.mcid, higher_is_better=higher_is_better)
+        ok = (n >= 2) & np.isfinite(p_mcid) & np.isfinite(p_any)
         verdict = np.where(~ok, "not evaluable",
                            np.where(p_mcid >= self.probability_threshold, "met",
                                     np.where(p_any < self.no_benefit_threshold,
                                              "not worthwhile", "inconclusive")))
         verdict = verdict.astype(object)
         if one:
+            current = None
+            if self.legacy_prior and verdict[0] != "not evaluable":
+                now = dataclasses.replace(self, prior_version=PRIOR_VERSION)
+                current = now.decide(x[0], higher_is_better=higher_is_better)
             return Decision(verdict=str(verdict[0]), p_benefit_mcid=float(p_mcid[0]),
-                            p_benefit=float(p_any[0]), n_pairs=int(n[0]), rule=self)
+                            p_benefit=float(p_any[0]), n_pairs=int(n[0]), rule=self,
+                            current=current)
         return Decision(verdict=verdict, p_benefit_mcid=p_mcid, p_benefit=p_any, n_pairs=n,
                         rule=self)
+
+
+def _same_spec(a: Any, b: dict[str, Any]) -> bool:
+    """Equal specifications (numbers equal to rounding, other values exactly)."""
+    if not isinstance(a, dict) or set(a) != set(b):
+        return False
+    for k, v in b.items():
+        w = a[k]
+        if isinstance(v, float) and not isinstance(w, bool) and isinstance(w, int | float):
+            if not np.isclose(w, v, rtol=1e-12, atol=0.0):
+                return False
+        elif w != v:
+            return False
+    return True

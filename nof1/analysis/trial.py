@@ -260,9 +260,11 @@ def evaluate_decision_rule(result: OutcomeResult,
         The primary outcome's result (its pair differences are used).
     rule : DecisionRule or dict, optional
         The rule (``Protocol.decision_rule`` as stored, or a :class:`DecisionRule`);
-        default: ``DecisionRule(outcome=result.outcome, mcid=result.mcid)`` (sceptical
-        prior, thresholds 0.8 and 0.5). A dict without ``outcome``/``mcid`` takes them
-        from ``result``.
+        default: ``DecisionRule(outcome=result.outcome, mcid=result.mcid)`` (current
+        sceptical prior, thresholds 0.8 and 0.5). A dict is read as a stored rule
+        (:meth:`DecisionRule.from_dict`: without ``prior_version`` it is the legacy
+        version-1 prior, and the verdict says so); without ``outcome``/``mcid`` it takes
+        them from ``result``.
 
     Returns
     -------
@@ -271,9 +273,10 @@ def evaluate_decision_rule(result: OutcomeResult,
         'inconclusive' or 'not evaluable'), ``p_benefit_mcid``, ``p_benefit``, the
         thresholds, the prior and ``text``.
     """
-    if not isinstance(rule, DecisionRule):
-        spec = {"outcome": result.outcome, "mcid": result.mcid, **(rule or {})}
-        rule = DecisionRule.from_dict(spec)
+    if rule is None:
+        rule = DecisionRule(outcome=result.outcome, mcid=result.mcid)
+    elif not isinstance(rule, DecisionRule):   # a stored rule: no prior_version = version 1
+        rule = DecisionRule.from_dict({"outcome": result.outcome, "mcid": result.mcid, **rule})
     pairs = result.pairs
     d = np.array([]) if pairs is None else pairs["difference"].to_numpy(dtype=float)
     return rule.decide(d, higher_is_better=result.higher_is_better).to_dict()

@@ -294,6 +294,11 @@ def _check_rule_types(rule: Any, primary: str) -> None:
     if rule.get("prior", "sceptical") != "sceptical":
         raise _bad("decision_rule.prior", "'sceptical' (the prior the rule is evaluated "
                    "under)", rule.get("prior"))
+    version = rule.get("prior_version", 1)        # absent: the legacy prior (version 1)
+    if not _is_int(version) or version not in (1, RULE_PRIOR_VERSION):
+        raise _bad("decision_rule.prior_version", f"1 or {RULE_PRIOR_VERSION}", version)
+    if "prior_spec" in rule and not isinstance(rule["prior_spec"], dict):
+        raise _bad("decision_rule.prior_spec", "an object", rule["prior_spec"])
     if not isinstance(rule.get("text"), str):
         raise _bad("decision_rule.text", "a string", rule.get("text"))
 
@@ -324,10 +329,11 @@ def _analysis_plan(design: Design, primary: Outcome, secondary: list[str],
         "sensitivity": [
             "paired t-test and Wilcoxon signed-rank test on the pair differences (secondary)",
             "day-level GLS with AR(1) errors, pair (block) effects and an optional linear trend",
-            "Bayesian model of the pair differences (conjugate normal-inverse-gamma): "
-            "P(benefit > 0), P(benefit >= MCID) and P(|effect| < MCID) under the reference "
-            "prior p(effect, variance) ∝ 1/variance, with a prior-sensitivity table (sceptical "
-            "prior with prior SD of the effect about MCID/1.5, enthusiastic prior)",
+            "Bayesian model of the pair differences: P(benefit > 0), P(benefit >= MCID) and "
+            "P(|effect| < MCID) under the reference prior p(effect, variance) ∝ 1/variance, "
+            "with a prior-sensitivity table (sceptical prior: effect Cauchy around no effect "
+            "with scale MCID/1.5 and reference prior for the variance; enthusiastic prior: "
+            "the same around a benefit of one MCID)",
             "all period days analysed (no analytic wash-out)",
             "per-protocol: periods with the pack taken on fewer than 80% of days excluded, and "
             "days on which the diary's pack or period contradicts the schedule",
@@ -343,22 +349,38 @@ def _analysis_plan(design: Design, primary: Outcome, secondary: list[str],
     }
 
 
+#: version of the decision rule's prior definitions written into new protocols
+#: (``nof1.analysis.PRIOR_VERSION``; a stored rule without ``prior_version`` is version 1,
+#: the legacy normal-inverse-gamma sceptical prior, and keeps that meaning)
+RULE_PRIOR_VERSION = 2
+#: the version-2 sceptical prior in words (as ``DecisionRule.prior_label`` says it)
+_PRIOR_WORDS = ("sceptical prior: effect centred on no effect, Cauchy with scale MCID/1.5, "
+                "independent of the noise, reference prior for the variance")
+
+
 def _decision_rule(primary: Outcome, threshold: float) -> dict[str, Any]:
+    """The rule as ``nof1.analysis.DecisionRule.to_dict()`` writes it (a test checks this)."""
     unit = "point" if primary.mcid == 1 else "points"
     return {
         "outcome": primary.name,
         "mcid": primary.mcid,
-        "mcid_source": primary.mcid_source,
         "probability_threshold": threshold,
         "no_benefit_threshold": 0.5,
         "prior": "sceptical",
+        "mcid_source": primary.mcid_source,
+        "prior_version": RULE_PRIOR_VERSION,
+        "prior_spec": {"name": "sceptical", "version": RULE_PRIOR_VERSION,
+                       "family": ("Student-t effect (df = 1: Cauchy), reference prior for "
+                                  "the variance"),
+                       "m0": 0.0, "effect_scale": float(primary.mcid / 1.5),
+                       "effect_df": 1.0, "variance": "p(sigma^2) ∝ 1/sigma^2"},
         "text": (f"Pre-registered rule: the treatment is judged worthwhile for this person if "
                  f"the posterior probability that it improves {primary.name} by at least the "
                  f"MCID ({primary.mcid:g} {unit}) is at least {threshold:g} (Bayesian model "
-                 f"of the pair differences, sceptical prior); judged not worthwhile if the "
-                 f"probability of any benefit is below 0.5; otherwise the result is "
-                 f"inconclusive. Any change of treatment "
-                 f"is decided with a clinician."),
+                 f"of the pair differences, {_PRIOR_WORDS}); judged not "
+                 f"worthwhile if the probability of any benefit is below 0.5; otherwise the "
+                 f"result is inconclusive. Any change of treatment is decided with a "
+                 f"clinician."),
     }
 
 
