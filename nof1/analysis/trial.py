@@ -179,10 +179,13 @@ def _analyse_outcome(days: _Days, schedule: Schedule, o: Outcome, *, primary: bo
     b_days = day_scores[keep & (day_labels == "B")]
     nan = float("nan")
     if a_days.size and b_days.size and not blinded:
-        res = effect_sizes.nap(a_days, b_days, higher_is_better=o.higher_is_better,
-                               confidence_level=confidence_level)
-        sizes["nap"] = dataclasses.replace(res, ci_low=nan, ci_high=nan, se=nan,
-                                           method=f"{res.method}; {_NO_DAY_INTERVAL}")
+        try:
+            res = effect_sizes.nap(a_days, b_days, higher_is_better=o.higher_is_better,
+                                   confidence_level=confidence_level)
+            sizes["nap"] = dataclasses.replace(res, ci_low=nan, ci_high=nan, se=nan,
+                                               method=f"{res.method}; {_NO_DAY_INTERVAL}")
+        except ValueError:  # one scored day under a condition: no NAP (it aborted analyze)
+            pass
     if a_days.size > 1 and b_days.size > 1:
         try:
             res = effect_sizes.within_person_smd(a_days, b_days)
