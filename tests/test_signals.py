@@ -163,9 +163,11 @@ def test_racing_writers_exactly_one_wins(tmp_path, round_):
                                               barrier, results)) for k in range(n)]
     for p in procs:
         p.start()
+    # read the queue before joining: a child that has put a payload larger than the pipe's
+    # buffer does not exit until the payload is read, so joining first waits for the timeout
+    outcomes = [results.get(timeout=60) for _ in range(n)]
     for p in procs:
         p.join(60)
-    outcomes = [results.get(timeout=10) for _ in range(n)]
     winners = [payload for what, payload in outcomes if what == "won"]
     assert len(winners) == 1, outcomes
     assert target.read_bytes() == winners[0]  # the winner's bytes, whole
