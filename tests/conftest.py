@@ -13,15 +13,20 @@ from __future__ import annotations
 
 import pytest
 
-#: test files, or ``file::test_name`` (all parametrizations), that run only with ``-m slow``
+#: test files, ``file::test_name`` (all parametrizations) or ``file::test_name[id]`` (one),
+#: that run only with ``-m slow``
 SLOW = (
     "tests/test_notebooks.py::test_notebook_runs_without_errors",   # about 40 s idle
     "tests/test_calibration.py",
     "tests/test_cohort.py::test_calibration_under_null",
+    # all 200 trials; every 4th runs by default
+    "tests/test_series_batch.py::test_batch_equals_analyze_person_by_person[all]",
 )
 
 
 def _matches(nodeid: str, entry: str) -> bool:
+    if "[" in entry:                       # one parametrization, named in full
+        return nodeid == entry
     name = nodeid.split("[", 1)[0]
     return name == entry or name.startswith(entry + "::")
 
