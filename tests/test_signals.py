@@ -153,9 +153,14 @@ def _racer(path: str, payload: bytes, barrier, results) -> None:
 
 @pytest.mark.parametrize("round_", range(3))
 def test_racing_writers_exactly_one_wins(tmp_path, round_):
-    # "spawn", not "fork": forking a test process that other tests left with threads
-    # (a Dask cluster's event loop, thread pools) can deadlock the child on a lock
-    ctx = multiprocessing.get_context("spawn")
+    # not "fork": forking a test process that other tests left with threads (a Dask
+    # cluster's event loop, thread pools) can deadlock the child on a lock. "forkserver"
+    # forks each writer from a fresh single-threaded server that has imported this
+    # module's dependencies once, instead of starting a fresh interpreter that imports
+    # them per writer ("spawn", about 1 s of CPU each). (The server does not see pytest's
+    # sys.path in Python 3.11, so it preloads the installed modules, not this one.)
+    ctx = multiprocessing.get_context("forkserver")
+    ctx.set_forkserver_preload(["numpy", "pytest", "nof1.exceptions", "nof1.trial._atomic"])
     n = 4
     barrier, results = ctx.Barrier(n), ctx.Queue()
     target = tmp_path / "groups.json"
