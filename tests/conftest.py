@@ -16,11 +16,15 @@ import pytest
 #: test files, ``file::test_name`` (all parametrizations) or ``file::test_name[id]`` (one),
 #: that run only with ``-m slow``
 SLOW = (
+    # times: CPU seconds of one test (parametrizations summed), measured under load
     "tests/test_notebooks.py::test_notebook_runs_without_errors",   # about 40 s idle
     "tests/test_calibration.py",
     "tests/test_cohort.py::test_calibration_under_null",
     # all 200 trials; every 4th runs by default
     "tests/test_series_batch.py::test_batch_equals_analyze_person_by_person[all]",
+    "tests/test_series_calibration.py",                                       # about 19 s
+    # a Dask LocalCluster with two worker processes
+    "tests/test_series_dask.py::test_local_cluster_gives_the_in_process_results",  # about 14 s
 )
 
 
