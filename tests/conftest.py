@@ -2,8 +2,9 @@
 
 The default ``pytest`` run (the README's command) leaves out the tests listed in
 ``SLOW``: simulation-based calibration (type I error and coverage over thousands
-of simulated trials), notebook executions and the heaviest property-based
-searches. Nothing is dropped: ``pytest -m slow`` runs exactly that set, and
+of simulated trials), notebook executions, the guessed-seed attack simulations, a
+Dask cluster run and the heaviest reference comparisons. The default run uses one
+worker process per CPU (pytest-xdist, ``addopts`` in ``pyproject.toml``). Nothing is dropped: ``pytest -m slow`` runs exactly that set, and
 ``.ci/run`` runs both. The list lives here, in one place, so that marking a test
 slow needs no edit of the test module; an entry that matches no collected test
 fails the run when the whole suite is collected, so the list cannot go stale.
@@ -25,6 +26,15 @@ SLOW = (
     "tests/test_series_calibration.py",                                       # about 19 s
     # a Dask LocalCluster with two worker processes
     "tests/test_series_dask.py::test_local_cluster_gives_the_in_process_results",  # about 14 s
+    # the closed-form posterior against quadrature, five priors
+    "tests/test_bayes.py::test_closed_form_matches_numerical_integration",    # about 12 s
+    # guessed-seed attacks on 40 trials per design made with `nof1 design` (the module's
+    # `attacked` fixture, about 10 s) and on 40 runs of the README's command; the
+    # deterministic tamper and blinding checks stay in the default run
+    "tests/test_attacks.py::test_guessed_seeds_recover_no_more_than_chance",
+    "tests/test_attacks.py::test_control_the_same_attacker_wins_against_a_seed_only_draw",
+    "tests/test_attacks.py::test_the_key_reproduces_the_allocation_the_seed_does_not",
+    "tests/test_attacks.py::test_readme_example_a_participant_only_attacker_fails",  # 4 s
 )
 
 
