@@ -3,11 +3,12 @@
 The default ``pytest`` run (the README's command) leaves out the tests listed in
 ``SLOW``: simulation-based calibration (type I error and coverage over thousands
 of simulated trials), notebook executions, the guessed-seed attack simulations, a
-Dask cluster run and the heaviest reference comparisons. The default run uses one
-worker process per CPU (pytest-xdist, ``addopts`` in ``pyproject.toml``). Nothing is dropped: ``pytest -m slow`` runs exactly that set, and
-``.ci/run`` runs both. The list lives here, in one place, so that marking a test
-slow needs no edit of the test module; an entry that matches no collected test
-fails the run when the whole suite is collected, so the list cannot go stale.
+Dask cluster run and the heaviest reference comparisons. Nothing is dropped:
+``pytest -m slow`` runs exactly that set, and ``.ci/run`` runs both; both use one
+worker process per CPU (pytest-xdist, ``addopts`` in ``pyproject.toml``). The list
+lives here, in one place, so that marking a test slow needs no edit of the test
+module; an entry that matches no collected test fails the run when the whole suite
+is collected, so the list cannot go stale.
 """
 
 from __future__ import annotations
