@@ -38,12 +38,15 @@ def series():
     return validate_series(s.trials, d)
 
 
-def test_batch_equals_analyze_person_by_person(series):
+# every 4th trial (50 of 200, all three outcomes, about 7 s) in the default run; all 200
+# trials (about 25 s) in the slow set (tests/conftest.py)
+@pytest.mark.parametrize("every", [pytest.param(4, id="every_4th"), pytest.param(1, id="all")])
+def test_batch_equals_analyze_person_by_person(series, every):
     res = analyze_series(series)
     per = res.persons.set_index(["person", "outcome"])
     names = series.outcome_names
     n_missing_periods = n_refused = 0
-    for i, row in series.trials.iterrows():
+    for i, row in series.trials.iloc[::every].iterrows():
         name = names[i % 3]  # one outcome per trial keeps the test fast
         b = per.loc[(row["person"], name)]
         try:

@@ -153,9 +153,14 @@ def _racer(path: str, payload: bytes, barrier, results) -> None:
 
 @pytest.mark.parametrize("round_", range(3))
 def test_racing_writers_exactly_one_wins(tmp_path, round_):
-    # "spawn", not "fork": forking a test process that other tests left with threads
-    # (a Dask cluster's event loop, thread pools) can deadlock the child on a lock
-    ctx = multiprocessing.get_context("spawn")
+    # not "fork": forking a test process that other tests left with threads (a Dask
+    # cluster's event loop, thread pools) can deadlock the child on a lock. "forkserver"
+    # forks each writer from a fresh single-threaded server that has imported this
+    # module's dependencies once, instead of starting a fresh interpreter that imports
+    # them per writer ("spawn", about 1 s of CPU each). (The server does not see pytest's
+    # sys.path in Python 3.11, so it preloads the installed modules, not this one.)
+    ctx = multiprocessing.get_context("forkserver")
+    ctx.set_forkserver_preload(["numpy", "pytest", "nof1.exceptions", "nof1.trial._atomic"])
     n = 4
     barrier, results = ctx.Barrier(n), ctx.Queue()
     target = tmp_path / "groups.json"
@@ -163,9 +168,11 @@ def test_racing_writers_exactly_one_wins(tmp_path, round_):
                                               barrier, results)) for k in range(n)]
     for p in procs:
         p.start()
+    # read the queue before joining: a child that has put a payload larger than the pipe's
+    # buffer does not exit until the payload is read, so joining first waits for the timeout
+    outcomes = [results.get(timeout=60) for _ in range(n)]
     for p in procs:
         p.join(60)
-    outcomes = [results.get(timeout=10) for _ in range(n)]
     winners = [payload for what, payload in outcomes if what == "won"]
     assert len(winners) == 1, outcomes
     assert target.read_bytes() == winners[0]  # the winner's bytes, whole
