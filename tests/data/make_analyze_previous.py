@@ -17,6 +17,11 @@ writes every number of ``to_frame()``/``to_dict()`` and of the per-outcome table
 ``tests/test_analyze_regression.py`` compares the current implementation with them.
 
     python tests/data/make_analyze_previous.py [REV]
+    python tests/data/make_analyze_previous.py --bayes-only REV
+
+``--bayes-only`` rewrites the Bayes file alone, from ``REV``: done when the priors
+changed on purpose (the calibrated version-2 sceptical prior, issue 9), so that the
+Bayes file records the current priors while the main file keeps 47df35a.
 """
 
 import json
@@ -35,7 +40,7 @@ N_CASES = 250
 REV = "47df35a"
 
 
-def main(rev: str = REV) -> None:
+def main(rev: str = REV, bayes_only: bool = False) -> None:
     prev = load_previous(rev)
     main_out, bayes_out = {"rev": rev, "cases": []}, {"rev": rev, "cases": []}
     for i in range(N_CASES):
@@ -55,11 +60,17 @@ def main(rev: str = REV) -> None:
         main_out["cases"].append({"params": p, "schedule": spec, **a})
         bayes_out["cases"].append(b)
         print(i, p["kind"], flush=True)
-    for name, obj in (("analyze_previous.json.xz", main_out),
-                      ("analyze_previous_bayes.json.xz", bayes_out)):
+    outputs = [("analyze_previous_bayes.json.xz", bayes_out)]
+    if not bayes_only:
+        outputs.insert(0, ("analyze_previous.json.xz", main_out))
+    for name, obj in outputs:
         with lzma.open(HERE / name, "wt", encoding="utf-8", preset=9) as f:
             json.dump(obj, f, separators=(",", ":"), allow_nan=True)
 
 
 if __name__ == "__main__":
-    main(*sys.argv[1:])
+    args = sys.argv[1:]
+    if args[:1] == ["--bayes-only"]:
+        main(args[1], bayes_only=True)
+    else:
+        main(*args)
