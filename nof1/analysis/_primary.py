@@ -74,14 +74,26 @@ def attainable_note(n_reference: int, confidence_level: float, exact: bool) -> s
 
 
 def _randomization(scores: np.ndarray, labels: np.ndarray, stat: str, *, confidence_level: float,
-                   rng: np.random.Generator, sign: float, rkw: dict[str, Any]
+                   rng: np.random.Generator, sign: float, rkw: dict[str, Any],
+                   cache: dict[Any, Any] | None = None
                    ) -> tuple[float, float, float, float, Any, Any]:
     """Estimate, CI and equal-tailed p of one randomization test, on the same reference set.
 
     The same seed is given to both one-sided tests and to the interval, so that a Monte
-    Carlo reference set is the same draws in all three.
+    Carlo reference set is the same draws in all three. With a ``cache`` (one per
+    ``analyze`` call), an exact result is reused when a sensitivity analysis gives the
+    test the same data as the primary analysis (e.g. the all-days analysis of a design
+    without wash-out, or per protocol when no period is left out); the seed is drawn
+    either way, so that every later analysis sees the same random numbers.
     """
     seed = int(rng.integers(2**63 - 1))
+    key = None
+    if cache is not None:
+        key = ("randomization", np.ascontiguousarray(scores, dtype=float).tobytes(),
+               np.asarray(labels).tobytes(), np.asarray(labels).dtype.str, stat,
+               confidence_level, sign, rkw.get("washout"), id(rkw["design"]))
+        if key in cache:
+            return cache[key]
     greater = randomization.randomization_test(scores, labels, statistic=stat,
                                                alternative="greater", rng=seed, **rkw)
     less = randomization.randomization_test(scores, labels, statistic=stat,
@@ -92,7 +104,10 @@ def _randomization(scores: np.ndarray, labels: np.ndarray, stat: str, *, confide
     estimate = sign * float(ci.estimate)
     low, high = sorted((sign * float(ci.ci_low), sign * float(ci.ci_high)))
     test = dataclasses.replace(greater, pvalue=p, alternative="two-sided")
-    return estimate, low, high, p, test, ci
+    out = estimate, low, high, p, test, ci
+    if key is not None and ci.exact and greater.exact and less.exact:
+        cache[key] = out  # exact: the seed plays no part
+    return out
 
 
 def primary_analysis(data: pd.DataFrame, schedule: Schedule, o: Outcome, *,
@@ -148,7 +163,8 @@ def primary_from_index(idx: PeriodIndex, scores: np.ndarray, schedule: Schedule,
     stat = design.primary_statistic
     sign = -1.0 if flip else 1.0
     estimate, low, high, p, rand, ci = _randomization(
-        units, labels, stat, confidence_level=confidence_level, rng=rng, sign=sign, rkw=rkw)
+        units, labels, stat, confidence_level=confidence_level, rng=rng, sign=sign, rkw=rkw,
+        cache=idx.cache)
     tests["randomization"] = rand
     pairs = None
     if design.pairs_are_blocks and secondary:
