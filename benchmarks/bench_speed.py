@@ -333,9 +333,9 @@ def section_gls(rng: np.random.Generator) -> None:
     for k in (3, 6, 12):
         gkw = dict(effect=-1.0, sd=1.5, rho=0.3, period_sd=0.3, washout_days=7,
                    period_days=14, methods=("gls_ar1",), n_sims=n_gls, n_sims_gls=n_gls)
-        a = nof1.power.simulate_power(nof1.PairedDesign(k), rng=1, **gkw).table
+        a = nof1.simulate_power(nof1.PairedDesign(k), rng=1, **gkw).table
         b = prev.power.simulate_power(prev.PairedDesign(k), rng=1, **gkw).table
-        new = best(lambda: nof1.power.simulate_power(nof1.PairedDesign(k), rng=1, **gkw), 2)
+        new = best(lambda: nof1.simulate_power(nof1.PairedDesign(k), rng=1, **gkw), 2)
         old = best(lambda: prev.power.simulate_power(prev.PairedDesign(k), rng=1, **gkw), 1)
         rates = f"{a.rejection_rate.iloc[0]:.3f}/{b.rejection_rate.iloc[0]:.3f}"
         print(f"{k:>5} {n_gls:>6} {fmt(new)} {fmt(old)} {ratio(old, new)} {rates:>16}")

@@ -3,7 +3,7 @@
 Shared by ``tests/data/make_analyze_previous.py`` (which stores the results of the
 implementation before the speed work, commit 47df35a) and ``tests/test_analyze_regression.py``
 (which recomputes them with the current code). The diaries are generated here with
-numpy only (not :mod:`nof1.simulate`), and every schedule is rebuilt from its stored
+numpy only (not :mod:`nof1.planning.simulate`), and every schedule is rebuilt from its stored
 ``Schedule.to_dict()``, so that the inputs do not change when the simulator or the
 randomization engines do: only the analysis is compared.
 

@@ -121,9 +121,9 @@ def test_the_protocol_writes_the_rule_that_decision_rule_writes():
     """protocol.py cannot import the analysis layer, so it spells the rule out itself;
     both spellings must be one rule (fields, prior specification and text)."""
     from nof1 import PairedDesign, make_schedule
-    from nof1.blinding import make_key
     from nof1.outcomes import default_outcomes
-    from nof1.protocol import make_protocol
+    from nof1.trial.blinding import make_key
+    from nof1.trial.protocol import make_protocol
 
     s = make_schedule(PairedDesign(4), start="2026-01-05", rng=3)
     for threshold in (0.8, 0.9):

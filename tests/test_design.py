@@ -242,7 +242,51 @@ def test_invalid_parameters(factory, match):
 
 def test_as_assignment_accepts_labels():
     np.testing.assert_array_equal(as_assignment(["A", "b ", "B"]), [0, 1, 1])
-    with pytest.raises(ValueError, match="'A' or 'B'"):
+    with pytest.raises(ValueError, match="must be 'A'/'B'.*got 'C'"):
         as_assignment(["A", "C"])
     with pytest.raises(ValueError, match="design has"):
         as_assignment([0, 1], n_units=4)
+
+
+LABEL_SPELLINGS = st.sampled_from([("A", 0), ("B", 1), (" a", 0), ("b ", 1), ("A2", 0),
+                                   ("B1", 1), (0, 0), (1, 1), (True, 1), (False, 0),
+                                   (0.0, 0), (1.0, 1)])
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(LABEL_SPELLINGS, min_size=4, max_size=12))
+def test_one_label_rule_for_assignments_randomization_and_day_tests(items):
+    # one parser (nof1.design.parse_labels) serves the three places that read labels
+    from nof1.analysis import randomization_test
+    from nof1.analysis.models import naive_day_ttest
+    from nof1.design import parse_labels
+
+    texts = [t for t, _ in items if isinstance(t, str)]
+    labels = texts if len(texts) == len(items) else [t for t, _ in items if not isinstance(t, str)]
+    if len(labels) < 4:
+        return
+    want = np.array([v for t, v in items if (type(t) is str) == (type(labels[0]) is str)])
+    np.testing.assert_array_equal(parse_labels(labels), want)
+    np.testing.assert_array_equal(as_assignment(labels), want)
+    if 0 < want.sum() < want.size and want.sum() >= 2 and want.size - want.sum() >= 2:
+        y = np.arange(want.size, dtype=float)
+        day = naive_day_ttest(y, labels)
+        assert day.estimate == pytest.approx(y[want == 0].mean() - y[want == 1].mean())
+    if want.size % 2 == 0 and 2 * want.sum() == want.size:
+        design = AlternatingDesign(want.size, max_run=want.size)
+        res = randomization_test(np.arange(want.size, dtype=float), labels, design=design)
+        ref = randomization_test(np.arange(want.size, dtype=float), want, design=design)
+        assert res.pvalue == ref.pvalue
+
+
+def test_labels_that_are_neither_condition_are_refused_with_their_value():
+    from nof1.design import parse_labels
+
+    with pytest.raises(ValueError, match="'C'"):
+        parse_labels(["A", "B", "C"])
+    with pytest.raises(ValueError, match="2"):
+        parse_labels([0, 1, 2])
+    with pytest.raises(ValueError, match="None"):
+        parse_labels([None, "A"])
+    with pytest.raises(TypeError):
+        parse_labels(np.array(["2026-01-05"], dtype="datetime64[D]"))

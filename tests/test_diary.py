@@ -172,9 +172,8 @@ def test_grid_by_position_equals_the_merge(seed, monkeypatch):
     """The diary frame built by position equals the pandas merge it replaced."""
     import functools
 
-    from nof1.simulate import simulate_diary
-
     from nof1.data import diary as diary_mod
+    from nof1.planning.simulate import simulate_diary
 
     rng = np.random.default_rng(seed)
     s = make_schedule(PairedDesign(int(rng.integers(1, 5))), start="2026-01-05",
@@ -200,7 +199,7 @@ def test_grid_by_position_equals_the_merge(seed, monkeypatch):
 
 
 def test_on_schedule_refuses_other_periods_on_the_same_dates():
-    from nof1.simulate import simulate_diary
+    from nof1.planning.simulate import simulate_diary
 
     s = make_schedule(PairedDesign(2), start="2026-01-05", period_days=3, rng=1)
     same_days = make_schedule(PairedDesign(3), start="2026-01-05", period_days=2, rng=1)

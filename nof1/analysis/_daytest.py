@@ -15,29 +15,18 @@ import numpy as np
 from .._inference import t_interval, t_pvalue
 from .._results import BatchResultMixin
 from .._validation import check_alternative, check_confidence_level
+from ..design import parse_labels
 from .period import _HYPOTHESES
 
 __all__ = ["DayTTestResult", "naive_day_ttest"]
 
 def _as_labels(labels: Any, n: int) -> np.ndarray:
-    """Condition per observation as a boolean 'is A' array (0/'A' = A, 1/'B' = B)."""
+    """Condition per observation as a boolean 'is A' array (:func:`nof1.design.parse_labels`)."""
     lab = np.asarray(labels)
     if lab.ndim != 1 or lab.size != n:
         raise ValueError(f"`labels` must be 1-D with one entry per score ({n}); "
                          f"got shape {lab.shape}")
-    if lab.dtype.kind in "iub":
-        values = set(np.unique(lab).tolist())
-        if not values <= {0, 1}:
-            raise ValueError("`labels` must contain only 0 (condition A) and 1 (condition B), "
-                             f"got values {sorted(values)}")
-        return lab == 0
-    if lab.dtype.kind in "UO":
-        values = set(np.unique(lab.astype(str)).tolist())
-        if not values <= {"A", "B"}:
-            raise ValueError("`labels` must contain only 'A' and 'B' (or 0 and 1), "
-                             f"got values {sorted(values)}")
-        return lab.astype(str) == "A"
-    raise TypeError("`labels` must be integers 0/1 or strings 'A'/'B'")
+    return parse_labels(lab) == 0
 
 
 def _as_scores(scores: Any, name: str = "scores") -> np.ndarray:

@@ -14,6 +14,7 @@ import numpy as np
 
 from .._validation import check_alternative, check_choice, check_int
 from ..design import Design
+from ..design import parse_labels as label_codes
 from ._rand_engine import MAX_DOUBLING_PAIRS, evaluator_class
 
 __all__ = ["STATISTICS", "StatSpec", "parse_statistic", "parse_scores", "parse_labels",
@@ -134,30 +135,13 @@ def parse_scores(scores: Any, n_units: int) -> tuple[np.ndarray, bool]:
 def parse_labels(labels: Any, n_units: int, n_batch: int) -> np.ndarray:
     """Observed assignments as ``int8`` rows (0 = A, 1 = B), broadcast to ``n_batch`` rows.
 
-    Accepts 'A'/'B', SCRT's phase labels 'A1', 'B1', 'A2', ... (digits ignored),
-    0/1 integers or booleans.
+    Labels are read by :func:`nof1.design.parse_labels` (the one rule: 'A'/'B', SCRT's
+    phase labels 'A1', 'B1', ..., 0/1 numbers or booleans).
     """
     arr = np.asarray(labels)
     if arr.ndim not in (1, 2):
         raise ValueError("`labels` must be 1-D (one label per unit) or 2-D (n_batch, n_units)")
-    if arr.dtype.kind in "USO":
-        is_b = arr == "B"
-        if np.all(is_b | (arr == "A")):  # plain labels: no text clean-up needed
-            out = is_b.astype(np.int8)
-            return _shape_labels(out, n_units, n_batch)
-        text = np.char.upper(np.char.strip(arr.astype(str)))
-        text = np.char.strip(np.char.rstrip(text, "0123456789"))
-        bad = ~np.isin(text, ("A", "B"))
-        if bad.any():
-            raise ValueError(f"`labels` must be 'A'/'B' (or SCRT's 'A1', 'B1', ...), "
-                             f"got {arr[bad].ravel()[0]!r}")
-        out = (text == "B").astype(np.int8)
-    elif arr.dtype.kind in "biuf":
-        if arr.size and not np.isin(arr, (0, 1)).all():
-            raise ValueError("numeric `labels` must be 0 (condition A) or 1 (condition B)")
-        out = arr.astype(np.int8)
-    else:
-        raise TypeError(f"`labels` must be strings, 0/1 integers or booleans, got {arr.dtype}")
+    out = label_codes(arr)
     return _shape_labels(out, n_units, n_batch)
 
 

@@ -354,21 +354,70 @@ class Design(abc.ABC):
         return hash((type(self).__name__, tuple(sorted(self.to_dict().items()))))
 
 
+def parse_labels(labels: Any, name: str = "labels") -> np.ndarray:
+    """Condition labels of any shape as ``int8`` (0 = condition A, 1 = condition B).
+
+    The one rule for labels everywhere in nof1 (assignments, randomization tests,
+    day-level tests): text is stripped and upper-cased, and a trailing phase number is
+    dropped (SCRT writes the phases of an ABAB design as 'A1', 'B1', 'A2', 'B2'), so
+    ``' a '``, ``'A'`` and ``'A2'`` are all condition A; numbers must be 0 or 1
+    (booleans, integers or floats such as 1.0).
+
+    Parameters
+    ----------
+    labels : array_like
+        Strings, 0/1 numbers or booleans.
+    name : str
+        How errors name the argument.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``int8`` array of the same shape.
+
+    Raises
+    ------
+    ValueError
+        A label that is neither A nor B, or a number other than 0 and 1.
+    TypeError
+        Neither text nor numbers.
+
+    Examples
+    --------
+    >>> from nof1.design import parse_labels
+    >>> parse_labels([" a", "B", "A2", "b1"]).tolist(), parse_labels([0, 1.0, True]).tolist()
+    ([0, 1, 0, 1], [0, 1, 1])
+    """
+    arr = np.asarray(labels)
+    if arr.dtype.kind in "USO":
+        is_b = arr == "B"
+        if np.all(is_b | (arr == "A")):  # plain labels: no text clean-up needed
+            return is_b.astype(np.int8)
+        text = np.char.upper(np.char.strip(arr.astype(str)))
+        text = np.char.strip(np.char.rstrip(text, "0123456789"))
+        bad = ~np.isin(text, LABELS)
+        if bad.any():
+            first = arr[bad].ravel()[0]
+            first = first.item() if isinstance(first, np.generic) else first
+            raise ValueError(f"`{name}` must be 'A'/'B' (or SCRT's 'A1', 'B1', ...), "
+                             f"got {first!r}")
+        return (text == "B").astype(np.int8)
+    if arr.dtype.kind in "biuf":
+        if arr.size and not np.isin(arr, (0, 1)).all():
+            bad = arr[~np.isin(arr, (0, 1))].ravel()[0].item()
+            raise ValueError(f"numeric `{name}` must be 0 (condition A) or 1 (condition B), "
+                             f"got {bad!r}")
+        return arr.astype(np.int8)
+    raise TypeError(f"`{name}` must be 'A'/'B' strings, 0/1 numbers or booleans, "
+                    f"got {arr.dtype}")
+
+
 def as_assignment(assignment: Any, n_units: int | None = None) -> np.ndarray:
-    """Normalize 0/1, booleans or 'A'/'B' labels to an int8 assignment array."""
+    """Normalize 0/1, booleans or 'A'/'B' labels (:func:`parse_labels`) to an int8 array."""
     arr = np.asarray(assignment)
     if arr.ndim != 1:
         raise ValueError("an assignment must be one-dimensional (one entry per unit)")
-    if arr.dtype.kind in "USO":
-        labels = np.char.upper(np.char.strip(arr.astype(str)))
-        bad = ~np.isin(labels, LABELS)
-        if bad.any():
-            raise ValueError(f"assignment labels must be 'A' or 'B', got {labels[bad][0]!r}")
-        out = (labels == "B").astype(np.int8)
-    else:
-        if not np.isin(arr, (0, 1)).all():
-            raise ValueError("assignment values must be 0 (A) or 1 (B)")
-        out = arr.astype(np.int8)
+    out = parse_labels(arr, "assignment")
     if n_units is not None and out.size != n_units:
         raise ValueError(f"assignment has {out.size} units, the design has {n_units}")
     return out
