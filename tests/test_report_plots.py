@@ -209,6 +209,8 @@ def test_methods_table_lists_every_procedure_with_its_role(analysed6):
         assert o.methods.rows[0][4] == f"{r.pvalue:.3f}"
     page = render_report(result, diary)
     assert "reference (the default" in page and "weakly informative" not in page
+    # the prior table says what its intervals are worth (shrinkage is not coverage)
+    assert "pulled towards" in page and "as little as 90%" in page
 
 
 @pytest.mark.parametrize(("est", "low", "high", "hib", "expected"), [
