@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as _dt
 
-__all__ = ["DISCLAIMER", "MIN_ADHERENCE", "START_RANGE"]
+__all__ = ["DISCLAIMER", "MAX_DAYS", "MIN_ADHERENCE", "START_RANGE"]
 
 #: printed in every protocol, report, summary and ``nof1 --help``: nof1 gives no
 #: medical advice (project brief)
@@ -23,3 +23,8 @@ MIN_ADHERENCE = 0.8
 #: the dates a trial may start on (``create_trial`` and ``nof1 design --start``): a year
 #: outside this range is a typing error, not a plan
 START_RANGE = (_dt.date(2000, 1, 1), _dt.date(2099, 12, 31))
+
+#: the longest personal trial nof1 plans, in days, run-in included: five years (a longer
+#: one is almost certainly a typing error, e.g. --period-days 366 for 36); a phase
+#: design has at most this many daily occasions
+MAX_DAYS = 5 * 366

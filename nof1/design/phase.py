@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 
+from .._constants import MAX_DAYS
 from .._validation import check_int
 from ._base import Design, DesignOption
 from ._combinatorics import combinations_chunks, random_combinations
@@ -16,7 +17,7 @@ __all__ = ["PhaseDesign"]
 
 
 #: the most occasions a phase design may have: five years of daily measurements
-MAX_OCCASIONS = 5 * 366
+MAX_OCCASIONS = MAX_DAYS
 
 class PhaseDesign(Design):
     """A fixed phase sequence over ``n_occasions`` with random phase-change points.

@@ -26,7 +26,7 @@ from typing import Any
 
 import pandas as pd
 
-from .._constants import START_RANGE
+from .._constants import MAX_DAYS, START_RANGE
 from .._jsonfile import json_text
 from .._validation import check_int, check_treatments
 from ..design import Design, design_from_dict
@@ -359,7 +359,7 @@ def create_trial(directory: str | os.PathLike[str], *, design: Design, start: An
 
 #: the longest trial a folder may hold, run-in included: five years of days (a longer
 #: personal trial is almost certainly a typing error, e.g. --period-days 366 for 36)
-MAX_TRIAL_DAYS = 5 * 366
+MAX_TRIAL_DAYS = MAX_DAYS
 
 
 def _check_plausible(schedule: Schedule) -> None:
