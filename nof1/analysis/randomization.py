@@ -15,7 +15,6 @@ import numpy as np
 
 from .._validation import as_rng
 from ..design import Design, PairedDesign
-from ..design._combinatorics import random_combinations
 from . import _rand_ci, _rand_inputs, _rand_paired
 from ._rand_engine import (
     DRAW_CHUNK,
@@ -103,11 +102,9 @@ def _mc_values(design: Design, ev: Any, xc: np.ndarray, rng: np.random.Generator
     if ev.draws_changepoints:
         # change points drawn directly (the random numbers design.draw uses), then phase
         # sums from the prefix sums: no n_occasions-long label rows
-        p = design.n_phases
         for start in range(0, n, DRAW_CHUNK):
             size = min(DRAW_CHUNK, n - start)
-            bars = random_combinations(rng, design._slack + p - 1, p - 1, size)
-            cps = design._bars_to_changepoints(bars)
+            cps = design.draw_changepoints(rng, size)
             for r0 in range(0, size, ev.chunk_rows):
                 yield ev._from_bounds(ev._bounds(cps[r0:r0 + ev.chunk_rows]), per_row=False)
         return
