@@ -23,19 +23,19 @@ PREVIOUS = "fc157a6"
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def load_previous(rev: str = PREVIOUS) -> ModuleType:
-    """Import ``nof1`` as of git revision ``rev`` under the name ``nof1_prev``."""
-    if "nof1_prev" in sys.modules:
-        return sys.modules["nof1_prev"]
+def load_previous(rev: str = PREVIOUS, name: str = "nof1_prev") -> ModuleType:
+    """Import ``nof1`` as of git revision ``rev`` under the module name ``name``."""
+    if name in sys.modules:
+        return sys.modules[name]
     blob = subprocess.run(["git", "archive", rev, "nof1"], cwd=ROOT, check=True,
                           capture_output=True).stdout
-    target = Path(tempfile.mkdtemp(prefix="nof1_prev_"))
+    target = Path(tempfile.mkdtemp(prefix=f"{name}_"))
     with tarfile.open(fileobj=io.BytesIO(blob)) as tar:
         tar.extractall(target, filter="data")
     init = target / "nof1" / "__init__.py"
     spec = importlib.util.spec_from_file_location(
-        "nof1_prev", init, submodule_search_locations=[str(init.parent)])
+        name, init, submodule_search_locations=[str(init.parent)])
     module = importlib.util.module_from_spec(spec)
-    sys.modules["nof1_prev"] = module
+    sys.modules[name] = module
     spec.loader.exec_module(module)
     return module

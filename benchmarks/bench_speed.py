@@ -179,28 +179,8 @@ ANALYZE_BEFORE = "47df35a"
 
 
 def load_before(rev: str = ANALYZE_BEFORE):
-    """``nof1`` as of ``rev`` under the name ``nof1_before`` (as ``_previous.load_previous``)."""
-    import importlib.util
-    import io
-    import subprocess
-    import tarfile
-    import tempfile
-
-    if "nof1_before" in sys.modules:
-        return sys.modules["nof1_before"]
-    root = Path(__file__).resolve().parents[1]
-    blob = subprocess.run(["git", "archive", rev, "nof1"], cwd=root, check=True,
-                          capture_output=True).stdout
-    target = Path(tempfile.mkdtemp(prefix="nof1_before_"))
-    with tarfile.open(fileobj=io.BytesIO(blob)) as tar:
-        tar.extractall(target, filter="data")
-    init = target / "nof1" / "__init__.py"
-    spec = importlib.util.spec_from_file_location(
-        "nof1_before", init, submodule_search_locations=[str(init.parent)])
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["nof1_before"] = module
-    spec.loader.exec_module(module)
-    return module
+    """``nof1`` as of ``rev`` under the name ``nof1_before`` (``_previous.load_previous``)."""
+    return load_previous(rev, name="nof1_before")
 
 
 def section_analyze(rng: np.random.Generator) -> None:
