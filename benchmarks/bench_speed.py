@@ -330,14 +330,14 @@ def section_power(rng: np.random.Generator, full_previous: bool) -> None:
     cells = [(k, p) for p in (7, 14, 21, 28) for k in range(3, 21)]
     t0 = time.perf_counter()
     for k, p in cells:
-        nof1.planning.power.simulate_power(nof1.PairedDesign(k), period_days=p, rng=1, **kw)
+        nof1.simulate_power(nof1.PairedDesign(k), period_days=p, rng=1, **kw)
     new_total = time.perf_counter() - t0
     print(f"   current: {len(cells)} cells in {new_total:.1f} s")
     sample = cells if full_previous else [(k, 14) for k in (3, 10, 16, 18, 20)]
     new_s = old_s = 0.0
     for k, p in sample:
         t0 = time.perf_counter()
-        a = nof1.planning.power.simulate_power(nof1.PairedDesign(k), period_days=p, rng=1, **kw)
+        a = nof1.simulate_power(nof1.PairedDesign(k), period_days=p, rng=1, **kw)
         new_s += time.perf_counter() - t0
         t0 = time.perf_counter()
         b = prev.power.simulate_power(prev.PairedDesign(k), period_days=p, rng=1, **kw)
@@ -354,7 +354,7 @@ def section_power(rng: np.random.Generator, full_previous: bool) -> None:
     for k in (6, 12):
         gkw = dict(effect=-1.0, sd=1.5, rho=0.3, period_sd=0.3, washout_days=7,
                    period_days=14, methods=("gls_ar1",), n_sims=n_gls, n_sims_gls=n_gls)
-        new = best(lambda: nof1.planning.power.simulate_power(
+        new = best(lambda: nof1.simulate_power(
             nof1.PairedDesign(k), rng=1, **gkw), 1)
         old = best(lambda: prev.power.simulate_power(
             prev.PairedDesign(k), rng=1, **gkw), 1)
