@@ -150,3 +150,22 @@ def test_equal_differences_are_judged_by_the_limit_of_the_posterior():
     assert rule.decide([0.0, 0.0, 0.0], higher_is_better=False).verdict == "inconclusive"
     assert rule.decide([0.5, 0.5], higher_is_better=False).verdict == "not worthwhile"
     assert rule.decide([0.5, np.nan], higher_is_better=False).verdict == "not evaluable"
+
+
+@pytest.mark.parametrize("version", [None, 1, 2])
+def test_prior_table_uses_the_rules_prior_version(version):
+    # the sceptical row of the prior table is the prior the verdict used, also for a
+    # protocol committed with the legacy version-1 prior (no prior_version stored)
+    from nof1 import PairedDesign, analyze, make_schedule
+    from nof1.planning.simulate import simulate_diary
+
+    s = make_schedule(PairedDesign(6), start="2026-01-05", period_days=14, washout_days=7,
+                      rng=3)
+    rule = {"outcome": "pain", "mcid": 1.0, "prior": "sceptical"}
+    if version is not None:
+        rule["prior_version"] = version
+    r = analyze(simulate_diary(s, rng=3), s, decision_rule=rule)
+    table = r.outcomes["pain"].priors
+    row = table.loc[table["prior"] == "sceptical", "p_benefit_mcid"].item()
+    assert row == pytest.approx(r.decision["p_benefit_mcid"], rel=1e-12)
+    assert r.decision["legacy_prior"] == (version in (None, 1))

@@ -25,6 +25,7 @@ from . import bayes, effect_sizes, models
 from ._exploratory import exploratory_analyses
 from ._primary import primary_from_index, sensitivity_rows
 from ._tables import MIN_COMPLETENESS, PeriodIndex, guess_table
+from .bayes import PRIOR_VERSION, PRIOR_VERSIONS
 from .decision import DecisionRule
 from .interpret import compare_with_mcid, describe_blinded, describe_effect, interpret_effect
 from .multiplicity import holm
@@ -116,7 +117,8 @@ def _unanalysed(o: Outcome, *, primary: bool, note: str, confidence_level: float
 def _analyse_outcome(days: _Days, schedule: Schedule, o: Outcome, *, primary: bool,
                      confidence_level: float, prior: Any, min_completeness: float,
                      rng: np.random.Generator, blinded: bool = False,
-                     day_level_ttest: bool = False) -> OutcomeResult:
+                     day_level_ttest: bool = False,
+                     prior_version: int = PRIOR_VERSION) -> OutcomeResult:
     data, idx = days.data, days.index
     scores = idx.scores(data, o.name)
     summary = idx.summarise(scores, None, min_completeness)
@@ -210,7 +212,13 @@ def _analyse_outcome(days: _Days, schedule: Schedule, o: Outcome, *, primary: bo
             pass
     priors = None
     if complete and not blinded and np.ptp(diff[~np.isnan(diff)]) > 0:
-        priors = bayes.prior_sensitivity(diff[~np.isnan(diff)],
+        # the sceptical and enthusiastic rows in the version the pre-registered rule uses
+        # (a protocol committed with the legacy version-1 prior keeps it here too)
+        presets = [name if name == "reference" else
+                   bayes.make_prior(name, mcid=o.mcid, higher_is_better=o.higher_is_better,
+                                    version=prior_version)
+                   for name in bayes.SENSITIVITY_PRIORS]
+        priors = bayes.prior_sensitivity(diff[~np.isnan(diff)], priors=presets,
                                          mcid=o.mcid, higher_is_better=o.higher_is_better,
                                          credible_level=confidence_level)
     sens_rows = sensitivity_rows(data, schedule, o, index=idx, scores=scores, **kw)
@@ -410,10 +418,19 @@ def analyze(diary: Diary | pd.DataFrame | str, schedule: Schedule, *,
         raise ValueError(f"`primary` must be one of the analysed outcomes {names}, "
                          f"got {primary!r}")
     shared = _Days(data)
+    if isinstance(decision_rule, DecisionRule):
+        prior_version = decision_rule.prior_version
+    elif isinstance(decision_rule, dict):   # a stored rule: no prior_version = version 1
+        # (a malformed version is refused by evaluate_decision_rule below)
+        v = decision_rule.get("prior_version", 1)
+        prior_version = v if not isinstance(v, bool) and v in PRIOR_VERSIONS else PRIOR_VERSION
+    else:
+        prior_version = PRIOR_VERSION
     results = {n: _analyse_outcome(shared, schedule, available[n], primary=(n == primary),
                                    confidence_level=confidence_level, prior=prior,
                                    min_completeness=min_completeness, rng=rng,
-                                   blinded=blinded, day_level_ttest=day_level_ttest)
+                                   blinded=blinded, day_level_ttest=day_level_ttest,
+                                   prior_version=prior_version)
                for n in names}
     secondary = [n for n in names if n != primary and results[n].analysed]
     if secondary:
