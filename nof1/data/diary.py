@@ -456,8 +456,8 @@ def _on_grid(grid: pd.DataFrame, dates: pd.Series, cols: dict[str, Any],
             continue
         values = v.to_numpy() if isinstance(v, pd.Series) else v if isinstance(
             v, np.ndarray) else np.asarray(v, dtype=object)
-        if values.dtype.kind in "fb":
-            column = np.full(n, False if values.dtype.kind == "b" else np.nan, values.dtype)
+        if values.dtype == bool or np.issubdtype(values.dtype, np.floating):
+            column = np.full(n, False if values.dtype == bool else np.nan, values.dtype)
         else:
             column = np.full(n, "" if col in DIARY_TEXT_COLUMNS else np.nan, dtype=object)
         column[at] = values[rows]
