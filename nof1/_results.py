@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import html
+from collections.abc import Callable
 from typing import Any, ClassVar
 
 import numpy as np
@@ -21,10 +22,87 @@ def _scalar(value: Any) -> Any:
     return value
 
 
+class Deferred:
+    """A value built on first access, for a :class:`deferrable` field.
+
+    :func:`nof1.analyze` computes every number at once but fills many tables (period
+    means, the rows of every analysis, the sensitivity analyses) that a caller often
+    never reads; building a pandas frame costs far more than the numbers in it. The
+    numbers are captured when the result is made; only the table is built later.
+    """
+
+    __slots__ = ("build",)
+
+    def __init__(self, build: Callable[[], Any]):
+        self.build = build
+
+
+_NO_DEFAULT = object()
+
+
+class deferrable:  # noqa: N801  (used like ``dataclasses.field``)
+    """Data descriptor for a dataclass field that may be given a :class:`Deferred`.
+
+    Reading the field builds a deferred value once and keeps it, so the field reads as
+    an ordinary attribute (the same object on every access); ``dataclasses.replace``,
+    ``repr`` and pickling see the built value. ``default`` may itself be Deferred (a
+    fresh value per instance).
+
+    Examples
+    --------
+    >>> import dataclasses
+    >>> @dataclasses.dataclass(frozen=True)
+    ... class R:
+    ...     table: list = deferrable()
+    >>> calls = []
+    >>> r = R(Deferred(lambda: calls.append(1) or [1, 2]))
+    >>> len(calls)
+    0
+    >>> r.table, r.table is r.table, len(calls)
+    ([1, 2], True, 1)
+    """
+
+    def __init__(self, default: Any = _NO_DEFAULT):
+        self.default = default
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, obj: Any, owner: type | None = None) -> Any:
+        if obj is None:  # the dataclass machinery asks for the default
+            if self.default is _NO_DEFAULT:
+                raise AttributeError(self.name)
+            return self.default
+        value = obj.__dict__[self.name]
+        if type(value) is Deferred:
+            value = value.build()
+            obj.__dict__[self.name] = value
+        return value
+
+    def __set__(self, obj: Any, value: Any) -> None:
+        obj.__dict__[self.name] = value  # frozen dataclasses set fields in __init__ only
+
+
+def unbuilt(obj: Any, name: str) -> Any:
+    """A :class:`deferrable` field's stored value, without building it (to pass it on)."""
+    return obj.__dict__[name]
+
+
+def replace(obj: Any, **changes: Any) -> Any:
+    """:func:`dataclasses.replace` that passes :class:`deferrable` fields on unbuilt."""
+    kwargs = {f.name: obj.__dict__[f.name] for f in dataclasses.fields(obj) if f.init}
+    return type(obj)(**{**kwargs, **changes})
+
+
 class ResultMixin:
     """Mixin for frozen result dataclasses."""
 
     _frame_fields: ClassVar[tuple[str, ...]] = ()
+
+    def __getstate__(self) -> dict[str, Any]:
+        # build deferred fields: a pickled result carries values, not closures
+        return {k: getattr(self, k) if type(v) is Deferred else v
+                for k, v in self.__dict__.items()}
 
     def to_dict(self) -> dict[str, Any]:
         """The scalar fields as a plain ``dict`` (JSON-friendly)."""

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from .._constants import MIN_ADHERENCE
+from .._results import Deferred, deferrable
 from ..design.schedule import Schedule
 from ..outcomes import Outcome
 from . import bayes, period, randomization
@@ -26,7 +27,8 @@ class Primary:
     number of assignments (>= the nominal level; 1 when the interval is unbounded).
     ``n_periods`` counts the periods with a mean; ``periods`` (the period table) and
     ``pairs`` are None for a sensitivity analysis, which reports only the primary
-    procedure.
+    procedure; both tables are built when first read. ``pair_a`` and ``pair_b`` are
+    the pairs' condition means (the columns ``mean_a``/``mean_b`` of ``pairs``).
     """
 
     estimate: float
@@ -34,14 +36,16 @@ class Primary:
     ci_high: float
     pvalue: float
     method: str
-    periods: pd.DataFrame | None
-    pairs: pd.DataFrame | None
+    periods: pd.DataFrame | None = deferrable()
+    pairs: pd.DataFrame | None = deferrable()
     tests: dict[str, Any]
     attained_level: float = float("nan")
     n_reference: int = 0
     min_pvalue: float = float("nan")
     note: str = ""
     n_periods: int = 0
+    pair_a: np.ndarray | None = None
+    pair_b: np.ndarray | None = None
 
 
 def attainable(n_reference: int, confidence_level: float) -> tuple[float, float]:
@@ -166,10 +170,10 @@ def primary_from_index(idx: PeriodIndex, scores: np.ndarray, schedule: Schedule,
         units, labels, stat, confidence_level=confidence_level, rng=rng, sign=sign, rkw=rkw,
         cache=idx.cache)
     tests["randomization"] = rand
-    pairs = None
+    pairs = a = b = None
     if design.pairs_are_blocks and secondary:
         uniq, a, b = pair_means(idx.firsts("pair"), idx.firsts("condition"), mean)
-        pairs = pair_frame(uniq, a, b)
+        pairs = Deferred(lambda: pair_frame(uniq, a, b))
         d = a - b
         if np.isfinite(d).sum() >= 2:
             tests["paired_t"] = period.paired_period_test(a, b,
@@ -186,10 +190,10 @@ def primary_from_index(idx: PeriodIndex, scores: np.ndarray, schedule: Schedule,
     level, min_p = attainable(n_ref, confidence_level)
     return Primary(estimate=estimate, ci_low=low, ci_high=high, pvalue=p,
                    method=design.primary_procedure,
-                   periods=idx.table(summary) if secondary else None, pairs=pairs,
-                   tests=tests, attained_level=level, n_reference=n_ref, min_pvalue=min_p,
-                   note=attainable_note(n_ref, confidence_level, exact),
-                   n_periods=int(np.count_nonzero(~np.isnan(mean))))
+                   periods=Deferred(lambda: idx.table(summary)) if secondary else None,
+                   pairs=pairs, tests=tests, attained_level=level, n_reference=n_ref,
+                   min_pvalue=min_p, note=attainable_note(n_ref, confidence_level, exact),
+                   n_periods=int(np.count_nonzero(~np.isnan(mean))), pair_a=a, pair_b=b)
 
 
 def per_protocol_drop(data: pd.DataFrame, idx: PeriodIndex) -> np.ndarray | None:

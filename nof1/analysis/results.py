@@ -12,7 +12,7 @@ import pandas as pd
 from scipy import stats
 
 from .._constants import DISCLAIMER
-from .._results import ResultMixin
+from .._results import Deferred, ResultMixin, deferrable
 from ..design.schedule import Schedule
 from ..outcomes import Outcome
 from ._exploratory import ExploratoryResult
@@ -42,6 +42,11 @@ class OutcomeResult(ResultMixin):
     with its own estimate, interval and p-value. ``headline`` is the plain-language
     sentence shown by the report and the CLI. An outcome that cannot be analysed
     (e.g. the same score every day) has NaN numbers and says why in ``note``.
+
+    The tables (``periods``, ``pairs``, ``sensitivity``, ``priors``, ``analyses``)
+    hold numbers computed by :func:`nof1.analyze`; each pandas frame is built the first
+    time it is read (``nof1._results.deferrable``), which is most of the time a frame
+    costs.
 
     Attributes
     ----------
@@ -118,19 +123,19 @@ class OutcomeResult(ResultMixin):
     interpretation: str
     completeness: float
     adherence: float
-    periods: pd.DataFrame
-    pairs: pd.DataFrame | None
+    periods: pd.DataFrame = deferrable()
+    pairs: pd.DataFrame | None = deferrable()
     tests: dict[str, Any]
     effect_sizes: dict[str, Any]
     spec: Outcome
-    sensitivity: pd.DataFrame
-    priors: pd.DataFrame | None
+    sensitivity: pd.DataFrame = deferrable()
+    priors: pd.DataFrame | None = deferrable()
     headline: str = ""
     note: str = ""
     confidence_level: float = 0.95
     attained_level: float = float("nan")
-    analyses: pd.DataFrame = dataclasses.field(
-        default_factory=lambda: pd.DataFrame(columns=list(ANALYSIS_COLUMNS)))
+    analyses: pd.DataFrame = deferrable(
+        Deferred(lambda: pd.DataFrame(columns=list(ANALYSIS_COLUMNS))))
     blinded: bool = False
 
     _frame_fields: ClassVar[tuple[str, ...]] = (
@@ -221,7 +226,7 @@ class TrialResult(ResultMixin):
     issues: tuple[Any, ...]
     confidence_level: float
     decision: dict[str, Any]
-    guesses: pd.DataFrame
+    guesses: pd.DataFrame = deferrable()
     blinded: bool = False
     #: unplanned diary columns, analysed only as exploratory (:mod:`._exploratory`)
     exploratory: tuple[ExploratoryResult, ...] = ()

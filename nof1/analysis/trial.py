@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from .._constants import MIN_ADHERENCE
+from .._results import Deferred, replace, unbuilt
 from .._validation import as_rng, check_confidence_level
 from ..data import Diary
 from ..data.diary import _read_diary
@@ -102,7 +103,7 @@ def _degenerate_note(idx: PeriodIndex, scores: np.ndarray, summary: dict[str, np
 
 
 def _unanalysed(o: Outcome, *, primary: bool, note: str, confidence_level: float,
-                blinded: bool, periods: pd.DataFrame) -> OutcomeResult:
+                blinded: bool, periods: Deferred) -> OutcomeResult:
     nan = float("nan")
     return OutcomeResult(
         outcome=o.name, primary=primary, direction=o.direction, mcid=o.mcid,
@@ -118,21 +119,24 @@ def _analyse_outcome(days: _Days, schedule: Schedule, o: Outcome, *, primary: bo
                      confidence_level: float, prior: Any, min_completeness: float,
                      rng: np.random.Generator, blinded: bool = False,
                      day_level_ttest: bool = False,
-                     prior_version: int = PRIOR_VERSION) -> OutcomeResult:
+                     prior_version: int = PRIOR_VERSION) -> tuple[OutcomeResult, np.ndarray]:
+    """One outcome's result, and its pair differences A - B (empty without pairs)."""
     data, idx = days.data, days.index
     scores = idx.scores(data, o.name)
     summary = idx.summarise(scores, None, min_completeness)
     common = dict(primary=primary, confidence_level=confidence_level, blinded=blinded)
     note = _degenerate_note(idx, scores, summary, o, min_completeness)
     if note:
-        return _unanalysed(o, note=note, periods=idx.table(summary), **common)
+        return _unanalysed(o, note=note, periods=Deferred(lambda: idx.table(summary)),
+                           **common), np.array([])
     kw = dict(confidence_level=confidence_level, min_completeness=min_completeness,
               prior=prior, rng=rng)
     try:
         main = primary_from_index(idx, scores, schedule, o, summary=summary, **kw)
     except ValueError as exc:  # e.g. every period of one condition missing
         return _unanalysed(o, note=f"{o.name} could not be analysed: {exc}",
-                           periods=idx.table(summary), **common)
+                           periods=Deferred(lambda: idx.table(summary)),
+                           **common), np.array([])
     tests = dict(main.tests)
     if blinded:
         tests.pop("bayes", None)  # P(benefit) needs to know which group is the treatment
@@ -201,13 +205,12 @@ def _analyse_outcome(days: _Days, schedule: Schedule, o: Outcome, *, primary: bo
                 method=f"{res.method}; {_NO_DAY_INTERVAL}")
         except ValueError:  # no variation within the conditions: undefined
             pass
-    diff = None if main.pairs is None else main.pairs["difference"].to_numpy(dtype=float)
+    diff = None if main.pair_a is None else main.pair_a - main.pair_b
     complete = diff is not None and np.isfinite(diff).sum() >= 2
     if complete:
         try:
             sizes["percent_change"] = effect_sizes.percent_change(
-                main.pairs["mean_a"].to_numpy(), main.pairs["mean_b"].to_numpy(),
-                confidence_level=confidence_level)
+                main.pair_a, main.pair_b, confidence_level=confidence_level)
         except ValueError:  # e.g. a control mean of 0
             pass
     priors = None
@@ -222,7 +225,6 @@ def _analyse_outcome(days: _Days, schedule: Schedule, o: Outcome, *, primary: bo
                                          mcid=o.mcid, higher_is_better=o.higher_is_better,
                                          credible_level=confidence_level)
     sens_rows = sensitivity_rows(data, schedule, o, index=idx, scores=scores, **kw)
-    sens = pd.DataFrame(sens_rows)
     for r in sens_rows:
         label = {"all_days": "all period days (no wash-out)",
                  "per_protocol": f"per protocol (adherence >= {MIN_ADHERENCE:.0%})",
@@ -252,7 +254,6 @@ def _analyse_outcome(days: _Days, schedule: Schedule, o: Outcome, *, primary: bo
     if math.isfinite(main.pvalue):
         interpretation += (f" Two-sided p = {main.pvalue:.2g} (randomization test over the "
                            f"design's {main.n_reference:,} assignments).")
-    per = main.periods
     scored = summary["n_scored"].sum() / max(summary["n_analysed"].sum(), 1)
     adherence = days.adherence
     return OutcomeResult(
@@ -260,10 +261,13 @@ def _analyse_outcome(days: _Days, schedule: Schedule, o: Outcome, *, primary: bo
         higher_is_better=o.higher_is_better, estimate=main.estimate, ci_low=main.ci_low,
         ci_high=main.ci_high, pvalue=main.pvalue, pvalue_holm=main.pvalue, method=main.method,
         interpretation=interpretation, completeness=float(scored), adherence=adherence,
-        periods=per, pairs=main.pairs, tests=tests, effect_sizes=sizes, spec=o,
-        sensitivity=sens, priors=priors, headline=headline, note=main.note,
-        confidence_level=confidence_level, attained_level=main.attained_level,
-        analyses=pd.DataFrame(rows, columns=list(ANALYSIS_COLUMNS)), blinded=blinded)
+        periods=unbuilt(main, "periods"), pairs=unbuilt(main, "pairs"), tests=tests,
+        effect_sizes=sizes, spec=o,
+        sensitivity=Deferred(lambda: pd.DataFrame(sens_rows)), priors=priors,
+        headline=headline, note=main.note, confidence_level=confidence_level,
+        attained_level=main.attained_level,
+        analyses=Deferred(lambda: pd.DataFrame(rows, columns=list(ANALYSIS_COLUMNS))),
+        blinded=blinded), np.array([]) if diff is None else diff
 
 
 def evaluate_decision_rule(result: OutcomeResult,
@@ -289,13 +293,19 @@ def evaluate_decision_rule(result: OutcomeResult,
         'inconclusive' or 'not evaluable'), ``p_benefit_mcid``, ``p_benefit``, the
         thresholds, the prior and ``text``.
     """
+    pairs = result.pairs
+    d = np.array([]) if pairs is None else pairs["difference"].to_numpy(dtype=float)
+    return _decide(result, rule, d)
+
+
+def _decide(result: OutcomeResult, rule: DecisionRule | dict[str, Any] | None,
+            differences: np.ndarray) -> dict[str, Any]:
+    """:func:`evaluate_decision_rule` given the pair differences (A - B, NaN allowed)."""
     if rule is None:
         rule = DecisionRule(outcome=result.outcome, mcid=result.mcid)
     elif not isinstance(rule, DecisionRule):   # a stored rule: no prior_version = version 1
         rule = DecisionRule.from_dict({"outcome": result.outcome, "mcid": result.mcid, **rule})
-    pairs = result.pairs
-    d = np.array([]) if pairs is None else pairs["difference"].to_numpy(dtype=float)
-    return rule.decide(d, higher_is_better=result.higher_is_better).to_dict()
+    return rule.decide(differences, higher_is_better=result.higher_is_better).to_dict()
 
 
 def _flag_disagreement(decision: dict[str, Any], r: OutcomeResult) -> dict[str, Any]:
@@ -426,17 +436,18 @@ def analyze(diary: Diary | pd.DataFrame | str, schedule: Schedule, *,
         prior_version = v if not isinstance(v, bool) and v in PRIOR_VERSIONS else PRIOR_VERSION
     else:
         prior_version = PRIOR_VERSION
-    results = {n: _analyse_outcome(shared, schedule, available[n], primary=(n == primary),
-                                   confidence_level=confidence_level, prior=prior,
-                                   min_completeness=min_completeness, rng=rng,
-                                   blinded=blinded, day_level_ttest=day_level_ttest,
-                                   prior_version=prior_version)
-               for n in names}
+    results, differences = {}, {}
+    for n in names:
+        results[n], differences[n] = _analyse_outcome(
+            shared, schedule, available[n], primary=(n == primary),
+            confidence_level=confidence_level, prior=prior,
+            min_completeness=min_completeness, rng=rng, blinded=blinded,
+            day_level_ttest=day_level_ttest, prior_version=prior_version)
     secondary = [n for n in names if n != primary and results[n].analysed]
     if secondary:
         adjusted = holm([results[n].pvalue for n in secondary]).pvalue_adjusted
         for n, p in zip(secondary, np.atleast_1d(adjusted), strict=True):
-            results[n] = dataclasses.replace(results[n], pvalue_holm=float(p))
+            results[n] = replace(results[n], pvalue_holm=float(p))
     if blinded:
         guesses = pd.DataFrame(columns=["period", "guess", "treatment", "correct"])
         decision = _blinded_decision(primary)
@@ -444,8 +455,9 @@ def analyze(diary: Diary | pd.DataFrame | str, schedule: Schedule, *,
         cond = data["condition"].to_numpy()
         held = np.where(cond == "A", schedule.active,
                         np.where(cond == "B", schedule.control, None))
-        guesses = guess_table(data, (schedule.active, schedule.control), treatment=held)
-        decision = evaluate_decision_rule(results[primary], decision_rule)
+        guesses = Deferred(lambda: guess_table(data, (schedule.active, schedule.control),
+                                               treatment=held))
+        decision = _decide(results[primary], decision_rule, differences[primary])
         decision = _flag_disagreement(decision, results[primary])
     exploratory = exploratory_analyses(data, schedule, diary.unplanned,
                                        confidence_level=confidence_level,

@@ -177,20 +177,25 @@ def _days_frame(s: Schedule) -> pd.DataFrame:
     letters = np.array(["A", "B"], dtype=object)
     names = np.array(s.treatments, dtype=object)
     none = np.full(n_run, None, dtype=object)
+    run_in = np.ones(n_run, dtype=bool)
+
+    def nullable(values: np.ndarray, missing: np.ndarray) -> pd.arrays.IntegerArray:
+        # Int64 with <NA> on run-in days (and, for pairs, designs without pairs)
+        return pd.arrays.IntegerArray(np.concatenate([np.zeros(n_run, np.int64),
+                                                      values.astype(np.int64)]),
+                                      np.concatenate([run_in, missing]))
+
+    no_day = np.zeros(period.size, dtype=bool)
     frame = pd.DataFrame({
         "date": dates,
         "day": np.arange(1, s.n_days + 1),
-        "pair": pd.array(np.concatenate([np.full(n_run, -1), pair]), dtype="Int64"),
-        "period": pd.array(np.concatenate([np.full(n_run, -1), period]), dtype="Int64"),
-        "day_in_period": pd.array(np.concatenate([np.full(n_run, -1), day_in_period + 1]),
-                                  dtype="Int64"),
+        "pair": nullable(pair, pair == 0),  # pair 0: a design without pairs
+        "period": nullable(period, no_day),
+        "day_in_period": nullable(day_in_period + 1, no_day),
         "condition": np.concatenate([none, letters[cond]]),
         "treatment": np.concatenate([none, names[cond]]),
         "analysed": np.concatenate([np.zeros(n_run, bool), day_in_period >= s.washout_days]),
     })
-    for col in ("pair", "period", "day_in_period"):
-        frame.loc[frame[col] < 0, col] = pd.NA
-    frame.loc[frame["pair"] == 0, "pair"] = pd.NA  # designs without pairs
     return frame
 
 
