@@ -262,3 +262,42 @@ def test_public_functions_use_the_product_with_identical_results(monkeypatch):
     assert new == old
     assert (new_ci.ci_low, new_ci.ci_high, new_ci.min_pvalue) == (
         old_ci.ci_low, old_ci.ci_high, old_ci.min_pvalue)
+
+
+@pytest.mark.parametrize("case", ["grid", "grid, whole pair missing", "grid, half pair missing",
+                                  "off grid", "B-A", "phase", "alternating"])
+def test_test_and_interval_gives_the_three_calls_numbers(case):
+    """``test_and_interval`` (used by analyze) equals the 'greater' and 'less' tests and
+    the interval run separately, whichever way it gets them."""
+    from nof1.analysis.randomization import test_and_interval
+
+    rng = np.random.default_rng(sum(map(ord, case)))
+    statistic, washout = "A-B", 0
+    if case == "phase":
+        design = PhaseDesign("ABAB", 30, 4)
+        statistic, washout = "PA-PB", 1
+        n = 30
+    elif case == "alternating":
+        design, n = AlternatingDesign(10), 10
+    else:
+        design, n = PairedDesign(7), 14
+    for _ in range(4):
+        obs = design.draw(rng)
+        x = rng.integers(0, 11, size=(n, 7)).mean(axis=1) - 0.8 * (obs == 0)
+        if case == "off grid":
+            x = x + rng.normal(0, 1e-3, size=n)
+        if case == "grid, whole pair missing":
+            x[[4, 5]] = np.nan
+        if case == "grid, half pair missing":
+            x[5] = np.nan
+        if case == "B-A":
+            statistic = "B-A"
+        kw = dict(design=design, statistic=statistic, washout=washout, rng=3)
+        greater, p_less, ci = test_and_interval(x, obs, confidence_level=0.9, **kw)
+        ref_g = randomization_test(x, obs, alternative="greater", **kw)
+        ref_l = randomization_test(x, obs, alternative="less", **kw)
+        ref_ci = randomization_ci(x, obs, confidence_level=0.9, **kw)
+        assert greater.pvalue == ref_g.pvalue and p_less == ref_l.pvalue
+        assert greater.method == ref_g.method
+        assert (ci.estimate, ci.ci_low, ci.ci_high, ci.method, ci.min_pvalue) == (
+            ref_ci.estimate, ref_ci.ci_low, ref_ci.ci_high, ref_ci.method, ref_ci.min_pvalue)

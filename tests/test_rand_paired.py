@@ -209,3 +209,31 @@ def test_confidence_interval_methods():
     batch = randomization_test(np.vstack([x, x]), obs, design=design)
     with pytest.raises(ValueError, match="one data set"):
         batch.confidence_interval()
+
+
+@pytest.mark.parametrize("k,missing", [(3, []), (6, []), (8, [2, 3]), (11, [0, 1, 10, 11]),
+                                       (14, [])])
+def test_subset_counts_sorted_and_bisected_bounds_agree_and_tails_match_enumeration(
+        k, missing, monkeypatch):
+    """One subset table gives both one-sided p-values of the enumeration and the same
+    bounds whether the cells' means are sorted or the table is bisected."""
+    rng = np.random.default_rng(100 + k)
+    design = PairedDesign(k)
+    for _ in range(5):
+        _, x = period_means(rng, 2 * k, 0.0)
+        x[missing] = np.nan  # whole pairs missing
+        obs = design.draw(rng)
+        sub = _rand_paired.SubsetCounts.of(x, obs, _rand_paired.grid_scale(x))
+        n_greater, n_less = sub.tail_counts()
+        for count, tail in ((n_greater, "greater"), (n_less, "less")):
+            res = randomization_test(x, obs, design=design, alternative=tail, keep_null=True)
+            assert res.method == "exact enumeration"
+            assert count / 2**k == res.pvalue
+        for alpha in (0.05, 0.2, 0.5):
+            need = _rand_ci.min_count(alpha, 2**k)
+            scale = _rand_paired.grid_scale(x)
+            sorted_bounds = sub.bounds(need, scale)
+            monkeypatch.setattr(_rand_paired.SubsetCounts, "MAX_SORT_CELLS", 0)
+            bisected = sub.bounds(need, scale)
+            monkeypatch.undo()
+            assert sorted_bounds == bisected

@@ -98,18 +98,14 @@ def _randomization(scores: np.ndarray, labels: np.ndarray, stat: str, *, confide
                confidence_level, sign, rkw.get("washout"), id(rkw["design"]))
         if key in cache:
             return cache[key]
-    greater = randomization.randomization_test(scores, labels, statistic=stat,
-                                               alternative="greater", rng=seed, **rkw)
-    less = randomization.randomization_test(scores, labels, statistic=stat,
-                                            alternative="less", rng=seed, **rkw)
-    p = min(1.0, 2.0 * min(float(greater.pvalue), float(less.pvalue)))
-    ci = randomization.randomization_ci(scores, labels, statistic=stat,
-                                        confidence_level=confidence_level, rng=seed, **rkw)
+    greater, p_less, ci = randomization.test_and_interval(
+        scores, labels, statistic=stat, confidence_level=confidence_level, rng=seed, **rkw)
+    p = min(1.0, 2.0 * min(float(greater.pvalue), p_less))
     estimate = sign * float(ci.estimate)
     low, high = sorted((sign * float(ci.ci_low), sign * float(ci.ci_high)))
     test = dataclasses.replace(greater, pvalue=p, alternative="two-sided")
     out = estimate, low, high, p, test, ci
-    if key is not None and ci.exact and greater.exact and less.exact:
+    if key is not None and ci.exact and greater.exact:
         cache[key] = out  # exact: the seed plays no part
     return out
 

@@ -36,8 +36,8 @@ from ._rand_inputs import (
 )
 from ._rand_phase import MARGIN
 
-__all__ = ["Inversion", "invert", "crossing_points", "product_bounds", "search_paired",
-           "min_count"]
+__all__ = ["Inversion", "invert", "invert_with_tails", "crossing_points", "product_bounds",
+           "search_paired", "min_count"]
 
 #: 1 - g(a) at or below this is 0 (g is a ratio of small integers, exact when it equals 1)
 _FLAT = 1e-12
@@ -69,6 +69,23 @@ def invert(scores: Any, labels: Any, *, design: Design, confidence_level: float 
     Lives here, below the result classes, so that
     ``RandomizationTestResult.confidence_interval`` can call it.
     """
+    return invert_with_tails(scores, labels, design=design, confidence_level=confidence_level,
+                             statistic=statistic, washout=washout, n_resamples=n_resamples,
+                             rng=rng)[0]
+
+
+def invert_with_tails(scores: Any, labels: Any, *, design: Design,
+                      confidence_level: float = 0.95, statistic: str = "A-B",
+                      washout: int = 0, n_resamples: int | None = None, rng: Any = None
+                      ) -> tuple[Inversion, tuple[int, int] | None]:
+    """:func:`invert`, and the exact counts of assignments whose statistic is at least /
+    at most the observed one when the interval came from a subset table (method
+    'subset means', which holds them at no cost), else None.
+
+    The counts are of the named ``statistic`` (for ``'B-A'`` the tails of ``'A-B'``
+    swap); divided by ``n_assignments`` they are the one-sided p-values of
+    :func:`~nof1.analysis.randomization_test`.
+    """
     design, spec, washout, x, obs, batch = prepare(scores, labels, design, statistic,
                                                    "two-sided", washout)
     if spec.absolute:
@@ -87,16 +104,17 @@ def invert(scores: Any, labels: Any, *, design: Design, confidence_level: float 
     alpha = 1.0 - confidence_level
     xc = x - np.nanmean(x, axis=1, keepdims=True)
     n_total = design.n_assignments
+    tails = None
     if method == "exact paired":
         found = None
         scale = _rand_paired.grid_scale(x[0])
         if scale is not None and _rand_paired.dp_feasible(x[0], scale):
-            need = min_count(alpha, n_total)
-            found = _rand_paired.dp_ci(x[0], obs[0], scale, need)
+            found = _rand_paired.SubsetCounts.of(x[0], obs[0], scale)
         if found is not None:
-            low, high, const = found
-            min_p = const / n_total
+            low, high = found.bounds(min_count(alpha, n_total), scale)
+            min_p = found.const / n_total
             how = "subset means"
+            tails = found.tail_counts()
         elif design.n_pairs <= MAX_DOUBLING_PAIRS:
             method = "exact enumeration"
         elif design.n_pairs <= MAX_EXACT_PAIRS:
@@ -123,6 +141,7 @@ def invert(scores: Any, labels: Any, *, design: Design, confidence_level: float 
                 f"lower confidence level")
     if spec.sign < 0:
         estimate, low, high = -estimate, -high, -low
+        tails = None if tails is None else tails[::-1]
     exact = method != "Monte Carlo"
     return Inversion(
         estimate=float(estimate), ci_low=float(low), ci_high=float(high),
@@ -130,7 +149,7 @@ def invert(scores: Any, labels: Any, *, design: Design, confidence_level: float 
         n_assignments=design.n_assignments, n_resamples=None if exact else n_resamples,
         exact=exact, method=how, min_pvalue=float(min_p), note=note,
         design=design.to_dict(), washout=washout,
-    )
+    ), tails
 
 
 def min_count(alpha: float, n_total: int) -> int:

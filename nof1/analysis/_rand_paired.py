@@ -28,7 +28,7 @@ import numpy as np
 
 from ._rand_engine import doubling
 
-__all__ = ["MAX_DENOMINATOR", "grid_scale", "dp_pvalue", "dp_ci", "dp_feasible"]
+__all__ = ["MAX_DENOMINATOR", "grid_scale", "dp_pvalue", "dp_ci", "dp_feasible", "SubsetCounts"]
 
 #: largest denominator of one score tried by the grid detection (period means of up
 #: to 840 days, or of scores with one or two decimals over up to 8 days)
@@ -167,6 +167,116 @@ def dp_pvalue(x: np.ndarray, obs: np.ndarray, scale: int, tail: str) -> tuple[in
     return hits << z, 1 << k
 
 
+class SubsetCounts:
+    """Subsets of the complete pairs counted by size and sum of their observed differences.
+
+    ``e`` are the observed differences A - B of the complete pairs in grid units,
+    ``table[m, s - neg]`` the number of subsets of size ``m`` with sum ``s`` (``neg``
+    the sum of the negative ``e``), ``const = 2**z`` for the ``z`` wholly missing pairs.
+    Flipping the set F of pairs (relative to the observed assignment) after
+    subtracting ``delta`` from the A scores moves the statistic to or above the
+    observed one exactly when F is empty or ``mean_F(e) <= delta``.
+    """
+
+    #: tables with at most this many cells find their bounds by sorting the cells'
+    #: means; larger ones by bisection on cumulative counts (same fractions)
+    MAX_SORT_CELLS = 1 << 16
+
+    def __init__(self, e: np.ndarray, z: int):
+        self.e, self.n, self.const = e, int(e.size), 1 << z
+        self.neg = neg = int(e[e < 0].sum())
+        self.width = width = int(np.abs(e).sum()) + 1
+        dtype = np.int64 if self.n <= MAX_INT64_PAIRS else object
+        table = np.zeros((self.n + 1, width), dtype=dtype)  # [size, sum - neg]
+        table[0, -neg] = 1
+        for j, v in enumerate(e.tolist()):
+            rows = slice(0, j + 1)
+            if v >= 0:
+                add = table[rows, :width - v].copy()
+                table[1:j + 2, v:] += add
+            else:
+                add = table[rows, -v:].copy()
+                table[1:j + 2, :width + v] += add
+        self.table = table
+
+    @classmethod
+    def of(cls, x: np.ndarray, obs: np.ndarray, scale: int) -> SubsetCounts | None:
+        """The counts for one row of scores on the grid ``1/scale``; None when a pair
+        has exactly one missing period."""
+        m = ~np.isnan(x)
+        if np.any(m[0::2] != m[1::2]):
+            return None
+        both = m[0::2] & m[1::2]
+        q = _integers(x, scale)
+        first_a = obs[0::2] == 0
+        e = np.where(first_a, q[0::2] - q[1::2], q[1::2] - q[0::2])[both]
+        return cls(e, int((~both).sum()))
+
+    def tail_counts(self) -> tuple[int, int]:
+        """Assignments with a statistic at least / at most the observed one (delta = 0)."""
+        zero = -self.neg  # column of sum 0
+        nonempty = self.table[1:]
+        at_most = int(nonempty[:, :zero + 1].sum())
+        at_least = int(nonempty[:, zero:].sum())
+        return self.const * (1 + at_most), self.const * (1 + at_least)
+
+    def bounds(self, need: int, scale: int) -> tuple[float, float]:
+        """Interval bounds (in score units) whose tail counts reach ``need``."""
+        if need <= self.const:
+            return -math.inf, math.inf
+        target = need // self.const - 1 + (need % self.const > 0)  # nonempty subsets needed
+        if self.table.dtype == np.int64 and self.n * self.width <= self.MAX_SORT_CELLS:
+            low, high = self._sorted_bounds(target)
+        else:
+            low, high = self._bisected_bounds(target)
+        return (math.inf if low is None else float(low / scale),  # correctly rounded
+                -math.inf if high is None else float(high / scale))
+
+    def _sorted_bounds(self, target: int) -> tuple[Fraction | None, Fraction | None]:
+        """The target-th smallest and largest subset mean, by sorting the table's cells.
+
+        Two distinct means s/m with m <= 62 differ by at least 1/m^2, far more than
+        the rounding of s/m in floating point, so sorting the rounded means orders the
+        fractions exactly (equal fractions round alike).
+        """
+        size, col = np.nonzero(self.table[1:])
+        count = self.table[1:][size, col]
+        sums, sizes = col + self.neg, size + 1
+        order = np.argsort(sums / sizes, kind="stable")
+        out: list[Fraction | None] = []
+        for o in (order, order[::-1]):
+            cum = np.cumsum(count[o])
+            if cum[-1] < target:
+                out.append(None)
+                continue
+            j = o[int(np.searchsorted(cum, target))]
+            out.append(Fraction(int(sums[j]), int(sizes[j])))
+        return out[0], out[1]
+
+    def _bisected_bounds(self, target: int) -> tuple[Fraction | None, Fraction | None]:
+        n, neg, width, e = self.n, self.neg, self.width, self.e
+        cum = np.cumsum(self.table[1:], axis=1)  # cum[m - 1, i]: size m, sum <= i + neg
+        cum_rev = np.cumsum(self.table[1:, ::-1], axis=1)[:, ::-1]  # sum >= i + neg
+        sizes = np.arange(1, n + 1)
+
+        def count_le(d: float) -> int:  # subsets (nonempty) with mean <= d (grid units)
+            i = np.floor(d * sizes).astype(np.int64) - neg
+            ok = i >= 0
+            i = np.minimum(i, width - 1)
+            return int(cum[sizes[ok] - 1, i[ok]].sum())
+
+        def count_ge(d: float) -> int:
+            i = np.ceil(d * sizes).astype(np.int64) - neg
+            ok = i <= width - 1
+            i = np.maximum(i, 0)
+            return int(cum_rev[sizes[ok] - 1, i[ok]].sum())
+
+        lo_e, hi_e = float(e.min()) - 1.0, float(e.max()) + 1.0
+        low = _smallest(count_le, target, lo_e, hi_e, n)
+        high = _smallest(lambda d: count_ge(-d), target, -hi_e, -lo_e, n)
+        return low, None if high is None else -high
+
+
 def dp_ci(x: np.ndarray, obs: np.ndarray, scale: int, need: int
           ) -> tuple[float, float, int] | None:
     """Exact interval bounds for a constant shift, for complete pairs on a grid.
@@ -178,62 +288,19 @@ def dp_ci(x: np.ndarray, obs: np.ndarray, scale: int, need: int
     for the lower tail). So the count of assignments at least as large as the
     observed one is ``2**z (1 + #{F nonempty: mean_F(e) <= delta})``, z the
     pairs with no score. A DP counts the subsets of each size m and integer sum
-    s (grid units); the bound is the smallest ``delta`` where the count
-    reaches ``need`` -- a subset mean s / m, found by bisection on the
-    cumulative table to below the spacing of such fractions and then
-    identified exactly.
+    s (grid units, :class:`SubsetCounts`); the bound is the smallest ``delta``
+    where the count reaches ``need`` -- a subset mean s / m, the order statistic
+    of the cells' means (or, for large tables, found by bisection on the
+    cumulative table to below the spacing of such fractions and then identified
+    exactly).
 
     Returns ``(low, high, const)`` with ``const = 2**z`` the count that does not
     move with delta, or None when a pair has exactly one missing period.
     """
-    m = ~np.isnan(x)
-    both = m[0::2] & m[1::2]
-    if np.any(m[0::2] != m[1::2]):
+    sub = SubsetCounts.of(x, obs, scale)
+    if sub is None:
         return None
-    q = _integers(x, scale)
-    first_a = obs[0::2] == 0
-    e = np.where(first_a, q[0::2] - q[1::2], q[1::2] - q[0::2])[both]
-    z = int((~both).sum())
-    const = 1 << z
-    if need <= const:
-        return -math.inf, math.inf, const
-    n = e.size
-    neg = int(e[e < 0].sum())
-    width = int(np.abs(e).sum()) + 1
-    dtype = np.int64 if n <= MAX_INT64_PAIRS else object
-    table = np.zeros((n + 1, width), dtype=dtype)  # [size, sum - neg]
-    table[0, -neg] = 1
-    for j, v in enumerate(e.tolist()):
-        rows = slice(0, j + 1)
-        if v >= 0:
-            add = table[rows, :width - v].copy()
-            table[1:j + 2, v:] += add
-        else:
-            add = table[rows, -v:].copy()
-            table[1:j + 2, :width + v] += add
-    cum = np.cumsum(table[1:], axis=1)  # cum[m - 1, i]: subsets of size m, sum <= i + neg
-    cum_rev = np.cumsum(table[1:, ::-1], axis=1)[:, ::-1]  # sum >= i + neg
-    sizes = np.arange(1, n + 1)
-    target = need // const - 1 + (need % const > 0)  # nonempty subsets needed
-
-    def count_le(d: float) -> int:  # subsets (nonempty) with mean <= d (grid units)
-        i = np.floor(d * sizes).astype(np.int64) - neg
-        ok = i >= 0
-        i = np.minimum(i, width - 1)
-        return int(cum[sizes[ok] - 1, i[ok]].sum())
-
-    def count_ge(d: float) -> int:
-        i = np.ceil(d * sizes).astype(np.int64) - neg
-        ok = i <= width - 1
-        i = np.maximum(i, 0)
-        return int(cum_rev[sizes[ok] - 1, i[ok]].sum())
-
-    lo_e, hi_e = float(e.min()) - 1.0, float(e.max()) + 1.0
-    low = _smallest(count_le, target, lo_e, hi_e, n)
-    high = _smallest(lambda d: count_ge(-d), target, -hi_e, -lo_e, n)
-    low = math.inf if low is None else float(low / scale)  # correctly rounded
-    high = -math.inf if high is None else float(-high / scale)
-    return low, high, const
+    return (*sub.bounds(need, scale), sub.const)
 
 
 def _smallest(count, target: int, lo: float, hi: float, n: int) -> Fraction | None:

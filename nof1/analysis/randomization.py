@@ -464,3 +464,28 @@ def randomization_ci(scores: Any, labels: Any, *, design: Design,
     return RandomizationCIResult(**_rand_ci.invert(
         scores, labels, design=design, confidence_level=confidence_level, statistic=statistic,
         washout=washout, n_resamples=n_resamples, rng=rng)._asdict())
+
+
+def test_and_interval(scores: Any, labels: Any, *, design: Design, statistic: str = "A-B",
+                      confidence_level: float = 0.95, washout: int = 0, rng: Any = None
+                      ) -> tuple[RandomizationTestResult, float, RandomizationCIResult]:
+    """Both one-sided tests and the interval of one data set, sharing their work.
+
+    Returns ``(greater, p_less, ci)``: ``randomization_test(..., alternative='greater')``,
+    the p-value of ``alternative='less'`` and ``randomization_ci(...)``, the same numbers
+    as the three calls (each given ``rng``). When the interval comes from a subset table
+    (paired designs on a grid), that table holds both tails' counts, so the 'less' test
+    is not run again; its 'greater' count must equal the test's, or the test is run.
+    """
+    greater = randomization_test(scores, labels, design=design, statistic=statistic,
+                                 alternative="greater", washout=washout, rng=rng)
+    inv, tails = _rand_ci.invert_with_tails(scores, labels, design=design,
+                                            confidence_level=confidence_level,
+                                            statistic=statistic, washout=washout, rng=rng)
+    ci = RandomizationCIResult(**inv._asdict())
+    n = design.n_assignments
+    if tails is not None and greater.exact and tails[0] / n == greater.pvalue:
+        return greater, tails[1] / n, ci
+    less = randomization_test(scores, labels, design=design, statistic=statistic,
+                              alternative="less", washout=washout, rng=rng)
+    return greater, float(less.pvalue), ci
