@@ -13,7 +13,7 @@ import dataclasses
 from typing import Any
 
 import numpy as np
-from scipy import optimize, stats
+from scipy import optimize, special
 
 from .._results import ResultMixin
 from .._validation import check_choice, check_confidence_level
@@ -181,7 +181,7 @@ def percent_change(a: Any, b: Any, *, method: str = "fieller",
     cov = np.cov(a, b, ddof=1)
     saa, sbb, sab = cov[0, 0], cov[1, 1], cov[0, 1]
     ratio = ma / mb
-    tq = stats.t.ppf(0.5 + confidence_level / 2, k - 1)
+    tq = special.stdtrit(k - 1, 0.5 + confidence_level / 2)  # = stats.t.ppf, bit for bit
     se_r = np.sqrt(max(saa - 2 * ratio * sab + ratio ** 2 * sbb, 0.0) / (k * mb ** 2))
     if method == "delta":
         low, high = ratio - tq * se_r, ratio + tq * se_r
@@ -292,7 +292,7 @@ def within_person_smd(a_scores: Any, b_scores: Any, *, standardizer: str = "pool
     j = 1 - 3 / (4 * df - 1)
     d = j * (a.mean() - b.mean()) / np.sqrt(s2)
     se = j * np.sqrt(sv1 + d ** 2 / (2 * df))
-    z = stats.norm.ppf(0.5 + confidence_level / 2)
+    z = special.ndtri(0.5 + confidence_level / 2)
     label = "pooled within-condition SD" if standardizer == "pooled" else "control-condition SD"
     return EffectSizeResult(
         measure=f"smd_{standardizer}", estimate=float(d), se=float(se),
@@ -311,7 +311,7 @@ def _newcombe5(est: float, m: int, n: int, confidence_level: float,
     SingleCaseES, is ``.Machine$double.eps^0.25``, about 1.2e-4).
     """
     h = (m + n) / 2 - 1
-    z = stats.norm.ppf(0.5 + confidence_level / 2)
+    z = special.ndtri(0.5 + confidence_level / 2)
 
     def score(x: float) -> float:
         return (m * n * (est - x) ** 2 * (2 - x) * (1 + x)
