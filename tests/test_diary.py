@@ -209,3 +209,18 @@ def test_on_schedule_refuses_other_periods_on_the_same_dates():
                                            period_days=3, rng=2)).data.shape == diary.data.shape
     with pytest.raises(ValueError, match="periods are not the schedule's"):
         diary.on_schedule(same_days)
+
+
+def test_a_diary_frame_is_read_without_changing_it(schedule):
+    """The reader works on a copy-on-write view: the caller's frame, its column names,
+    index and cells stay as they were."""
+    dates = pd.date_range("2026-01-05", periods=18).strftime("%Y-%m-%d")
+    frame = pd.DataFrame({" Date": dates, "PAIN": ["3"] * 18, "Stress": [4.0] * 18,
+                          "sleep": [5] * 18, "took_pack": ["yes"] * 18},
+                         index=np.arange(100, 118))
+    before = frame.copy(deep=True)
+    diary = read_diary(frame, schedule, warn=False)
+    pd.testing.assert_frame_equal(frame, before)
+    assert (diary.data["pain"].dropna() == 3.0).all()
+    diary.data.loc[0, "pain"] = 9.0          # and the diary's frame is its own
+    pd.testing.assert_frame_equal(frame, before)

@@ -347,19 +347,19 @@ def is_number_column(values: pd.Series) -> bool:
 
 def parse_yes_no(values: pd.Series, name: str, dates: pd.Series) -> pd.Series:
     """yes/no-like entries to a nullable boolean."""
-    out: list[Any] = []
-    for raw, date in zip(cells(values), dates, strict=True):
+    n = len(values)
+    value, unknown = np.zeros(n, dtype=bool), np.zeros(n, dtype=bool)
+    missing = MISSING_TOKENS - {"0"}
+    for i, raw in enumerate(cells(values)):
         s = "" if raw is None or (isinstance(raw, float) and np.isnan(raw)) else str(raw)
         s = s.strip().lower()
-        if s in MISSING_TOKENS - {"0"}:
-            out.append(pd.NA)
+        if s in missing:
+            unknown[i] = True
         elif s in TRUE_TOKENS:
-            out.append(True)
-        elif s in FALSE_TOKENS:
-            out.append(False)
-        else:
-            raise DiaryError(f"{name} on {_day(date)}: {shown(s)} is not yes or no")
-    return pd.Series(pd.array(out, dtype="boolean"), index=values.index)
+            value[i] = True
+        elif s not in FALSE_TOKENS:
+            raise DiaryError(f"{name} on {_day(dates.iloc[i])}: {shown(s)} is not yes or no")
+    return pd.Series(pd.arrays.BooleanArray(value, unknown), index=values.index)
 
 
 def text_cells(values: pd.Series) -> list[str]:

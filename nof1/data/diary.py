@@ -173,7 +173,7 @@ def _adherence(data: pd.DataFrame) -> tuple[pd.Series, np.ndarray, np.ndarray, A
     uniq, first, inv = np.unique(values.to_numpy(dtype=float), return_index=True,
                                  return_inverse=True)
     column = data["took_pack"]
-    took = column.astype("Float64").to_numpy(dtype=float, na_value=np.nan)[keep]
+    took = column.to_numpy(dtype=float, na_value=np.nan)[keep]
     # as pandas' count: nullable integers for a nullable (masked) column
     counts = "Int64" if isinstance(column.array, pd.arrays.BooleanArray) else np.int64
     seen = ~np.isnan(took)
@@ -339,10 +339,13 @@ def _read_diary(source: str | Path | pd.DataFrame, schedule: Schedule | pd.DataF
     outcomes = _check_outcomes(outcomes)
     lines = None
     if isinstance(source, pd.DataFrame):
-        raw = source.copy()
+        raw = source.copy(deep=False)  # copy-on-write: the caller's frame is never changed
         raw.columns = [str(c).strip().lower() for c in raw.columns]
-        raw = raw.loc[:, [not c.startswith("unnamed:") for c in raw.columns]]  # pandas' index
-        raw = raw.reset_index(drop=True)
+        named = [not c.startswith("unnamed:") for c in raw.columns]  # pandas' index
+        if not all(named):
+            raw = raw.loc[:, named]
+        if not raw.index.equals(pd.RangeIndex(len(raw))):
+            raw = raw.reset_index(drop=True)
     elif isinstance(source, (str, Path)):
         table = read_text_table(source)
         raw, lines = table.frame, table.lines
@@ -395,8 +398,10 @@ def _read_diary(source: str | Path | pd.DataFrame, schedule: Schedule | pd.DataF
     issues += extra_issues
 
     inside = dates.isin(grid["date"]).to_numpy()
+    everything = bool(inside.all())
     off, mismatch = schedule_contradictions(pd.DataFrame({"date": dates[inside]}),
-                                            raw[inside], grid, _packs(grid, calendar))
+                                            raw if everything else raw[inside], grid,
+                                            _packs(grid, calendar))
     issues += mismatch
     off_protocol = np.zeros(len(raw), dtype=bool)
     off_protocol[inside] = off.to_numpy(dtype=bool)
@@ -450,9 +455,11 @@ def _on_grid(grid: pd.DataFrame, dates: pd.Series, cols: dict[str, Any],
                                                                 dates.dtype))
     for col, v in cols.items():
         if col == "took_pack":
-            took = pd.array([pd.NA] * n, dtype="boolean")
-            took[at] = pd.array(v, dtype="boolean")[rows]
-            out[col] = took
+            typed = pd.array(v, dtype="boolean")[rows]
+            value, unknown = np.zeros(n, dtype=bool), np.ones(n, dtype=bool)
+            value[at] = typed.to_numpy(dtype=bool, na_value=False)
+            unknown[at] = typed.isna()
+            out[col] = pd.arrays.BooleanArray(value, unknown)
             continue
         values = v.to_numpy() if isinstance(v, pd.Series) else v if isinstance(
             v, np.ndarray) else np.asarray(v, dtype=object)
