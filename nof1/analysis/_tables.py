@@ -27,10 +27,9 @@ class PeriodIndex:
     """
 
     def __init__(self, data: pd.DataFrame):
-        period_col = data["period"]
-        keep = period_col.notna().to_numpy()
-        periods = period_col.to_numpy()[keep]
-        uniq, first, inv = np.unique(periods.astype(float), return_index=True,
+        period_col = data["period"].to_numpy(dtype=float, na_value=np.nan)
+        keep = ~np.isnan(period_col)
+        uniq, first, inv = np.unique(period_col[keep], return_index=True,
                                      return_inverse=True)
         self.keep = keep
         self.periods = uniq

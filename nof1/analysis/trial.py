@@ -70,9 +70,10 @@ class _Days:
         self.blocks = None if pair is None or not pair.notna().all() else \
             pair.to_numpy(int)
         self._periods = data["period"][analysed]
-        took = data.loc[data["period"].notna(), "took_pack"] if "took_pack" in data else None
-        self.adherence = float(took.dropna().astype(float).mean()) if took is not None and \
-            took.notna().any() else float("nan")
+        took = self.index.kept(data["took_pack"].to_numpy(dtype=float, na_value=np.nan)) \
+            if "took_pack" in data else np.array([])
+        recorded = took[~np.isnan(took)]
+        self.adherence = float(recorded.mean()) if recorded.size else float("nan")
 
     @property
     def periods(self) -> np.ndarray:
