@@ -224,3 +224,31 @@ def test_a_diary_frame_is_read_without_changing_it(schedule):
     assert (diary.data["pain"].dropna() == 3.0).all()
     diary.data.loc[0, "pain"] = 9.0          # and the diary's frame is its own
     pd.testing.assert_frame_equal(frame, before)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(st.just(float("nan")),  # numbers as a diary holds them
+                          st.integers(-300, 1300).map(lambda i: i / 100),
+                          st.integers(0, 10).map(float)), min_size=1, max_size=30))
+def test_a_number_column_reads_as_its_typed_text_does(values):
+    """Scores given as numbers (a DataFrame column) are read as the same numbers typed
+    as text would be, and a score outside the scale stops both with the same message."""
+    from nof1.data._parse import parse_scores
+
+    dates = pd.Series(pd.date_range("2026-01-05", periods=len(values)))
+    numbers = pd.Series(values, dtype=float)
+    typed = pd.Series(["" if np.isnan(v) else repr(v) for v in values], dtype=object)
+    outcomes = []
+    for column in (numbers, typed):
+        try:
+            scores, commas = parse_scores(column, "pain", dates, 0.0, 10.0)
+            outcomes.append(("ok", scores.to_numpy(), commas))
+        except DiaryError as exc:
+            outcomes.append(("error", str(exc), None))
+    (kind_n, got_n, commas_n), (kind_t, got_t, commas_t) = outcomes
+    assert kind_n == kind_t
+    if kind_n == "ok":
+        np.testing.assert_array_equal(got_n, got_t)
+        assert commas_n == commas_t == []
+    else:
+        assert got_n == got_t

@@ -297,6 +297,15 @@ def parse_scores(values: pd.Series, name: str, dates: pd.Series,
     A diary column holds few distinct entries (``"5"``, ``"6"``, ...): each distinct
     text is parsed once.
     """
+    if isinstance(values.dtype, np.dtype) and values.dtype.kind in "fiu":
+        # a column of numbers (a DataFrame, not typed text): checked at once
+        out = values.to_numpy(dtype=float, copy=True)
+        outside = np.flatnonzero(~np.isnan(out) & ~((out >= low) & (out <= high)))
+        if outside.size:
+            j = int(outside[0])
+            raise DiaryError(f"{name} score {out[j]:g} on {_day(dates.iloc[j])} is outside its "
+                             f"scale {low:g}-{high:g}")
+        return pd.Series(out, index=values.index), []
     out = np.full(len(values), np.nan)
     comma_dates: list[str] = []
     seen: dict[str, tuple[float, bool]] = {}
