@@ -243,10 +243,22 @@ def section_analyze(rng: np.random.Generator) -> None:
                   f"{ratio(bef_cpu, new_cpu)}")
         if name.startswith("paired"):
             _analyze_parts(diary, s)
+            # the result's tables are built when first read: what reading all of them adds
+            tables = ("periods", "pairs", "sensitivity", "priors", "analyses")
+
+            def read_all() -> None:
+                res = nof1.analyze(diary, s)
+                res.guesses  # noqa: B018
+                for r in res.outcomes.values():
+                    for t in tables:
+                        getattr(r, t)
+
+            print(f"{'  same, then reading every table':<34} {fmt(best(read_all, reps))}")
 
 
 def _analyze_parts(diary, s) -> None:
     """Where the current analyze() spends its time (the parts owned by other modules)."""
+    import nof1.analysis.randomization as rand_mod
     import nof1.analysis.trial as trial_mod
 
     spent: dict[str, float] = {}
@@ -254,8 +266,10 @@ def _analyze_parts(diary, s) -> None:
     for mod, fname, label in ((trial_mod.models, "gls_ar1", "GLS fits (models.gls_ar1)"),
                               (trial_mod.bayes, "prior_sensitivity",
                                "prior sensitivity (bayes.prior_sensitivity)"),
-                              (trial_mod, "evaluate_decision_rule", "decision rule (Bayes)"),
-                              (trial_mod, "_read_diary", "reading the diary")):
+                              (trial_mod, "_decide", "decision rule (Bayes)"),
+                              (trial_mod, "_read_diary", "reading the diary"),
+                              (rand_mod, "test_and_interval",
+                               "randomization tests and intervals")):
         orig = getattr(mod, fname)
 
         def timed(*a, _orig=orig, _label=label, **k):
