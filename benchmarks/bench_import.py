@@ -1,6 +1,7 @@
 """Benchmark: start-up time of ``import nof1`` and ``nof1 --help``, now and before.
 
 Targets (issue #10): ``import nof1`` under 0.5 s and ``nof1 --help`` under 0.7 s.
+Also timed: a whole process that runs one exact paired randomization test.
 
 Every figure is the best of N runs, each in a fresh Python subprocess: the wall
 clock around ``subprocess.run`` (interpreter start-up included; ``python -c pass``
@@ -35,6 +36,13 @@ ROOT = Path(__file__).resolve().parents[1]
 HELP = "import sys; sys.argv[0] = 'nof1'; from nof1.cli import run; run()"
 
 TARGETS = {"import nof1": 0.5, "nof1 --help": 0.7}
+
+#: a whole process that runs one exact paired test (14 pairs, 16,384 assignments), the
+#: size at which SCRT, as a whole ``Rscript`` process, used to be faster than nof1
+#: (``bench_speed.py scrt`` times SCRT itself when it is installed)
+ONE_TEST = ("from nof1 import PairedDesign; from nof1.analysis import randomization_test; "
+            "d = PairedDesign(14); randomization_test([float(i % 5) for i in range(28)], "
+            "d.draw(1), design=d)")
 
 
 def best_of(argv: list[str], repeats: int, env: dict[str, str], cwd: Path) -> tuple[float, float]:
@@ -79,7 +87,8 @@ def export_tree(rev: str, into: Path) -> Path:
 def commands(python: str) -> dict[str, list[str]]:
     return {"python -c pass": [python, "-c", "pass"],
             "import nof1": [python, "-c", "import nof1"],
-            "nof1 --help": [python, "-c", HELP, "--help"]}
+            "nof1 --help": [python, "-c", HELP, "--help"],
+            "one exact test": [python, "-c", ONE_TEST]}
 
 
 def check_origin(python: str, env: dict[str, str], cwd: Path, expected: Path) -> None:

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import platform
+import subprocess
 import sys
 import time
 from collections.abc import Callable
@@ -31,6 +32,7 @@ import numpy as np
 from scipy import stats
 
 sys.path.insert(0, str(Path(__file__).parent))
+import _scrt  # noqa: E402
 from _previous import PREVIOUS, load_previous  # noqa: E402
 
 import nof1  # noqa: E402
@@ -125,6 +127,73 @@ def section_exact(rng: np.random.Generator) -> None:
             x, labels, design=pd_), 1)
         print(f"{k:>5} {'two-sided':>11} {0:>7} {res.method + ' (normal)':>26} {fmt(new)} "
               f"{fmt(old)} {ratio(old, new)}")
+
+
+def _scrt_labels(design, labels: np.ndarray) -> list[str]:
+    """SCRT's labels: 'A'/'B' per unit, with the phase number for designs that repeat a
+    phase (ABA, ABAB)."""
+    letters = np.where(np.asarray(labels) == 0, "A", "B")
+    if not isinstance(design, nof1.PhaseDesign) or len(design.phases) <= 2:
+        return letters.tolist()
+    change = np.concatenate([[True], letters[1:] != letters[:-1]])
+    phase = np.cumsum(change)
+    return [f"{c}{(p + 1) // 2}" for c, p in zip(letters, phase, strict=True)]
+
+
+def section_scrt(rng: np.random.Generator) -> None:
+    """SCRT and nof1 on the same data in the same run (only when SCRT is installed)."""
+    print("\n0. SCRT 1.3.1 pvalue.systematic vs nof1 randomization_test, same data, same run")
+    if _scrt.version() is None:
+        print("   SCRT not installed: nothing measured (see benchmarks/_scrt.py)")
+        return
+    cases = []
+    for k, stat in ((5, "|A-B|"), (10, "|A-B|"), (14, "|A-B|"), (14, "B-A"), (16, "|A-B|"),
+                    (18, "|A-B|")):
+        design, labels, x = grid_case(k, rng)
+        cases.append((f"paired, {k} pairs", design, labels, x, "RBD", stat, None))
+    for name, n, limit in (("ABAB", 24, 4), ("AB", 30, 5), ("ABAB", 84, 7),
+                           ("ABA", 45, 5)):
+        design = nof1.PhaseDesign(name, n, limit)
+        labels = design.draw(rng)
+        x = np.round(rng.normal(5, 2, size=n) - 0.8 * (labels == 0)).clip(0, 10)
+        cases.append((f"{name} {n} days, phases >= {limit}", design, labels, x, name,
+                      "A-B" if name == "AB" else "PA-PB", limit))  # SCRT: no PA-PB for AB
+    ours = {"|A-B|": ("A-B", "two-sided"), "B-A": ("A-B", "less"), "A-B": ("A-B", "greater"),
+            "PA-PB": ("PA-PB", "greater")}
+    timed = _scrt.time_cases([{"design": d, "statistic": st, "limit": lim,
+                               "labels": _scrt_labels(des, lab), "scores": x}
+                              for _, des, lab, x, d, st, lim in cases], repeats=1)
+    print(f"{'case':<32} {'SCRT stat':>9} {'assignments':>12} {'nof1':>12} {'SCRT':>12} "
+          f"{'ratio':>9}  same p")
+    for (what, design, labels, x, _, stat, _), (p_scrt, sec_scrt) in zip(cases, timed,
+                                                                          strict=True):
+        statistic, alt = ours[stat]
+        res = nof1.analysis.randomization_test(x, labels, design=design, statistic=statistic,
+                                               alternative=alt)
+        new = best(lambda: nof1.analysis.randomization_test(
+            x, labels, design=design, statistic=statistic, alternative=alt), 5)
+        same = "yes" if np.isclose(res.pvalue, p_scrt, rtol=1e-12, atol=0) else \
+            f"no ({res.pvalue:.6g} vs {p_scrt:.6g})"
+        print(f"{what:<32} {stat:>9} {design.n_assignments:>12,} {fmt(new)} {fmt(sec_scrt)} "
+              f"{ratio(sec_scrt, new)}  {same}")
+    print("   (SCRT timed inside R by proc.time, 1 ms resolution, one call after a warm-up)")
+    print("\n0b. Whole processes (start-up, import/library, one test): python -c vs Rscript -e")
+    for what, design, labels, x, scrt_design, stat, lim in (cases[2], cases[8]):
+        statistic, alt = ours[stat]
+        ctor = (f"PairedDesign({design.n_pairs})" if isinstance(design, nof1.PairedDesign)
+                else f"PhaseDesign({design.phases!r}, {design.n_occasions}, "
+                     f"{design.min_phase})")
+        code = (f"from nof1 import PairedDesign, PhaseDesign; "
+                f"from nof1.analysis import randomization_test; "
+                f"print(randomization_test({x.tolist()}, {labels.tolist()}, design={ctor}, "
+                f"statistic={statistic!r}, alternative={alt!r}).pvalue)")
+        ours_s = best(lambda: subprocess.run([sys.executable, "-c", code], check=True,
+                                             capture_output=True), 3)
+        theirs = _scrt.process_seconds({"design": scrt_design, "statistic": stat,
+                                        "limit": lim, "labels": _scrt_labels(design, labels),
+                                        "scores": x})
+        print(f"   {what:<32} nof1 {fmt(ours_s)}  SCRT {fmt(theirs)}  "
+              f"({theirs / ours_s:.1f}x)")
 
 
 def section_ci(rng: np.random.Generator) -> None:
@@ -411,8 +480,9 @@ def section_mc(rng: np.random.Generator) -> None:
     print(f"   ABAB 365/14: current {fmt(new)}, previous {fmt(old)} ({old / new:.1f}x)")
 
 
-SECTIONS = {"exact": section_exact, "ci": section_ci, "analyze": section_analyze,
-            "gls": section_gls, "power": section_power, "mc": section_mc}
+SECTIONS = {"scrt": section_scrt, "exact": section_exact, "ci": section_ci,
+            "analyze": section_analyze, "gls": section_gls, "power": section_power,
+            "mc": section_mc}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -429,7 +499,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"nof1 speed benchmark: current working tree vs previous commit {PREVIOUS}; "
           f"Python {platform.python_version()}, numpy {np.__version__}, "
           f"{platform.machine()}")
-    print("SCRT: not measured in this run (not installable here).")
+    print(_scrt.status_line())
     rng = np.random.default_rng(20261128)
     for name in args.sections or SECTIONS:
         if name == "power":

@@ -10,10 +10,12 @@ from __future__ import annotations
 import dataclasses
 import html
 from collections.abc import Callable
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
-import pandas as pd
+
+if TYPE_CHECKING:  # pandas is imported where a frame is built: a result needs numpy only
+    import pandas as pd
 
 
 def _scalar(value: Any) -> Any:
@@ -115,6 +117,8 @@ class ResultMixin:
 
     def to_frame(self) -> pd.DataFrame:
         """One tidy row, so that ``pd.concat`` works across analyses."""
+        import pandas as pd
+
         return pd.DataFrame([self.to_dict()])
 
     def summary(self) -> str:  # pragma: no cover - overridden
@@ -156,6 +160,8 @@ class BatchResultMixin(ResultMixin):
 
     def to_frame(self) -> pd.DataFrame:
         """One tidy row per analysis, so that ``pd.concat`` works across analyses."""
+        import pandas as pd
+
         data = self.to_dict()
         if not self.is_batch:
             return pd.DataFrame([data])

@@ -80,3 +80,30 @@ def test_first_use_loads_the_name_it_needs():
     loaded = _loaded_after("import nof1\nnof1.PairedDesign(3)")
     assert "numpy" in loaded
     assert not loaded & {"statsmodels", "matplotlib"}
+
+
+ANALYSIS_STUB = Path(nof1.__file__).parent / "analysis" / "__init__.pyi"
+
+
+def test_analysis_namespace_matches_its_stub_and_every_name_resolves():
+    import nof1.analysis as analysis
+
+    stub = ast.parse(ANALYSIS_STUB.read_text())
+    names = {alias.asname or alias.name for node in stub.body
+             if isinstance(node, ast.ImportFrom) for alias in node.names}
+    assert set(analysis.__all__) == names
+    for name in names:
+        value = getattr(analysis, name)
+        if callable(value):
+            assert getattr(sys.modules[value.__module__], value.__qualname__) is value
+
+
+def test_a_randomization_test_needs_neither_pandas_nor_scipy():
+    # as a whole process a small exact test is dominated by start-up (issue: SCRT starts
+    # in about 0.3 s); the test itself needs numpy only
+    loaded = _loaded_after("from nof1 import PairedDesign\n"
+                           "from nof1.analysis import randomization_test\n"
+                           "d = PairedDesign(6)\n"
+                           "randomization_test(list(range(12)), d.draw(1), design=d)")
+    assert "numpy" in loaded
+    assert not loaded & set(HEAVY), loaded & set(HEAVY)
