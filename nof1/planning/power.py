@@ -350,7 +350,7 @@ def simulate_power(design: Design, *, effect: float, sd: float = 1.5, rho: float
             row("paired_t", np.asarray(tt.pvalue) <= alpha,
                 width=float(np.mean(np.asarray(tt.ci_high) - np.asarray(tt.ci_low))))
     if "bayes" in methods:
-        verdicts = np.asarray(rule.decide(a - b, higher_is_better=higher_is_better).verdict)
+        verdicts = rule.verdicts(a - b, higher_is_better=higher_is_better)
         fires = verdicts == "met"
         benefit = effect if higher_is_better else -effect
         truth = benefit >= rule.mcid
