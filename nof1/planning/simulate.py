@@ -133,15 +133,29 @@ def simulate_scores(condition: np.ndarray, period: np.ndarray, *, effect: float,
     n_days = period.shape[-1]
     if condition.shape[-1] != n_days:
         raise ValueError("`condition` and `period` must have the same number of days")
-    g = np.atleast_2d(exposure(condition, onset_days))
+    if onset_days == 0:  # effect * exposure without the 0/1 array (the same numbers)
+        out = np.atleast_2d(np.where(np.asarray(condition) == 0, effect, effect * 0.0))
+    else:
+        out = np.atleast_2d(effect * exposure(condition, onset_days))
+    out = np.broadcast_to(out, (n_sims, n_days)) + baseline
     # stationary AR(1): first innovation scaled to the marginal variance
-    innov = rng.standard_normal((n_sims, n_days)) * sd * np.sqrt(1.0 - rho**2)
+    innov = rng.standard_normal((n_sims, n_days))
+    innov *= sd
+    innov *= np.sqrt(1.0 - rho**2)
     innov[:, 0] = rng.standard_normal(n_sims) * sd
     noise = signal.lfilter([1.0], [1.0, -rho], innov, axis=-1)
     labels, inverse = np.unique(period, return_inverse=True)
     shifts = rng.standard_normal((n_sims, labels.size)) * period_sd
     shifts[:, labels <= 0] = 0.0  # run-in has no period shift
-    return baseline + effect * g + shifts[:, inverse] + noise
+    # baseline + effect * g + shift + noise, added in that order, in place
+    runs = n_days // labels.size
+    if runs * labels.size == n_days and np.array_equal(inverse, np.repeat(
+            np.arange(labels.size), runs)):  # periods of equal length, in order
+        out.reshape(n_sims, labels.size, runs)[...] += shifts[:, :, None]
+    else:
+        out += shifts[:, inverse]
+    out += noise
+    return out
 
 
 def simulate_diary(schedule: Schedule, *, effects: dict[str, float] | None = None,
