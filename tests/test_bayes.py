@@ -445,3 +445,25 @@ def test_fast_cauchy_quadrature_matches_adaptive_quadrature_over_delta(prior, ca
     assert p_le[0] == pytest.approx(ref["p_le"], abs=1e-5)
     assert p_lt0[0] == pytest.approx(ref["p_lt0"], abs=1e-5)
     assert 1 - p_lt1[0] == pytest.approx(ref["p_ge"], abs=1e-5)
+
+
+@pytest.mark.parametrize("prior", ALL_PRIORS)
+def test_credible_interval_alone_is_bayes_paired_interval(prior):
+    from nof1.analysis.bayes import credible_interval
+
+    rng = np.random.default_rng(4)
+    d = rng.normal(-0.8, 1.1, size=(300, 5))
+    d[0, 1:] = np.nan                       # one pair: improper, NaN
+    d[1] = 0.7                              # all equal
+    d[2, 3] = np.nan                        # another df (the t quantile per distinct df)
+    res = bayes_paired(d, mcid=1.0, higher_is_better=False, prior=_prior(prior),
+                       credible_level=0.9)
+    low, high = credible_interval(d, mcid=1.0, higher_is_better=False, prior=_prior(prior),
+                                  credible_level=0.9)
+    np.testing.assert_array_equal(low, res.ci_low)
+    np.testing.assert_array_equal(high, res.ci_high)
+    one = bayes_paired(d[2, [0, 1, 2, 4]], mcid=1.0, higher_is_better=False,
+                       prior=_prior(prior), credible_level=0.9)
+    # (the panel quadrature's Newton steps run over the whole batch: equal to rounding)
+    assert low[2] == pytest.approx(one.ci_low, rel=1e-13)
+    assert high[2] == pytest.approx(one.ci_high, rel=1e-13)
