@@ -190,3 +190,21 @@ def test_randomization_power_is_that_of_the_listed_reference_set(k):
     rate = np.mean(np.asarray(listed.pvalue) <= 0.1)
     assert 0.1 < rate < 0.9
     assert res.table.iloc[0]["rejection_rate"] == rate
+
+
+@pytest.mark.parametrize("onset", [0.0, 2.0])
+def test_simulated_scores_do_not_depend_on_the_block_size(monkeypatch, onset):
+    # simulate_scores works through blocks of trials; the scores are the same numbers
+    # (bit for bit) whatever the block size, with run-in days and unequal periods too
+    from nof1.planning import simulate
+
+    cond = np.repeat([-1, 0, 1, 1, 0, 1, 0], [3, 5, 5, 4, 5, 5, 5])
+    period = np.repeat([0, 1, 2, 3, 4, 5, 6], [3, 5, 5, 4, 5, 5, 5])
+    runs = []
+    for block in (1 << 15, 64, 1):
+        monkeypatch.setattr(simulate, "_BLOCK_VALUES", block)
+        runs.append(simulate.simulate_scores(cond, period, effect=-1.0, onset_days=onset,
+                                             n_sims=300, rng=3))
+    assert runs[0].tobytes() == runs[1].tobytes() == runs[2].tobytes()
+    # the AR(1) noise and period shifts are there: not a constant, not the mean alone
+    assert runs[0].std() > 1.0
