@@ -361,12 +361,12 @@ def simulate_power(design: Design, *, effect: float, sd: float = 1.5, rho: float
                                       credible_level=1 - alpha)  # reference prior
         row("bayes", fires, width=float(np.nanmean(high - low)),
             correct=float(np.mean(fires == truth)))
-        probs = [float(np.mean(verdicts == v)) for v in VERDICTS]
-        decisions = pd.DataFrame({"decision": VERDICTS, "probability": probs,
+        kept = [(v, float(np.mean(verdicts == v))) for v in VERDICTS]
+        kept = [(v, q) for v, q in kept if v != "not evaluable" or q > 0]
+        decisions = pd.DataFrame({"decision": [v for v, _ in kept],
+                                  "probability": [q for _, q in kept],
                                   "mc_se": [float(np.sqrt(q * (1 - q) / n_sims))
-                                            for q in probs]})
-        decisions = decisions[(decisions["decision"] != "not evaluable")
-                              | (decisions["probability"] > 0)].reset_index(drop=True)
+                                            for _, q in kept]})
     if "gls_ar1" in methods and n_sims_gls:
         m = min(n_sims_gls, n_sims)
         keep = np.tile(np.arange(period_days) >= washout_days, n_units)
