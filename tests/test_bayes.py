@@ -467,3 +467,32 @@ def test_credible_interval_alone_is_bayes_paired_interval(prior):
     # (the panel quadrature's Newton steps run over the whole batch: equal to rounding)
     assert low[2] == pytest.approx(one.ci_low, rel=1e-13)
     assert high[2] == pytest.approx(one.ci_high, rel=1e-13)
+
+
+@pytest.mark.parametrize("higher", [False, True])
+@pytest.mark.parametrize("d", [D, D[:2], np.array([0.4, 0.4, 0.4]),
+                               np.array([-2.0, np.nan, -1.1, -0.3, 5.0])])
+def test_prior_sensitivity_rows_are_each_priors_own_analysis_bit_for_bit(d, higher):
+    # effect priors that differ only in their centre are computed together (one panel
+    # quadrature, one row per prior); every row must still be exactly bayes_paired's
+    near = EffectPrior(m0=0.5, scale=2 / 3, name="near")
+    other_df = EffectPrior(m0=0.1, scale=2 / 3, df=4.0, name="other df")
+    priors = ["reference", "sceptical", near, CUSTOM, "enthusiastic", other_df, CUSTOM_NORMAL]
+    if np.isnan(d).sum() == 0 and np.ptp(d) == 0:
+        priors = priors[1:]                 # the reference prior is improper here
+    table = prior_sensitivity(d, mcid=1.0, higher_is_better=higher, priors=priors,
+                              credible_level=0.9)
+    rows = pd.concat([bayes_paired(d, mcid=1.0, higher_is_better=higher, prior=p,
+                                   credible_level=0.9).to_frame() for p in priors],
+                     ignore_index=True)
+    pd.testing.assert_frame_equal(table, rows, check_exact=True)
+
+
+def test_prior_sensitivity_raises_what_the_first_failing_prior_raises():
+    with pytest.raises(ValueError, match="reference prior needs at least two"):
+        prior_sensitivity([0.4, 0.4, 0.4], mcid=1.0, higher_is_better=False)
+    with pytest.raises(ValueError, match="sceptical prior needs at least two"):
+        prior_sensitivity([0.4], mcid=1.0, higher_is_better=False,
+                          priors=["sceptical", "reference"])
+    with pytest.raises(TypeError, match="prior"):
+        prior_sensitivity(D, mcid=1.0, higher_is_better=False, priors=["sceptical", 3])

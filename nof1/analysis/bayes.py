@@ -503,7 +503,8 @@ class _PanelPosterior:
     """
 
     def __init__(self, n: np.ndarray, dbar: np.ndarray, ss: np.ndarray, pr: EffectPrior,
-                 cuts: tuple[float, ...]) -> None:
+                 cuts: tuple[float, ...], m0: np.ndarray | None = None) -> None:
+        # m0: a prior centre per row (rows that differ only in the prior's centre), else pr's
         self.valid = (n >= 2) & (ss > 0)
         # all differences equal: the posterior is the limit as S -> 0, a point mass at d̄
         self.point = (n >= 2) & (ss == 0)
@@ -512,14 +513,16 @@ class _PanelPosterior:
         rows = n.size
         idx = np.flatnonzero(self.valid)
         self.idx = idx
+        self.m0 = pr.m0 if m0 is None else np.asarray(m0, dtype=float)[idx]
+        centre = self.m0 if m0 is None else self.m0[:, None]
         nv = n[idx].astype(float)
         self.n = nv
         self.dbar = dbar[idx]
         self.se2nu = ss[idx] / nv                          # nu se² = S / n
         se = np.sqrt(self.se2nu / (nv - 1))
         pts = np.concatenate([self.dbar[:, None] + se[:, None] * _LADDER,
-                              pr.m0 + pr.scale * np.broadcast_to(_LADDER, (idx.size,
-                                                                           _LADDER.size)),
+                              centre + pr.scale * np.broadcast_to(_LADDER, (idx.size,
+                                                                            _LADDER.size)),
                               np.broadcast_to(np.asarray(cuts, float), (idx.size, len(cuts)))],
                              axis=1)
         b = np.sort(pts, axis=1)
@@ -553,7 +556,8 @@ class _PanelPosterior:
     def _logf(self, x: np.ndarray) -> np.ndarray:
         pr = self.pr
         shape = (-1,) + (1,) * (x.ndim - 1)
-        t = (x - pr.m0) / pr.scale
+        m0 = self.m0 if np.ndim(self.m0) == 0 else self.m0.reshape(shape)
+        t = (x - m0) / pr.scale
         if math.isinf(pr.df):
             logp = -0.5 * t * t
         else:
@@ -604,10 +608,12 @@ class _PanelPosterior:
         if not m:
             return [self._full(None, self.at) for _ in qs]
         r = np.tile(np.arange(m), len(qs))
-        x = self._ppf(r, np.repeat(np.asarray(qs, dtype=float), m))
+        x = self._ppf(r, np.repeat(np.asarray(qs, dtype=float), m), len(qs))
         return [self._full(lambda i=i: x[i * m:(i + 1) * m], self.at) for i in range(len(qs))]
 
-    def _ppf(self, r: np.ndarray, q: np.ndarray) -> np.ndarray:
+    def _ppf(self, r: np.ndarray, q: np.ndarray, nq: int) -> np.ndarray:
+        # r: rows, tiled nq times. Each row iterates until all its nq quantiles have
+        # converged and then stays, so that every row gets what it gets on its own.
         target = q * self.z[r]
         cum = self.cum[r]
         p = np.minimum((cum < target[:, None]).sum(axis=1), self.panel.shape[1] - 1)
@@ -619,6 +625,7 @@ class _PanelPosterior:
         lo, hi = a.copy(), bb.copy()
         top = self.top[r]
         tol = 1e-11 * (bb - a)
+        still = np.ones(r.size, dtype=bool)
         for _ in range(40):
             h = 0.5 * (x - a)
             nodes = np.concatenate([(a + h)[:, None] + h[:, None] * _GL_X, x[:, None]], axis=1)
@@ -631,14 +638,15 @@ class _PanelPosterior:
             nxt = x - step
             inside = (nxt >= lo) & (nxt <= hi)
             done = inside & (np.abs(step) <= tol)
-            x = np.where(inside, nxt, 0.5 * (lo + hi))
-            if done.all():
+            x = np.where(still, np.where(inside, nxt, 0.5 * (lo + hi)), x)
+            still &= ~np.tile(done.reshape(nq, -1).all(axis=0), nq)
+            if not still.any():
                 break
         return x
 
     def _rows_logf(self, x: np.ndarray, r: np.ndarray) -> np.ndarray:
         pr = self.pr
-        t = (x - pr.m0) / pr.scale
+        t = (x - (self.m0 if np.ndim(self.m0) == 0 else self.m0[r, None])) / pr.scale
         if math.isinf(pr.df):
             logp = -0.5 * t * t
         else:
@@ -961,6 +969,18 @@ def bayes_paired(d: Any, *, mcid: float, higher_is_better: bool,
     if one and not np.isfinite(post.cdf(0.0)[0]):
         raise ValueError(f"the {pr.name} prior needs at least two pair differences that are "
                          f"not all equal (got {int(n[0])})")
+    fields = _posterior_fields(post, n, x.shape[-1], mcid, higher_is_better, credible_level)
+    if one:
+        fields = {k: (int(v[0]) if k in ("n_pairs", "n_dropped") else float(v[0]))
+                  for k, v in fields.items()}
+    return BayesResult(credible_level=credible_level, mcid=mcid,
+                       higher_is_better=higher_is_better, **fields, **_prior_fields(pr))
+
+
+def _posterior_fields(post: _TPosterior | _PanelPosterior, n: np.ndarray, width: int,
+                      mcid: float, higher_is_better: bool,
+                      credible_level: float) -> dict[str, np.ndarray]:
+    """The per-row fields of :class:`BayesResult` from a posterior (arrays)."""
     low, high = _interval(post, credible_level)
     p_gt0, p_lt0 = post.sf(0.0), post.cdf(0.0)
     p_ge, p_le = post.sf(mcid), post.cdf(-mcid)     # P(delta >= mcid), P(delta <= -mcid)
@@ -968,31 +988,25 @@ def bayes_paired(d: Any, *, mcid: float, higher_is_better: bool,
         benefit, benefit_mcid, harm_mcid = p_gt0, p_ge, p_le
     else:
         benefit, benefit_mcid, harm_mcid = p_lt0, p_le, p_ge
-    within = 1.0 - p_ge - p_le
-
-    def out(v: np.ndarray) -> Any:
-        return float(v[0]) if one else v
-
-    nan = np.full(n.shape, np.nan)
     if isinstance(post, _TPosterior):
         df, loc, scale = post.df, post.loc, post.scale
-        params = dict(prior_m0=pr.m0, prior_k0=pr.k0, prior_a0=pr.a0, prior_b0=pr.b0)
-        method = BayesResult.method
     else:
-        df = loc = scale = nan
-        params = dict(prior_m0=pr.m0, prior_k0=math.nan, prior_a0=math.nan,
-                      prior_b0=math.nan, prior_scale=pr.scale, prior_df=float(pr.df))
-        method = ("normal model for pair differences (Student-t prior for the effect, "
-                  "reference prior for the variance; posterior by quadrature)")
-    return BayesResult(
-        estimate=out(post.mean), posterior_sd=out(post.sd), ci_low=out(low),
-        ci_high=out(high), credible_level=credible_level, p_benefit=out(benefit),
-        p_benefit_mcid=out(benefit_mcid), p_within_mcid=out(within),
-        p_harm_mcid=out(harm_mcid), mcid=mcid, higher_is_better=higher_is_better,
-        posterior_df=out(df), posterior_loc=out(loc), posterior_scale=out(scale),
-        prior=pr.name, n_pairs=int(n[0]) if one else n,
-        n_dropped=int(x.shape[-1] - n[0]) if one else x.shape[-1] - n, method=method,
-        **params)
+        df = loc = scale = np.full(n.shape, np.nan)
+    return dict(estimate=post.mean, posterior_sd=post.sd, ci_low=low, ci_high=high,
+                p_benefit=benefit, p_benefit_mcid=benefit_mcid,
+                p_within_mcid=1.0 - p_ge - p_le, p_harm_mcid=harm_mcid, posterior_df=df,
+                posterior_loc=loc, posterior_scale=scale, n_pairs=n, n_dropped=width - n)
+
+
+def _prior_fields(pr: Prior) -> dict[str, Any]:
+    """The prior's fields of :class:`BayesResult`."""
+    if isinstance(pr, NormalInverseGammaPrior):
+        return dict(prior=pr.name, prior_m0=pr.m0, prior_k0=pr.k0, prior_a0=pr.a0,
+                    prior_b0=pr.b0, method=BayesResult.method)
+    return dict(prior=pr.name, prior_m0=pr.m0, prior_k0=math.nan, prior_a0=math.nan,
+                prior_b0=math.nan, prior_scale=pr.scale, prior_df=float(pr.df),
+                method=("normal model for pair differences (Student-t prior for the effect, "
+                        "reference prior for the variance; posterior by quadrature)"))
 
 
 def _interval(post: _TPosterior | _PanelPosterior,
@@ -1081,8 +1095,35 @@ def prior_sensitivity(d: Any, *, mcid: float, higher_is_better: bool,
     chosen = SENSITIVITY_PRIORS if priors is None else tuple(priors)
     if not chosen:
         raise ValueError("`priors` must name at least one prior")
-    rows = [bayes_paired(d, mcid=mcid, higher_is_better=higher_is_better, prior=p,
-                         credible_level=credible_level, sd_guess=sd_guess)
-            for p in chosen]
-    fields = BayesResult._frame_fields
-    return pd.DataFrame([[getattr(r, f) for f in fields] for r in rows], columns=list(fields))
+    x = _as_batch(d)                      # the checks of bayes_paired, in its order
+    mcid = check_float(mcid, "mcid", minimum=0.0, inclusive=False)
+    if not isinstance(higher_is_better, bool):
+        raise TypeError("`higher_is_better` must be True or False")
+    credible_level = check_float(credible_level, "credible_level", minimum=0.0, maximum=1.0,
+                                 inclusive=False)
+    _, n, dbar, ss = _summaries(x[None])
+    rows: list[dict[str, Any] | None] = [None] * len(chosen)
+    # effect priors that differ only in their centre share one panel quadrature (one row
+    # per prior, each computed as it is alone); they are proper from two pairs on
+    groups: dict[tuple[float, float], list[tuple[int, EffectPrior]]] = {}
+    for i, p in enumerate(chosen):
+        pr = _resolve_prior(p, mcid, higher_is_better, sd_guess)
+        if isinstance(pr, EffectPrior) and n[0] >= 2:
+            groups.setdefault((pr.scale, pr.df), []).append((i, pr))
+        else:
+            res = bayes_paired(x, mcid=mcid, higher_is_better=higher_is_better, prior=pr,
+                               credible_level=credible_level)
+            rows[i] = {f: getattr(res, f) for f in BayesResult._frame_fields}
+    for members in groups.values():
+        m = len(members)
+        post = _PanelPosterior(np.repeat(n, m), np.repeat(dbar, m), np.repeat(ss, m),
+                               members[0][1], (-mcid, 0.0, mcid),
+                               m0=np.array([pr.m0 for _, pr in members]))
+        fields = _posterior_fields(post, np.repeat(n, m), x.size, mcid, higher_is_better,
+                                   credible_level)
+        for j, (i, pr) in enumerate(members):
+            row = {k: (int(v[j]) if k in ("n_pairs", "n_dropped") else float(v[j]))
+                   for k, v in fields.items()}
+            rows[i] = {"credible_level": credible_level, "mcid": mcid,
+                       "higher_is_better": higher_is_better, **row, **_prior_fields(pr)}
+    return pd.DataFrame({f: [r[f] for r in rows] for f in BayesResult._frame_fields})
