@@ -172,10 +172,12 @@ def test_prior_table_uses_the_rules_prior_version(version):
 
 
 def _batch(rng, rows, k):
-    """Pair differences over a wide range of effects and noise, a few missing pairs,
-    rounded (tied, sometimes all equal) rows and rows with one or two pairs left."""
-    mu = rng.normal(0.0, 1.0, (rows, 1)) * np.exp(rng.uniform(-3.0, 2.0, (rows, 1)))
-    sd = np.exp(rng.uniform(-4.0, 3.0, (rows, 1)))
+    """Pair differences over a wide range of effects and noise (half of the rows up to
+    1e6 MCID), a few missing pairs, rounded (tied, sometimes all equal) rows and rows with
+    one or two pairs left."""
+    top = np.where(np.arange(rows)[:, None] % 2 == 0, 2.0, 14.0)
+    mu = rng.normal(0.0, 1.0, (rows, 1)) * np.exp(rng.uniform(-3.0, top))
+    sd = np.exp(rng.uniform(-4.0, top + 1.0))
     d = mu + sd * rng.normal(size=(rows, k))
     d[rng.random((rows, k)) < 0.03] = np.nan
     d[:40] = np.round(d[:40])
