@@ -405,6 +405,10 @@ def section_gls(rng: np.random.Generator) -> None:
     print("    (rates differ where the previous code used k - 1 df: Satterthwaite df now)")
 
 
+#: the commit before the decision-only path of the decision rule (section 4)
+POWER_BEFORE = "cdaff71"
+
+
 def section_power(rng: np.random.Generator, full_previous: bool) -> None:
     print("\n4. Power grid: 3-20 pairs x period 7/14/21/28 days (wash-out 3), 4,000 trials per "
           "cell;\n   randomization + paired t + Bayesian decision rule (simulate_power)")
@@ -416,6 +420,20 @@ def section_power(rng: np.random.Generator, full_previous: bool) -> None:
         nof1.simulate_power(nof1.PairedDesign(k), period_days=p, rng=1, **kw)
     new_total = time.perf_counter() - t0
     print(f"   current: {len(cells)} cells in {new_total:.1f} s")
+    # the same grid, cell by cell against the commit before the decision-only rule path
+    # (same load for both); every table must be identical
+    before = load_previous(POWER_BEFORE, "nof1_power_before")
+    new_s = old_s = 0.0
+    for k, p in cells:
+        t0 = time.perf_counter()
+        a = nof1.simulate_power(nof1.PairedDesign(k), period_days=p, rng=1, **kw)
+        new_s += time.perf_counter() - t0
+        t0 = time.perf_counter()
+        b = before.simulate_power(before.PairedDesign(k), period_days=p, rng=1, **kw)
+        old_s += time.perf_counter() - t0
+        assert a.table.equals(b.table) and a.decisions.equals(b.decisions), (k, p)
+    print(f"   interleaved with {POWER_BEFORE} (version-2 prior by full quadrature): "
+          f"{new_s:.1f} s vs {old_s:.1f} s = {old_s / new_s:.2f}x; identical tables")
     sample = cells if full_previous else [(k, 14) for k in (3, 10, 16, 18, 20)]
     new_s = old_s = 0.0
     for k, p in sample:

@@ -401,3 +401,112 @@ def test_normal_effect_quadrature_matches_adaptive_quadrature_over_delta(prior, 
     assert abs(res.estimate - ref["mean"]) <= 1e-7 * scale
     assert abs(res.ci_low - ref["ci"][0]) <= 1e-7 * scale
     assert abs(res.ci_high - ref["ci"][1]) <= 1e-7 * scale
+
+
+# -- the decision-only quadrature (benefit_verdicts) ---------------------------------------
+def _sweep(seed, rows):
+    """Summaries (n, d̄, S) over 3-80 pairs: half of the rows with data SD 0.01-50 and
+    mean effects 0.02-20 MCID, half with SD 1e-3 to 1e7 and mean effects up to 1e6 MCID,
+    in either direction: priors far narrower and far wider than the data, and conflicts."""
+    rng = np.random.default_rng(seed)
+    n = rng.integers(3, 81, rows)
+    wide = np.arange(rows) % 2 == 1
+    sd = np.exp(np.where(wide, rng.uniform(math.log(1e-3), math.log(1e7), rows),
+                         rng.uniform(math.log(0.01), math.log(50.0), rows)))
+    dbar = rng.normal(0.0, 1.0, rows) * np.exp(np.where(wide, rng.uniform(-5.0, 14.0, rows),
+                                                        rng.uniform(-4.0, 3.0, rows)))
+    ss = sd ** 2 * rng.chisquare(n - 1)
+    return n, dbar, ss
+
+
+@pytest.mark.parametrize("m0", [0.0, -1.0, 1.0])
+def test_fast_cauchy_quadrature_matches_the_full_panel_quadrature(m0):
+    # FAST_MARGIN (1e-3) is what the fast path's error must stay far below: it is checked
+    # here at 1e-5 (observed maximum about 7e-7) on the rows the fast path covers, over
+    # 6,000 extreme rows per prior centre (uncovered rows, whose prior factor is too narrow
+    # in theta, go to the full quadrature)
+    from nof1.analysis.bayes import FAST_MARGIN, _cauchy_cdfs, _PanelPosterior
+
+    n, dbar, ss = _sweep(11 + int(m0), 6000)
+    pr = EffectPrior(m0, 2 / 3)
+    cuts = (-1.0, 0.0, 1.0)
+    fast, covered = _cauchy_cdfs(n, dbar, ss, pr.m0, pr.scale, cuts)
+    full = _PanelPosterior(n, dbar, ss, pr, cuts)
+    assert covered.sum() > 2500     # (a power grid's rows are nearly all covered:
+    #                                 tests/test_decision.py)
+    for c, p in zip(cuts, fast, strict=True):
+        err = np.abs(p - full.cdf(c))[covered]
+        assert err.max() < 1e-5 <= FAST_MARGIN / 100, (c, err.max())
+
+
+def test_fast_cauchy_quadrature_matches_adaptive_quadrature_over_delta():
+    from nof1.analysis.bayes import _cauchy_cdfs, _summaries
+
+    checked = 0
+    for prior in ("sceptical", "enthusiastic"):
+        pr = _prior(prior)
+        for d in STRESS:
+            if d.size < 3:
+                continue
+            _, n, dbar, ss = _summaries(d[None])
+            (p_le, p_lt0, p_lt1), covered = _cauchy_cdfs(n, dbar, ss, pr.m0, pr.scale,
+                                                         (-1.0, 0.0, 1.0))
+            if not covered[0]:              # strong conflicts: the full quadrature's job
+                continue
+            ref = _quad_over_delta(d, pr, 1.0)
+            assert p_le[0] == pytest.approx(ref["p_le"], abs=1e-5)
+            assert p_lt0[0] == pytest.approx(ref["p_lt0"], abs=1e-5)
+            assert 1 - p_lt1[0] == pytest.approx(ref["p_ge"], abs=1e-5)
+            checked += 1
+    assert checked >= 12
+
+
+@pytest.mark.parametrize("prior", ALL_PRIORS)
+def test_credible_interval_alone_is_bayes_paired_interval(prior):
+    from nof1.analysis.bayes import credible_interval
+
+    rng = np.random.default_rng(4)
+    d = rng.normal(-0.8, 1.1, size=(300, 5))
+    d[0, 1:] = np.nan                       # one pair: improper, NaN
+    d[1] = 0.7                              # all equal
+    d[2, 3] = np.nan                        # another df (the t quantile per distinct df)
+    res = bayes_paired(d, mcid=1.0, higher_is_better=False, prior=_prior(prior),
+                       credible_level=0.9)
+    low, high = credible_interval(d, mcid=1.0, higher_is_better=False, prior=_prior(prior),
+                                  credible_level=0.9)
+    np.testing.assert_array_equal(low, res.ci_low)
+    np.testing.assert_array_equal(high, res.ci_high)
+    one = bayes_paired(d[2, [0, 1, 2, 4]], mcid=1.0, higher_is_better=False,
+                       prior=_prior(prior), credible_level=0.9)
+    # (the panel quadrature's Newton steps run over the whole batch: equal to rounding)
+    assert low[2] == pytest.approx(one.ci_low, rel=1e-13)
+    assert high[2] == pytest.approx(one.ci_high, rel=1e-13)
+
+
+@pytest.mark.parametrize("higher", [False, True])
+@pytest.mark.parametrize("d", [D, D[:2], np.array([0.4, 0.4, 0.4]),
+                               np.array([-2.0, np.nan, -1.1, -0.3, 5.0])])
+def test_prior_sensitivity_rows_are_each_priors_own_analysis_bit_for_bit(d, higher):
+    # effect priors that differ only in their centre are computed together (one panel
+    # quadrature, one row per prior); every row must still be exactly bayes_paired's
+    near = EffectPrior(m0=0.5, scale=2 / 3, name="near")
+    other_df = EffectPrior(m0=0.1, scale=2 / 3, df=4.0, name="other df")
+    priors = ["reference", "sceptical", near, CUSTOM, "enthusiastic", other_df, CUSTOM_NORMAL]
+    if np.isnan(d).sum() == 0 and np.ptp(d) == 0:
+        priors = priors[1:]                 # the reference prior is improper here
+    table = prior_sensitivity(d, mcid=1.0, higher_is_better=higher, priors=priors,
+                              credible_level=0.9)
+    rows = pd.concat([bayes_paired(d, mcid=1.0, higher_is_better=higher, prior=p,
+                                   credible_level=0.9).to_frame() for p in priors],
+                     ignore_index=True)
+    pd.testing.assert_frame_equal(table, rows, check_exact=True)
+
+
+def test_prior_sensitivity_raises_what_the_first_failing_prior_raises():
+    with pytest.raises(ValueError, match="reference prior needs at least two"):
+        prior_sensitivity([0.4, 0.4, 0.4], mcid=1.0, higher_is_better=False)
+    with pytest.raises(ValueError, match="sceptical prior needs at least two"):
+        prior_sensitivity([0.4], mcid=1.0, higher_is_better=False,
+                          priors=["sceptical", "reference"])
+    with pytest.raises(TypeError, match="prior"):
+        prior_sensitivity(D, mcid=1.0, higher_is_better=False, priors=["sceptical", 3])

@@ -169,3 +169,68 @@ def test_prior_table_uses_the_rules_prior_version(version):
     row = table.loc[table["prior"] == "sceptical", "p_benefit_mcid"].item()
     assert row == pytest.approx(r.decision["p_benefit_mcid"], rel=1e-12)
     assert r.decision["legacy_prior"] == (version in (None, 1))
+
+
+def _batch(rng, rows, k):
+    """Pair differences over a wide range of effects and noise (half of the rows up to
+    1e6 MCID), a few missing pairs, rounded (tied, sometimes all equal) rows and rows with
+    one or two pairs left."""
+    top = np.where(np.arange(rows)[:, None] % 2 == 0, 2.0, 14.0)
+    mu = rng.normal(0.0, 1.0, (rows, 1)) * np.exp(rng.uniform(-3.0, top))
+    sd = np.exp(rng.uniform(-4.0, top + 1.0))
+    d = mu + sd * rng.normal(size=(rows, k))
+    d[rng.random((rows, k)) < 0.03] = np.nan
+    d[:40] = np.round(d[:40])
+    d[40:45, 1:] = np.nan
+    d[45:50, 2:] = np.nan
+    return d
+
+
+@pytest.mark.parametrize("prior, version", [("sceptical", 2), ("enthusiastic", 2),
+                                            ("sceptical", 1), ("reference", 2)])
+@pytest.mark.parametrize("higher", [False, True])
+def test_verdicts_alone_agree_with_decide_row_by_row(prior, version, higher):
+    rng = np.random.default_rng(7)
+    rule = DecisionRule(outcome="pain", mcid=1.0, prior=prior, prior_version=version)
+    for k in (2, 3, 6, 13, 20, 45):
+        d = _batch(rng, 3000, k)
+        fast = rule.verdicts(d, higher_is_better=higher)
+        full = rule.decide(d, higher_is_better=higher).verdict
+        assert fast.dtype == object and fast.shape == (3000,)
+        assert (fast == full).all(), (k, np.flatnonzero(fast != full)[:5])
+
+
+def test_verdicts_recompute_exactly_the_rows_near_a_threshold(monkeypatch):
+    # the fast path answers most rows itself; the full quadrature gets the rows that have
+    # fewer than three pairs or all-equal differences, and those whose fast probability
+    # is within FAST_MARGIN of a threshold
+    from nof1.analysis import bayes
+
+    rng = np.random.default_rng(3)
+    d = rng.normal(-1.0, 1.2, size=(4000, 8))
+    d[0] = 1.0                                       # all equal
+    d[1, 2:] = np.nan                                # two pairs
+    rule = DecisionRule(outcome="pain", mcid=1.0)
+    seen = []
+    full = bayes.posterior_benefit
+
+    def spy(x, *args, **kwargs):
+        seen.append(np.asarray(x).copy())
+        return full(x, *args, **kwargs)
+
+    monkeypatch.setattr(bayes, "posterior_benefit", spy)
+    verdict = rule.verdicts(d, higher_is_better=False)
+    assert len(seen) == 1
+    p_mcid, p_any, _ = full(d, rule.prior_model(False), mcid=1.0, higher_is_better=False)
+    near = ((np.abs(p_mcid - 0.8) <= 2 * bayes.FAST_MARGIN)
+            | (np.abs(p_any - 0.5) <= 2 * bayes.FAST_MARGIN))
+    recomputed = {tuple(np.nan_to_num(r, nan=99.0)) for r in seen[0]}
+    rows = {tuple(np.nan_to_num(r, nan=99.0)) for r in d}
+    assert len(recomputed) < 0.02 * len(rows)
+    assert {tuple(np.nan_to_num(d[i], nan=99.0)) for i in (0, 1)} <= recomputed
+    # every row the fast path answered itself was clear of both thresholds
+    answered = np.array([tuple(np.nan_to_num(r, nan=99.0)) not in recomputed for r in d])
+    assert not (answered & (np.abs(p_mcid - 0.8) <= 0.5 * bayes.FAST_MARGIN)).any()
+    assert not (answered & (np.abs(p_any - 0.5) <= 0.5 * bayes.FAST_MARGIN)).any()
+    assert near[~answered].sum() >= 1
+    assert list(verdict) == list(rule.decide(d, higher_is_better=False).verdict)

@@ -170,3 +170,41 @@ def test_power_grid_reports_every_decision_of_the_rule():
     assert (probs.sum(axis=1) - 1).abs().max() < 1e-12
     assert (grid["power"] == grid["p_met"]).all()
     assert grid["p_met"].iloc[1] > grid["p_met"].iloc[0]  # more pairs, more often met
+
+
+@pytest.mark.parametrize("k", [5, 9])
+def test_randomization_power_is_that_of_the_listed_reference_set(k):
+    # simulate_power counts without listing the 2**k assignments (it keeps no null
+    # distribution); its rejections are those of the test that lists them
+    from nof1.analysis import randomization_test
+    from nof1.planning.power import _period_means
+
+    res = simulate_power(PairedDesign(k), effect=-0.6, sd=1.0, rho=0.3, period_days=9,
+                         washout_days=2, n_sims=600, alpha=0.1,
+                         methods=("randomization",), keep_trials=True, rng=5)
+    assign = res.trials["assignments"]
+    means = _period_means(res.trials["scores"], 2 * k, 9, 2)
+    listed = randomization_test(means, np.where(assign == 0, "A", "B"),
+                                design=PairedDesign(k), keep_null=True)
+    assert listed.null_distribution.shape == (600, 2 ** k)
+    rate = np.mean(np.asarray(listed.pvalue) <= 0.1)
+    assert 0.1 < rate < 0.9
+    assert res.table.iloc[0]["rejection_rate"] == rate
+
+
+@pytest.mark.parametrize("onset", [0.0, 2.0])
+def test_simulated_scores_do_not_depend_on_the_block_size(monkeypatch, onset):
+    # simulate_scores works through blocks of trials; the scores are the same numbers
+    # (bit for bit) whatever the block size, with run-in days and unequal periods too
+    from nof1.planning import simulate
+
+    cond = np.repeat([-1, 0, 1, 1, 0, 1, 0], [3, 5, 5, 4, 5, 5, 5])
+    period = np.repeat([0, 1, 2, 3, 4, 5, 6], [3, 5, 5, 4, 5, 5, 5])
+    runs = []
+    for block in (1 << 15, 64, 1):
+        monkeypatch.setattr(simulate, "_BLOCK_VALUES", block)
+        runs.append(simulate.simulate_scores(cond, period, effect=-1.0, onset_days=onset,
+                                             n_sims=300, rng=3))
+    assert runs[0].tobytes() == runs[1].tobytes() == runs[2].tobytes()
+    # the AR(1) noise and period shifts are there: not a constant, not the mean alone
+    assert runs[0].std() > 1.0

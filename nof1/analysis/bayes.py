@@ -447,7 +447,13 @@ class _TPosterior:
         return special.stdtr(self.df, (self.loc - c) / self.scale)
 
     def ppf(self, q: float) -> np.ndarray:
-        return self.loc + self.scale * special.stdtrit(self.df, q)
+        df = self.df
+        if df.size > 64:  # a batch shares few df: the (slow) t quantile once per value
+            u, inv = np.unique(df, return_inverse=True)
+            t = special.stdtrit(u, q)[inv.reshape(df.shape)]
+        else:
+            t = special.stdtrit(df, q)
+        return self.loc + self.scale * t
 
     @property
     def mean(self) -> np.ndarray:
@@ -497,7 +503,8 @@ class _PanelPosterior:
     """
 
     def __init__(self, n: np.ndarray, dbar: np.ndarray, ss: np.ndarray, pr: EffectPrior,
-                 cuts: tuple[float, ...]) -> None:
+                 cuts: tuple[float, ...], m0: np.ndarray | None = None) -> None:
+        # m0: a prior centre per row (rows that differ only in the prior's centre), else pr's
         self.valid = (n >= 2) & (ss > 0)
         # all differences equal: the posterior is the limit as S -> 0, a point mass at d̄
         self.point = (n >= 2) & (ss == 0)
@@ -506,14 +513,16 @@ class _PanelPosterior:
         rows = n.size
         idx = np.flatnonzero(self.valid)
         self.idx = idx
+        self.m0 = pr.m0 if m0 is None else np.asarray(m0, dtype=float)[idx]
+        centre = self.m0 if m0 is None else self.m0[:, None]
         nv = n[idx].astype(float)
         self.n = nv
         self.dbar = dbar[idx]
         self.se2nu = ss[idx] / nv                          # nu se² = S / n
         se = np.sqrt(self.se2nu / (nv - 1))
         pts = np.concatenate([self.dbar[:, None] + se[:, None] * _LADDER,
-                              pr.m0 + pr.scale * np.broadcast_to(_LADDER, (idx.size,
-                                                                           _LADDER.size)),
+                              centre + pr.scale * np.broadcast_to(_LADDER, (idx.size,
+                                                                            _LADDER.size)),
                               np.broadcast_to(np.asarray(cuts, float), (idx.size, len(cuts)))],
                              axis=1)
         b = np.sort(pts, axis=1)
@@ -547,7 +556,8 @@ class _PanelPosterior:
     def _logf(self, x: np.ndarray) -> np.ndarray:
         pr = self.pr
         shape = (-1,) + (1,) * (x.ndim - 1)
-        t = (x - pr.m0) / pr.scale
+        m0 = self.m0 if np.ndim(self.m0) == 0 else self.m0.reshape(shape)
+        t = (x - m0) / pr.scale
         if math.isinf(pr.df):
             logp = -0.5 * t * t
         else:
@@ -598,10 +608,12 @@ class _PanelPosterior:
         if not m:
             return [self._full(None, self.at) for _ in qs]
         r = np.tile(np.arange(m), len(qs))
-        x = self._ppf(r, np.repeat(np.asarray(qs, dtype=float), m))
+        x = self._ppf(r, np.repeat(np.asarray(qs, dtype=float), m), len(qs))
         return [self._full(lambda i=i: x[i * m:(i + 1) * m], self.at) for i in range(len(qs))]
 
-    def _ppf(self, r: np.ndarray, q: np.ndarray) -> np.ndarray:
+    def _ppf(self, r: np.ndarray, q: np.ndarray, nq: int) -> np.ndarray:
+        # r: rows, tiled nq times. Each row iterates until all its nq quantiles have
+        # converged and then stays, so that every row gets what it gets on its own.
         target = q * self.z[r]
         cum = self.cum[r]
         p = np.minimum((cum < target[:, None]).sum(axis=1), self.panel.shape[1] - 1)
@@ -613,6 +625,7 @@ class _PanelPosterior:
         lo, hi = a.copy(), bb.copy()
         top = self.top[r]
         tol = 1e-11 * (bb - a)
+        still = np.ones(r.size, dtype=bool)
         for _ in range(40):
             h = 0.5 * (x - a)
             nodes = np.concatenate([(a + h)[:, None] + h[:, None] * _GL_X, x[:, None]], axis=1)
@@ -625,14 +638,15 @@ class _PanelPosterior:
             nxt = x - step
             inside = (nxt >= lo) & (nxt <= hi)
             done = inside & (np.abs(step) <= tol)
-            x = np.where(inside, nxt, 0.5 * (lo + hi))
-            if done.all():
+            x = np.where(still, np.where(inside, nxt, 0.5 * (lo + hi)), x)
+            still &= ~np.tile(done.reshape(nq, -1).all(axis=0), nq)
+            if not still.any():
                 break
         return x
 
     def _rows_logf(self, x: np.ndarray, r: np.ndarray) -> np.ndarray:
         pr = self.pr
-        t = (x - pr.m0) / pr.scale
+        t = (x - (self.m0 if np.ndim(self.m0) == 0 else self.m0[r, None])) / pr.scale
         if math.isinf(pr.df):
             logp = -0.5 * t * t
         else:
@@ -687,6 +701,170 @@ def posterior_benefit(d: Any, prior: Prior, *, mcid: float,
     if higher_is_better:
         return post.sf(mcid), post.sf(0.0), n
     return post.cdf(-mcid), post.cdf(0.0), n
+
+
+#: the fast decision path (:func:`benefit_verdicts`) answers a threshold question itself only
+#: when its probability is further than this from the threshold; closer rows get the full
+#: panel quadrature. ``tests/test_bayes.py`` shows the fast path's error below 1e-5 on the
+#: rows it covers over 3-80 pairs, data SD 1e-3 to 1e7 and mean effects up to 1e6 times
+#: the prior scale (observed maximum about 1e-6).
+FAST_MARGIN = 1e-3
+#: geometric ladder around the peak of the prior factor, in units of its half-width
+_FAST_LADDER = (1.0, 4.0, 16.0)
+#: rows whose prior factor is narrower than this (radians of theta; the prior's scale
+#: about 1e-4 of the data's or less) have Cauchy tails that reach past the ladder: the full
+#: quadrature computes them
+_FAST_MIN_WIDTH = 0.01
+#: breakpoints of the likelihood factor cos^n(theta), in units of 1/sqrt(n)
+_FAST_LIK = (2.0, 5.0)
+_FAST_X, _FAST_W = np.polynomial.legendre.leggauss(8)
+#: rows per block of the fast quadrature
+_FAST_BLOCK = 256
+
+
+def _ipow(x: np.ndarray, n: np.ndarray) -> np.ndarray:
+    """x ** n for row-wise whole n (by squaring when every row has the same n)."""
+    if n.size and np.all(n == n[0]):  # (n varies along the last axis of x otherwise)
+        k, out, base = int(n[0]), None, x
+        while True:
+            if k & 1:
+                out = base.copy() if out is None else np.multiply(out, base, out=out)
+            k >>= 1
+            if not k:
+                return np.ones_like(x) if out is None else out
+            base = base * base
+    return x ** n
+
+
+def _cauchy_cdfs(n: np.ndarray, dbar: np.ndarray, ss: np.ndarray, m0: float, scale: float,
+                 cuts: tuple[float, ...]) -> tuple[list[np.ndarray], np.ndarray]:
+    """P(delta <= c) for each cut under a Cauchy effect prior, by a cheaper quadrature.
+
+    With A = S/n and delta = d̄ + sqrt(A) tan(theta), the likelihood factor
+    [1 + (delta − d̄)²/A]^(−n/2) becomes cos^n(theta) and the posterior density in
+    theta on (−pi/2, pi/2) is ∝ cos^n(theta) / D(theta) with
+    D = scale² cos² + ((d̄ − m0) cos + sqrt(A) sin)², which has no singularity on the
+    real line (its nearest complex zeros, a distance w from its minimum, fix the panel
+    ladder). The substitution tau = tan(theta/2) turns every node into rational
+    arithmetic and one whole power. 8-point Gauss-Legendre panels run between the
+    cuts, 0, ±2 and ±5 widths of cos^n and the minimum of D ± (1, 4, 16) w. Valid rows
+    only (n >= 3, S > 0). Returns the CDFs at the cuts and whether the row is covered
+    (a finite, positive normalising constant and a prior factor at least
+    ``_FAST_MIN_WIDTH`` wide: narrower ones have Cauchy tails beyond the ladder).
+    """
+    nf = n.astype(float)
+    a = ss / nf
+    r = np.sqrt(a)
+    a0 = dbar - m0
+    s2 = scale * scale
+    al = 0.5 * (s2 + a0 * a0 + a)
+    be = 0.5 * (s2 + a0 * a0 - a)
+    ga = a0 * r
+    q = np.hypot(be, ga)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        # D = al + q cos(2 theta - psi): minimum al - q = a s² / (al + q) (no cancellation)
+        w = np.arcsinh(np.sqrt(a * s2 / (al + q) / (2.0 * q)))
+    half = 0.5 * np.pi
+    th_d = 0.5 * (np.arctan2(ga, be) + np.pi)
+    th_d = np.where(th_d > half, th_d - np.pi, th_d)
+    th_cut = [np.arctan2(c - dbar, r) for c in cuts]
+    root = 1.0 / np.sqrt(nf)
+    pts = [np.full_like(r, -half), np.zeros_like(r), np.full_like(r, half), th_d, *th_cut]
+    pts += [th_d + sign * k * w for k in _FAST_LADDER for sign in (-1.0, 1.0)]
+    pts += [sign * k * root for k in _FAST_LIK for sign in (-1.0, 1.0)]
+    th = np.clip(np.stack(pts, axis=1), -half, half)
+    th = np.where(np.isnan(th), 0.0, th)            # no ladder where D is constant
+    b = np.sort(np.tan(0.5 * th), axis=1)           # tau breakpoints in [-1, 1]
+    h = 0.5 * np.diff(b, axis=1)
+    mid = 0.5 * (b[:, 1:] + b[:, :-1])
+    panel = np.empty_like(h)
+    # nodes laid out (panel, node, row) so that every operation runs along the rows
+    xs = _FAST_X[None, :, None]
+    ca, cr = a0 / scale, 2.0 * r / scale
+    tiny = np.power(1e-280, 1.0 / nf)               # cos below this: cos^n under 1e-280
+    for lo in range(0, r.size, _FAST_BLOCK):      # blocks that stay in cache
+        sl = slice(lo, lo + _FAST_BLOCK)
+        tau = h[sl].T[:, None, :] * xs
+        tau += mid[sl].T[:, None, :]
+        qq = tau * tau                              # tau² ...
+        p = 1.0 - qq                                # cos = p / qq, dtheta = 2 dtau / qq
+        qq += 1.0
+        u = p * ca[sl]
+        tau *= cr[sl]
+        u += tau
+        u *= u
+        den = p * p
+        den += u                                    # p² + u², u = ((d̄ − m0) p + 2 r tau) / scale
+        p /= qq
+        p[p < tiny[sl]] = 0.0                       # no subnormal numbers (slow) in the power
+        f = _ipow(p, n[sl])
+        f *= qq
+        f /= den                                    # (p/qq)^n qq / (p² + u²)
+        panel[sl] = np.tensordot(_FAST_W, f, axes=(0, 1)).T
+    panel *= h
+    z = panel.sum(axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = [(panel * (b[:, 1:] <= np.tan(0.5 * t)[:, None])).sum(axis=1) / z
+               for t in th_cut]
+    return out, np.isfinite(z) & (z > 0) & (w >= _FAST_MIN_WIDTH)
+
+
+def benefit_verdicts(d: Any, prior: Prior, *, mcid: float, higher_is_better: bool,
+                     probability_threshold: float, no_benefit_threshold: float
+                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per row of a 2-D batch: is P(benefit >= MCID) >= a threshold, is P(benefit) < another?
+
+    The decision-only path of :meth:`nof1.analysis.DecisionRule.verdicts` (and so of
+    :func:`nof1.simulate_power`): the answers are those of :func:`posterior_benefit`
+    (the same posterior), but under a Cauchy effect prior (the sceptical and
+    enthusiastic presets) the probabilities come from a cheaper quadrature
+    (:func:`_cauchy_cdfs`, about a third of the nodes and no transcendental function
+    per node), and only rows whose fast probability lies within :data:`FAST_MARGIN` of
+    a threshold, or that it does not cover (fewer than three pairs, all equal, or a prior
+    far narrower than the spread of the data or far from them), are computed by the full
+    panel quadrature. Other priors use :func:`posterior_benefit`.
+
+    Returns
+    -------
+    met, no_benefit, evaluable : numpy.ndarray of bool
+        ``P(benefit >= MCID) >= probability_threshold``,
+        ``P(benefit) < no_benefit_threshold``, and whether the posterior is proper.
+    """
+    x = np.atleast_2d(_as_batch(d))
+    cuts = (mcid, 0.0) if higher_is_better else (-mcid, 0.0)
+    if not (isinstance(prior, EffectPrior) and prior.df == 1):
+        p_mcid, p_any, n = posterior_benefit(x, prior, mcid=mcid,
+                                             higher_is_better=higher_is_better)
+        ok = (n >= 2) & np.isfinite(p_mcid) & np.isfinite(p_any)
+        with np.errstate(invalid="ignore"):
+            return ok & (p_mcid >= probability_threshold), ok & (
+                p_any < no_benefit_threshold), ok
+    _, n, dbar, ss = _summaries(x)
+    fast = np.flatnonzero((n >= 3) & (ss > 0))
+    p_mcid = np.full(n.shape, np.nan)
+    p_any = np.full(n.shape, np.nan)
+    if fast.size:
+        (c_mcid, c_any), covered = _cauchy_cdfs(n[fast], dbar[fast], ss[fast], prior.m0,
+                                                prior.scale, cuts)
+        if higher_is_better:
+            c_mcid, c_any = 1.0 - c_mcid, 1.0 - c_any
+        with np.errstate(invalid="ignore"):
+            sure = covered & (np.abs(c_mcid - probability_threshold) > FAST_MARGIN)
+            sure &= np.abs(c_any - no_benefit_threshold) > FAST_MARGIN
+        p_mcid[fast[sure]] = c_mcid[sure]
+        p_any[fast[sure]] = c_any[sure]
+        done = np.zeros(n.shape, dtype=bool)
+        done[fast[sure]] = True
+    else:
+        done = np.zeros(n.shape, dtype=bool)
+    rest = np.flatnonzero(~done)
+    if rest.size:
+        p_mcid[rest], p_any[rest], _ = posterior_benefit(
+            x[rest], prior, mcid=mcid, higher_is_better=higher_is_better)
+    ok = (n >= 2) & np.isfinite(p_mcid) & np.isfinite(p_any)
+    with np.errstate(invalid="ignore"):
+        return ok & (p_mcid >= probability_threshold), ok & (
+            p_any < no_benefit_threshold), ok
 
 
 def bayes_paired(d: Any, *, mcid: float, higher_is_better: bool,
@@ -798,42 +976,80 @@ def bayes_paired(d: Any, *, mcid: float, higher_is_better: bool,
     if one and not np.isfinite(post.cdf(0.0)[0]):
         raise ValueError(f"the {pr.name} prior needs at least two pair differences that are "
                          f"not all equal (got {int(n[0])})")
-    tail = (1 - credible_level) / 2
-    if isinstance(post, _PanelPosterior):
-        low, high = post.ppfs((tail, 1 - tail))
-    else:
-        low, high = post.ppf(tail), post.ppf(1 - tail)
+    fields = _posterior_fields(post, n, x.shape[-1], mcid, higher_is_better, credible_level)
+    if one:
+        fields = {k: (int(v[0]) if k in ("n_pairs", "n_dropped") else float(v[0]))
+                  for k, v in fields.items()}
+    return BayesResult(credible_level=credible_level, mcid=mcid,
+                       higher_is_better=higher_is_better, **fields, **_prior_fields(pr))
+
+
+def _posterior_fields(post: _TPosterior | _PanelPosterior, n: np.ndarray, width: int,
+                      mcid: float, higher_is_better: bool,
+                      credible_level: float) -> dict[str, np.ndarray]:
+    """The per-row fields of :class:`BayesResult` from a posterior (arrays)."""
+    low, high = _interval(post, credible_level)
     p_gt0, p_lt0 = post.sf(0.0), post.cdf(0.0)
     p_ge, p_le = post.sf(mcid), post.cdf(-mcid)     # P(delta >= mcid), P(delta <= -mcid)
     if higher_is_better:
         benefit, benefit_mcid, harm_mcid = p_gt0, p_ge, p_le
     else:
         benefit, benefit_mcid, harm_mcid = p_lt0, p_le, p_ge
-    within = 1.0 - p_ge - p_le
-
-    def out(v: np.ndarray) -> Any:
-        return float(v[0]) if one else v
-
-    nan = np.full(n.shape, np.nan)
     if isinstance(post, _TPosterior):
         df, loc, scale = post.df, post.loc, post.scale
-        params = dict(prior_m0=pr.m0, prior_k0=pr.k0, prior_a0=pr.a0, prior_b0=pr.b0)
-        method = BayesResult.method
     else:
-        df = loc = scale = nan
-        params = dict(prior_m0=pr.m0, prior_k0=math.nan, prior_a0=math.nan,
-                      prior_b0=math.nan, prior_scale=pr.scale, prior_df=float(pr.df))
-        method = ("normal model for pair differences (Student-t prior for the effect, "
-                  "reference prior for the variance; posterior by quadrature)")
-    return BayesResult(
-        estimate=out(post.mean), posterior_sd=out(post.sd), ci_low=out(low),
-        ci_high=out(high), credible_level=credible_level, p_benefit=out(benefit),
-        p_benefit_mcid=out(benefit_mcid), p_within_mcid=out(within),
-        p_harm_mcid=out(harm_mcid), mcid=mcid, higher_is_better=higher_is_better,
-        posterior_df=out(df), posterior_loc=out(loc), posterior_scale=out(scale),
-        prior=pr.name, n_pairs=int(n[0]) if one else n,
-        n_dropped=int(x.shape[-1] - n[0]) if one else x.shape[-1] - n, method=method,
-        **params)
+        df = loc = scale = np.full(n.shape, np.nan)
+    return dict(estimate=post.mean, posterior_sd=post.sd, ci_low=low, ci_high=high,
+                p_benefit=benefit, p_benefit_mcid=benefit_mcid,
+                p_within_mcid=1.0 - p_ge - p_le, p_harm_mcid=harm_mcid, posterior_df=df,
+                posterior_loc=loc, posterior_scale=scale, n_pairs=n, n_dropped=width - n)
+
+
+def _prior_fields(pr: Prior) -> dict[str, Any]:
+    """The prior's fields of :class:`BayesResult`."""
+    if isinstance(pr, NormalInverseGammaPrior):
+        return dict(prior=pr.name, prior_m0=pr.m0, prior_k0=pr.k0, prior_a0=pr.a0,
+                    prior_b0=pr.b0, method=BayesResult.method)
+    return dict(prior=pr.name, prior_m0=pr.m0, prior_k0=math.nan, prior_a0=math.nan,
+                prior_b0=math.nan, prior_scale=pr.scale, prior_df=float(pr.df),
+                method=("normal model for pair differences (Student-t prior for the effect, "
+                        "reference prior for the variance; posterior by quadrature)"))
+
+
+def _interval(post: _TPosterior | _PanelPosterior,
+              credible_level: float) -> tuple[np.ndarray, np.ndarray]:
+    tail = (1 - credible_level) / 2
+    if isinstance(post, _PanelPosterior):
+        low, high = post.ppfs((tail, 1 - tail))
+        return low, high
+    return post.ppf(tail), post.ppf(1 - tail)
+
+
+def credible_interval(d: Any, *, mcid: float, higher_is_better: bool,
+                      prior: str | Prior = DEFAULT_PRIOR, credible_level: float = 0.95
+                      ) -> tuple[np.ndarray, np.ndarray]:
+    """The equal-tailed credible interval of :func:`bayes_paired` alone, per row of a batch.
+
+    The same numbers as ``bayes_paired(d, ...).ci_low`` and ``.ci_high`` (NaN where the
+    posterior is improper), without the probabilities and moments (for
+    :func:`nof1.simulate_power`).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from nof1.analysis.bayes import credible_interval
+    >>> d = np.random.default_rng(1).normal(-1.0, 1.0, size=(3, 6))
+    >>> low, high = credible_interval(d, mcid=1.0, higher_is_better=False)
+    >>> res = bayes_paired(d, mcid=1.0, higher_is_better=False)
+    >>> bool((low == res.ci_low).all() and (high == res.ci_high).all())
+    True
+    """
+    x = np.atleast_2d(_as_batch(d))
+    credible_level = check_float(credible_level, "credible_level", minimum=0.0, maximum=1.0,
+                                 inclusive=False)
+    pr = _resolve_prior(prior, mcid, higher_is_better, None)
+    _, n, dbar, ss = _summaries(x)
+    return _interval(_posterior(n, dbar, ss, pr, cuts=(-mcid, 0.0, mcid)), credible_level)
 
 
 def prior_sensitivity(d: Any, *, mcid: float, higher_is_better: bool,
@@ -886,8 +1102,35 @@ def prior_sensitivity(d: Any, *, mcid: float, higher_is_better: bool,
     chosen = SENSITIVITY_PRIORS if priors is None else tuple(priors)
     if not chosen:
         raise ValueError("`priors` must name at least one prior")
-    rows = [bayes_paired(d, mcid=mcid, higher_is_better=higher_is_better, prior=p,
-                         credible_level=credible_level, sd_guess=sd_guess)
-            for p in chosen]
-    fields = BayesResult._frame_fields
-    return pd.DataFrame([[getattr(r, f) for f in fields] for r in rows], columns=list(fields))
+    x = _as_batch(d)                      # the checks of bayes_paired, in its order
+    mcid = check_float(mcid, "mcid", minimum=0.0, inclusive=False)
+    if not isinstance(higher_is_better, bool):
+        raise TypeError("`higher_is_better` must be True or False")
+    credible_level = check_float(credible_level, "credible_level", minimum=0.0, maximum=1.0,
+                                 inclusive=False)
+    _, n, dbar, ss = _summaries(x[None])
+    rows: list[dict[str, Any] | None] = [None] * len(chosen)
+    # effect priors that differ only in their centre share one panel quadrature (one row
+    # per prior, each computed as it is alone); they are proper from two pairs on
+    groups: dict[tuple[float, float], list[tuple[int, EffectPrior]]] = {}
+    for i, p in enumerate(chosen):
+        pr = _resolve_prior(p, mcid, higher_is_better, sd_guess)
+        if isinstance(pr, EffectPrior) and n[0] >= 2:
+            groups.setdefault((pr.scale, pr.df), []).append((i, pr))
+        else:
+            res = bayes_paired(x, mcid=mcid, higher_is_better=higher_is_better, prior=pr,
+                               credible_level=credible_level)
+            rows[i] = {f: getattr(res, f) for f in BayesResult._frame_fields}
+    for members in groups.values():
+        m = len(members)
+        post = _PanelPosterior(np.repeat(n, m), np.repeat(dbar, m), np.repeat(ss, m),
+                               members[0][1], (-mcid, 0.0, mcid),
+                               m0=np.array([pr.m0 for _, pr in members]))
+        fields = _posterior_fields(post, np.repeat(n, m), x.size, mcid, higher_is_better,
+                                   credible_level)
+        for j, (i, pr) in enumerate(members):
+            row = {k: (int(v[j]) if k in ("n_pairs", "n_dropped") else float(v[j]))
+                   for k, v in fields.items()}
+            rows[i] = {"credible_level": credible_level, "mcid": mcid,
+                       "higher_is_better": higher_is_better, **row, **_prior_fields(pr)}
+    return pd.DataFrame({f: [r[f] for r in rows] for f in BayesResult._frame_fields})

@@ -16,7 +16,14 @@ import pandas as pd
 
 from .._results import ResultMixin
 from .._validation import check_choice, check_float
-from .bayes import PRIOR_PRESETS, PRIOR_VERSION, PRIOR_VERSIONS, make_prior, posterior_benefit
+from .bayes import (
+    PRIOR_PRESETS,
+    PRIOR_VERSION,
+    PRIOR_VERSIONS,
+    benefit_verdicts,
+    make_prior,
+    posterior_benefit,
+)
 
 __all__ = ["DecisionRule", "Decision", "VERDICTS"]
 
@@ -298,11 +305,8 @@ class DecisionRule:
         p_mcid, p_any, n = posterior_benefit(x, self.prior_model(higher_is_better),
                                              mcid=self.mcid, higher_is_better=higher_is_better)
         ok = (n >= 2) & np.isfinite(p_mcid) & np.isfinite(p_any)
-        verdict = np.where(~ok, "not evaluable",
-                           np.where(p_mcid >= self.probability_threshold, "met",
-                                    np.where(p_any < self.no_benefit_threshold,
-                                             "not worthwhile", "inconclusive")))
-        verdict = verdict.astype(object)
+        verdict = _verdicts(ok, p_mcid >= self.probability_threshold,
+                            p_any < self.no_benefit_threshold)
         if one:
             current = None
             if self.legacy_prior and verdict[0] != "not evaluable":
@@ -313,6 +317,54 @@ class DecisionRule:
                             current=current)
         return Decision(verdict=verdict, p_benefit_mcid=p_mcid, p_benefit=p_any, n_pairs=n,
                         rule=self)
+
+    def verdicts(self, d: Any, *, higher_is_better: bool) -> np.ndarray:
+        """The verdicts alone for a batch of trials: ``decide(d, ...).verdict``, for less.
+
+        The decision-only path of :func:`nof1.simulate_power`. The verdict of every row is
+        the one :meth:`decide` gives (and so :func:`nof1.analyze`): under the Cauchy
+        sceptical and enthusiastic priors a cheaper quadrature answers the two threshold
+        questions, and rows whose probability it puts within
+        :data:`nof1.analysis.bayes.FAST_MARGIN` of a threshold are computed as
+        :meth:`decide` computes them (:func:`nof1.analysis.bayes.benefit_verdicts`;
+        ``tests/test_decision.py`` checks the agreement row by row).
+
+        Parameters
+        ----------
+        d : array_like
+            2-D ``(n_trials, n_pairs)`` pair differences (treatment − control); NaN marks
+            a missing pair.
+        higher_is_better : bool
+            The outcome's direction of benefit.
+
+        Returns
+        -------
+        numpy.ndarray of object
+            One of :data:`VERDICTS` per row.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from nof1.analysis import DecisionRule
+        >>> rule = DecisionRule(outcome="pain", mcid=1.0)
+        >>> d = np.random.default_rng(1).normal(-1.5, 1.0, size=(4, 6))
+        >>> rule.verdicts(d, higher_is_better=False).tolist() == list(
+        ...     rule.decide(d, higher_is_better=False).verdict)
+        True
+        """
+        x = np.atleast_2d(np.asarray(d, dtype=float))
+        met, no_benefit, ok = benefit_verdicts(
+            x, self.prior_model(higher_is_better), mcid=self.mcid,
+            higher_is_better=higher_is_better, probability_threshold=self.probability_threshold,
+            no_benefit_threshold=self.no_benefit_threshold)
+        return _verdicts(ok, met, no_benefit)
+
+
+def _verdicts(ok: np.ndarray, met: np.ndarray, no_benefit: np.ndarray) -> np.ndarray:
+    """The rule's verdict per row from its two threshold answers (object array)."""
+    return np.where(~ok, "not evaluable",
+                    np.where(met, "met", np.where(no_benefit, "not worthwhile",
+                                                  "inconclusive"))).astype(object)
 
 
 def _same_spec(a: Any, b: dict[str, Any]) -> bool:

