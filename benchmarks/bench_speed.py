@@ -333,8 +333,8 @@ def _analyze_parts(diary, s) -> None:
     spent: dict[str, float] = {}
     wrapped = []
     for mod, fname, label in ((trial_mod.models, "gls_ar1", "GLS fits (models.gls_ar1)"),
-                              (trial_mod.bayes, "prior_sensitivity",
-                               "prior sensitivity (bayes.prior_sensitivity)"),
+                              (trial_mod.bayes, "prior_sensitivity_columns",
+                               "prior sensitivity (its numbers)"),
                               (trial_mod, "_decide", "decision rule (Bayes)"),
                               (trial_mod, "_read_diary", "reading the diary"),
                               (rand_mod, "test_and_interval",

@@ -1097,6 +1097,22 @@ def prior_sensitivity(d: Any, *, mcid: float, higher_is_better: bool,
     1     sceptical    -0.659      0.980
     2  enthusiastic    -0.810      0.997
     """
+    return sensitivity_frame(prior_sensitivity_columns(
+        d, mcid=mcid, higher_is_better=higher_is_better, priors=priors,
+        credible_level=credible_level, sd_guess=sd_guess))
+
+
+def sensitivity_frame(columns: dict[str, list[Any]]) -> pd.DataFrame:
+    """The :func:`prior_sensitivity` table of :func:`prior_sensitivity_columns`."""
+    return pd.DataFrame(columns)
+
+
+def prior_sensitivity_columns(d: Any, *, mcid: float, higher_is_better: bool,
+                              priors: Iterable[str | Prior] | None = None,
+                              credible_level: float = 0.95,
+                              sd_guess: float | None = None) -> dict[str, list[Any]]:
+    """The numbers of :func:`prior_sensitivity`, column by column, without the frame
+    (``analyze`` builds the frame when the table is first read)."""
     if np.ndim(d) != 1:
         raise ValueError("`d` must be 1-D for a sensitivity table")
     chosen = SENSITIVITY_PRIORS if priors is None else tuple(priors)
@@ -1133,4 +1149,4 @@ def prior_sensitivity(d: Any, *, mcid: float, higher_is_better: bool,
                    for k, v in fields.items()}
             rows[i] = {"credible_level": credible_level, "mcid": mcid,
                        "higher_is_better": higher_is_better, **row, **_prior_fields(pr)}
-    return pd.DataFrame({f: [r[f] for r in rows] for f in BayesResult._frame_fields})
+    return {f: [r[f] for r in rows] for f in BayesResult._frame_fields}

@@ -222,9 +222,10 @@ def _analyse_outcome(days: _Days, schedule: Schedule, o: Outcome, *, primary: bo
                    bayes.make_prior(name, mcid=o.mcid, higher_is_better=o.higher_is_better,
                                     version=prior_version)
                    for name in bayes.SENSITIVITY_PRIORS]
-        priors = bayes.prior_sensitivity(diff[~np.isnan(diff)], priors=presets,
-                                         mcid=o.mcid, higher_is_better=o.higher_is_better,
-                                         credible_level=confidence_level)
+        columns = bayes.prior_sensitivity_columns(
+            diff[~np.isnan(diff)], priors=presets, mcid=o.mcid,
+            higher_is_better=o.higher_is_better, credible_level=confidence_level)
+        priors = Deferred(lambda: bayes.sensitivity_frame(columns))
     sens_rows = sensitivity_rows(data, schedule, o, index=idx, scores=scores, **kw)
     for r in sens_rows:
         label = {"all_days": "all period days (no wash-out)",
