@@ -23,15 +23,20 @@ M^T M = L L^T with L lower triangular, blocks (Z | X | y):
 * L_xx L_xx^T = X^T V^-1 X (the Schur complement, by Woodbury);
 * beta_hat = L_xx^-T l_yx and the GLS residual sum of squares r^T V^-1 r = l_yy^2.
 
-No n x n matrix is formed. The Gram matrix of W [Z X y] is assembled in O(n)
-per rho (``PeriodModel.gram_batch``): the columns of X that are constant within
-periods (intercept, treatment, block effects) are Z times a period-level
-vector, so only Z, the trend and y are whitened, and the whitened Z has two
-non-zero entries per row, summed with ``np.bincount``. Each lam then costs a
-Cholesky factorisation of an (m + p + 1)-square matrix, and many (rho, lam)
-points are evaluated in one batch. lam = 0 is an ordinary point (the Z block
-becomes the identity). ``y`` is centred first (the intercept absorbs the shift;
-it keeps the Gram matrix well scaled).
+No n x n matrix is formed, and after one O(n) pass no sum over days either. The
+whitened day i > 0 is (D_i + (1 - phi_i) P_i) / sqrt(1 - phi_i^2), D_i = row_i -
+row_{i-1}, P_i = row_{i-1}, phi_i = rho**gap_i; so the Gram matrix of W [Z X y] is
+a fixed matrix (day 0) plus, for each distinct gap (one day, wash-out, missing
+days), three fixed sums over its days (of D D^T, D P^T + P D^T and P P^T) times
+1 / (1 - phi^2), 1 / (1 + phi) and (1 - phi) / (1 + phi) (``PeriodModel._prepare_batch``).
+The sums are taken in O(n) with ``np.bincount``: the columns of X that are
+constant within periods (intercept, treatment, block effects) are Z times a
+period-level vector, so only Z, the trend and y enter, and Z has one non-zero
+entry per row. A batch of (rho, lam) points then costs one small matrix product
+and a Cholesky factorisation of an (m + p + 1)-square matrix per point
+(``PeriodModel._factor``). lam = 0 is an ordinary point (the Z block becomes the
+identity). ``y`` is centred first (the intercept absorbs the shift; it keeps the
+Gram matrix well scaled).
 
 The (restricted) likelihood is maximised (``PeriodModel.estimate``) by a
 coarse grid over (rho, lam) and Newton's method in (atanh rho, log lam) with
@@ -85,14 +90,22 @@ def gram(w: np.ndarray) -> np.ndarray:
 class PeriodModel:
     """Data of one fit: y, X (n x p, first column the intercept), Z (n x m), sorted by day."""
 
-    def __init__(self, y: np.ndarray, x: np.ndarray, z: np.ndarray, t: np.ndarray) -> None:
+    def __init__(self, y: np.ndarray, x: np.ndarray, z: np.ndarray | None, t: np.ndarray, *,
+                 codes: np.ndarray | None = None, logdet_xx: float | None = None) -> None:
         if not np.all(x[:, 0] == 1.0):
             raise ValueError("the first column of the design must be the intercept")
-        self.y, self.x, self.z = y, x, z
+        self.y, self.x = y, x
         self.gaps = np.diff(t)
         self.n, self.p = x.shape
-        self.m = z.shape[1]
-        self._logdet_xx = float(np.linalg.slogdet(x.T @ x)[1])
+        if codes is None:
+            assert z is not None
+            self.m = z.shape[1]
+            codes = np.argmax(z, axis=1) if self.m else np.zeros(self.n, dtype=np.intp)
+        else:
+            self.m = int(codes.max()) + 1 if codes.size else 0
+        self.codes = codes
+        self._logdet_xx = (float(np.linalg.slogdet(x.T @ x)[1]) if logdet_xx is None
+                           else logdet_xx)
 
     def loglik(self, rho: float, lam: float, reml: bool) -> float:
         """Gaussian log-likelihood maximised over beta and sigma^2 (profile), or REML.
@@ -103,19 +116,18 @@ class PeriodModel:
         equals ML's expression with n - p for n, minus log|X^T V^-1 X| / 2,
         plus log|X^T X| / 2.
         """
-        gram, logdet_r = self.gram_batch(np.array([rho]))
-        return float(self.loglik_batch(gram, logdet_r, np.array([lam]), reml)[0])
+        return float(self.loglik_batch(*self._factor(np.array([rho]), np.array([lam])),
+                                       reml)[0])
 
     def gls(self, rho: float, lam: float) -> tuple[np.ndarray, np.ndarray, float]:
         """GLS coefficients, their unscaled covariance (X^T V^-1 X)^-1 and sigma_hat^2.
 
         sigma_hat^2 = r^T V^-1 r / (n - p), the scale statsmodels' GLS reports. From the
-        lower Cholesky factor L of the augmented Gram matrix (``gram_batch``): with
+        lower Cholesky factor L of the augmented Gram matrix (``_factor``): with
         L_xx, l_yx its X and y blocks, beta = L_xx^-T l_yx and (X^T V^-1 X)^-1 =
         L_xx^-T L_xx^-1.
         """
-        gram, _ = self.gram_batch(np.array([rho]))
-        chol = self._chol(gram, np.array([lam]))[0]
+        chol = self._factor(np.array([rho]), np.array([lam]))[0][0]
         m, p = self.m, self.p
         inv = np.linalg.inv(chol[m:m + p, m:m + p])
         beta = inv.T @ chol[m + p, m:m + p]
@@ -124,118 +136,133 @@ class PeriodModel:
 
     # -- batched evaluation: many (rho, lam) points per numpy call -------------------------
     def _prepare_batch(self) -> None:
-        """Index arrays for the O(n) Gram matrices of the whitened [Z E] (see ``gram_batch``).
+        """Sums that give the Gram matrix of the whitened [Z X y] at any rho (``_factor``).
 
-        The columns of [X y] are either constant within every period (intercept,
-        treatment, block dummies: then the column is Z f for a period-level f) or not
-        (trend, y): those form E. The Gram matrix of the whitened [Z X y] is then
-        K^T G K with G the Gram matrix of the whitened [Z E] and K = [I | L] the fixed
-        map from [Z E] to [Z X y], and G has only O(n) non-zero contributions: row i of
-        the whitened Z is a_i e(period_i) + b_i e(period_{i-1}).
+        Day i > 0 whitens to (row_i - phi_i row_{i-1}) / sqrt(v_i), phi_i = rho**gap_i,
+        v_i = 1 - phi_i^2. Written as (D_i + (1 - phi_i) P_i) / sqrt(v_i) with
+        D_i = row_i - row_{i-1} and P_i = row_{i-1}, its outer product is
+        (D D^T + (1 - phi)(D P^T + P D^T) + (1 - phi)^2 P P^T) / v: the three sums over
+        the days of each distinct gap (1 day, plus wash-out and missing days) are fixed,
+        and rho enters only through 1 / v, 1 / (1 + phi) and (1 - phi) / (1 + phi) per
+        gap. (This form has no cancellation as rho -> 1, where v -> 0 and
+        row_i - phi row_{i-1} -> D_i.) The sums are taken over [Z E]: the columns of
+        [X y] that are constant within every period (intercept, treatment, block dummies)
+        are Z times a period-level vector f, so only the other columns E (trend, y) and
+        Z enter, and D and P have few non-zero entries per day (Z: +1 / -1 at the two
+        periods, when they differ); ``K = [I | L]``, the fixed map from [Z E] to
+        [Z X y], then gives each sum over [Z X y] as K^T S K.
         """
-        codes = np.argmax(self.z, axis=1) if self.m else np.zeros(self.n, dtype=np.intp)
+        codes = self.codes
         cols = np.column_stack([self.x, self.y - self.y.mean()])
         c = cols.shape[1]
-        first = np.zeros((max(self.m, 1), c))
-        if self.m:
-            first[:] = cols[np.unique(codes, return_index=True)[1]]  # first day per period
-        constant = np.all(cols == first[codes], axis=0) if self.m else np.zeros(c, bool)
+        m = self.m
+        first = np.zeros((max(m, 1), c))
+        if m:
+            first[codes] = cols                     # one day per period (any day will do)
+            constant = np.all(cols == first[codes], axis=0)
+        else:
+            constant = np.zeros(c, bool)
         constant[-1] = False                             # y is always an E column
         e_cols = np.flatnonzero(~constant)
-        self._e = np.ascontiguousarray(cols[:, e_cols])
-        m, e = self.m, e_cols.size
-        k = np.zeros((m + e, m + c))
+        ecol = np.ascontiguousarray(cols[:, e_cols])
+        e = e_cols.size
+        q = m + e
+        k = np.zeros((q, m + c))
         k[np.arange(m), np.arange(m)] = 1.0
         for j in np.flatnonzero(constant):
             k[:m, m + j] = first[:, j]
         k[m + np.arange(e), m + e_cols] = 1.0
         self._k = k
-        self._diag_z = np.arange(m) * (m + c + 1)       # flat indices of the Z diagonal
+        # the few distinct gaps: rho**gap per gap, and the sums per gap
+        gap_values, gap_index = np.unique(self.gaps, return_inverse=True)
+        n_gaps = gap_values.size
+        n1 = self.n - 1
+        e_at = np.broadcast_to(m + np.arange(e), (n1, e))
         own, prev = codes[1:], codes[:-1]
-        self._idx_a = np.concatenate([own * m + own, prev * m + prev, own * m + prev,
-                                      prev * m + own])
-        self._idx_b = (np.concatenate([own, prev])[:, None] * e + np.arange(e)).ravel()
+        step = (own != prev).astype(float)
+        if m:
+            d_idx = np.column_stack([own, prev, e_at])
+            d_val = np.column_stack([step, -step, ecol[1:] - ecol[:-1]])
+            p_idx = np.column_stack([prev, e_at])
+            p_val = np.column_stack([np.ones(n1), ecol[:-1]])
+        else:
+            d_idx, d_val = e_at, ecol[1:] - ecol[:-1]
+            p_idx, p_val = e_at, ecol[:-1]
+        base = gap_index[:, None, None] * (q * q)
+
+        def sums(i1: np.ndarray, v1: np.ndarray, i2: np.ndarray, v2: np.ndarray) -> np.ndarray:
+            idx = base + i1[:, :, None] * q + i2[:, None, :]
+            return np.bincount(idx.ravel(), (v1[:, :, None] * v2[:, None, :]).ravel(),
+                               n_gaps * q * q).reshape(n_gaps, q, q)
+
+        dp = sums(d_idx, d_val, p_idx, p_val)
+        terms = np.concatenate([sums(d_idx, d_val, d_idx, d_val),
+                                dp + dp.transpose(0, 2, 1),
+                                sums(p_idx, p_val, p_idx, p_val)])
         # day 0 (not whitened: e_0 has the marginal variance) is the same for every rho
-        g0 = np.zeros((m + e, m + e))
-        row0 = np.concatenate([np.eye(m)[codes[0]] if m else [], self._e[0]])
-        self._g0 = g0 + np.outer(row0, row0)
-        self._e1, self._e0 = self._e[1:], self._e[:-1]
-        # the few distinct gaps (1 day, plus wash-out and missing days): rho**gap by lookup
-        self._gap_values, self._gap_index = np.unique(self.gaps, return_inverse=True)
-        self._batch_idx: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        row0 = np.zeros(q)
+        if m:
+            row0[codes[0]] = 1.0
+        row0[m:] = ecol[0]
+        # the augmented matrix at (rho, lam): the Z rows and columns scaled by sqrt(lam),
+        # plus I_m in the Z block. Each entry is a sum of (weight of rho) x (1, sqrt(lam)
+        # or lam) x (a fixed number): one matrix product per batch of points
+        row0 = k.T @ row0
+        terms = np.concatenate([np.outer(row0, row0)[None], k.T @ terms @ k])
+        d = m + c
+        in_z = np.arange(d) < m
+        scale = [~in_z[:, None] & ~in_z[None, :],            # X, y block: 1
+                 in_z[:, None] ^ in_z[None, :],              # Z-X, Z-y blocks: sqrt(lam)
+                 in_z[:, None] & in_z[None, :]]              # Z block: lam
+        self._basis = np.stack([terms * mask for mask in scale], axis=1).reshape(
+            3 * terms.shape[0], d * d)
+        self._identity_z = np.diag(in_z.astype(float)).ravel()
+        self._gap_values = gap_values
+        self._gap_counts = np.bincount(gap_index, minlength=n_gaps).astype(float)
+        self._d = d
 
-    def gram_batch(self, rhos: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Gram matrices of the whitened [Z X y] (r, m+p+1, m+p+1) and log|R|, per rho.
+    def _factor(self, rhos: np.ndarray, lams: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Lower Cholesky factors of the augmented matrices, and log|R|, per (rho, lam).
 
-        Day i > 0 whitens to (row_i - phi_i row_{i-1}) / sqrt(v_i), phi_i = rho**gap_i,
-        v_i = 1 - phi_i^2, so its contributions to Z^T R^-1 Z are 1/v_i at
-        (period_i, period_i), phi_i^2/v_i at (period_{i-1}, period_{i-1}) and -phi_i/v_i
-        at the two cross positions, summed by ``np.bincount``.
+        The augmented matrix is M^T M of the module docstring: the Gram matrix of the
+        whitened [Z X y] with the Z rows and columns scaled by sqrt(lam), plus I_m in the
+        Z block, built from the fixed sums of ``_prepare_batch`` in one product of an
+        (r, 3 (1 + 3 x gaps)) matrix of weights with the sums. NaN where a matrix is not
+        positive definite.
         """
-        if not hasattr(self, "_k"):
+        if not hasattr(self, "_basis"):
             self._prepare_batch()
         rhos = np.asarray(rhos, dtype=float)
-        r, m = rhos.size, self.m
-        e = self._e.shape[1]
-        phi = (rhos[:, None] ** self._gap_values)[:, self._gap_index]   # rho**gap_i
+        lams = np.asarray(lams, dtype=float)
+        r = rhos.size
+        phi = rhos[:, None] ** self._gap_values                 # (r, gaps)
         v = 1.0 - phi * phi
-        inv_v = 1.0 / v
-        diff = self._e1 - phi[:, :, None] * self._e0        # (r, n-1, e): sqrt(v) W E
-        g = np.empty((r, m + e, m + e))
-        if m:
-            idx = self._batch_idx.get(r)
-            if idx is None:
-                off = np.arange(r)[:, None]
-                idx = ((off * m * m + self._idx_a).ravel(),
-                       (off * m * e + self._idx_b).ravel())
-                self._batch_idx[r] = idx
-            cross = -phi * inv_v
-            w_a = np.concatenate([inv_v, phi * phi * inv_v, cross, cross], axis=1)
-            g[:, :m, :m] = np.bincount(idx[0], w_a.ravel(), r * m * m).reshape(r, m, m)
-            u = diff * inv_v[:, :, None]
-            w_b = np.concatenate([u, -phi[:, :, None] * u], axis=1)
-            zte = np.bincount(idx[1], w_b.ravel(), r * m * e).reshape(r, m, e)
-            g[:, :m, m:] = zte
-            g[:, m:, :m] = zte.transpose(0, 2, 1)
-        g[:, m:, m:] = (diff * inv_v[:, :, None]).transpose(0, 2, 1) @ diff
-        g += self._g0
-        return self._k.T @ g @ self._k, np.log(v).sum(axis=1)
-
-    def _chol(self, gram: np.ndarray, lam: np.ndarray) -> np.ndarray:
-        """Lower Cholesky factors of the augmented matrices (module docstring), per point.
-
-        ``gram`` (one per point) is scaled in place: the Z rows and columns by sqrt(lam),
-        then I_m is added to the Z block. NaN where a matrix is not positive definite.
-        """
-        m = self.m
-        if m:
-            root = np.sqrt(np.asarray(lam, dtype=float))[:, None, None]
-            gram[:, :m, :] *= root
-            gram[:, :, :m] *= root
-            gram.reshape(gram.shape[0], -1)[:, self._diag_z] += 1.0
+        inv_1p = 1.0 / (1.0 + phi)
+        w = np.concatenate([np.ones((r, 1)), 1.0 / v, inv_1p, (1.0 - phi) * inv_1p], axis=1)
+        u = np.stack([np.ones(r), np.sqrt(lams), lams], axis=1)
+        coef = (w[:, :, None] * u[:, None, :]).reshape(r, -1)
+        d = self._d
+        aug = (coef @ self._basis + self._identity_z).reshape(r, d, d)
+        logdet_r = np.log(v) @ self._gap_counts
         try:
-            return np.linalg.cholesky(gram)
+            return np.linalg.cholesky(aug), logdet_r
         except np.linalg.LinAlgError:
-            chol = np.full_like(gram, np.nan)
-            for i in range(gram.shape[0]):
+            chol = np.full_like(aug, np.nan)
+            for i in range(r):
                 try:
-                    chol[i] = np.linalg.cholesky(gram[i])
+                    chol[i] = np.linalg.cholesky(aug[i])
                 except np.linalg.LinAlgError:
                     pass
-            return chol
+            return chol, logdet_r
 
-    def loglik_batch(self, gram: np.ndarray, logdet_r: np.ndarray, lam: np.ndarray,
-                     reml: bool, beta_var: bool = False) -> np.ndarray:
-        """(Restricted) log-likelihood at each (Gram matrix of its rho, lam), as ``loglik``.
-
-        ``gram`` holds one Gram matrix per point (``gram_batch``, indexed per point: a
-        copy, which is overwritten).
+    def loglik_batch(self, chol: np.ndarray, logdet_r: np.ndarray, reml: bool,
+                     beta_var: bool = False) -> np.ndarray:
+        """(Restricted) log-likelihood at each point, as ``loglik``, from ``_factor``.
 
         With ``beta_var``, also sigma_hat^2-free pieces for Satterthwaite: returns
         (rss, log|V|, log|X^T V^-1 X|, [(X^T V^-1 X)^-1]_11) instead.
         """
         m, p, n = self.m, self.p, self.n
-        chol = self._chol(gram, lam)
         diag = np.diagonal(chol, axis1=1, axis2=2)
         logd = np.log(diag)
         logdet_v = logdet_r + 2.0 * logd[:, :m].sum(axis=1)
@@ -252,11 +279,8 @@ class PeriodModel:
 
     def _eval(self, eta: np.ndarray, lam: np.ndarray, reml: bool) -> np.ndarray:
         """Log-likelihood at points (rho = tanh(eta), lam); -inf where it is undefined."""
-        pos: dict[float, int] = {}
-        inverse = np.array([pos.setdefault(v, len(pos)) for v in map(float, eta)])
-        gram, logdet_r = self.gram_batch(np.tanh(np.fromiter(pos, float, len(pos))))
         with np.errstate(invalid="ignore", divide="ignore"):
-            f = self.loglik_batch(gram[inverse], logdet_r[inverse], lam, reml)
+            f = self.loglik_batch(*self._factor(np.tanh(eta), lam), reml)
         f[~np.isfinite(f)] = -np.inf
         return f
 
@@ -483,10 +507,8 @@ def satterthwaite_df(model: PeriodModel, rho: float, lam: float, scale: float, *
     if use_lam and use_rho:
         offsets += [(1, 1), (1, -1), (-1, 1), (-1, -1)]
     pts = np.array(offsets, dtype=float) * [h_l, h_r] + [lam, rho]
-    uniq, inverse = np.unique(pts[:, 1], return_inverse=True)
-    gram, logdet_r = model.gram_batch(uniq)
-    rss, logdet_v, logdet_xvx, w11 = model.loglik_batch(
-        gram[inverse], logdet_r[inverse], pts[:, 0], True, beta_var=True)
+    rss, logdet_v, logdet_xvx, w11 = model.loglik_batch(*model._factor(pts[:, 1], pts[:, 0]),
+                                                        True, beta_var=True)
     g_fun = logdet_v + logdet_xvx
     at = {o: i for i, o in enumerate(offsets)}
     steps = {"l": h_l, "r": h_r}
