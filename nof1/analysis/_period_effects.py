@@ -73,6 +73,8 @@ def _whiten(rho: float, gaps: np.ndarray, m: np.ndarray) -> tuple[np.ndarray, fl
 #: row blocks of a Gram matrix stay below this many multiply-adds: OpenBLAS then runs each
 #: product on one thread (beyond it, its threads cost 10-50 ms per product on a busy machine)
 _GRAM_BLOCK = 250_000
+#: entries of a stack of augmented matrices factorised at once (256 KB)
+_STACK_ENTRIES = 32_768
 
 
 def gram(w: np.ndarray) -> np.ndarray:
@@ -87,25 +89,115 @@ def gram(w: np.ndarray) -> np.ndarray:
     return out
 
 
+def _cholesky_nan(a: np.ndarray) -> np.ndarray:
+    """Lower Cholesky factors of a stack of matrices, NaN where one is not positive definite."""
+    try:
+        return np.linalg.cholesky(a)
+    except np.linalg.LinAlgError:
+        chol = np.full_like(a, np.nan)
+        for i in range(a.shape[0]):
+            try:
+                chol[i] = np.linalg.cholesky(a[i])
+            except np.linalg.LinAlgError:
+                pass
+        return chol
+
+
+class PeriodLayout:
+    """What a fit takes from its days and periods alone: shared by fits on the same days.
+
+    The day index ``t`` (sorted), the period code of each day (0 .. m - 1) and which
+    columns of X are constant within every period (``constant``, one flag per column)
+    fix the distinct gaps, the positions every sum of ``PeriodModel._prepare_batch``
+    adds to, and the map K from [Z E] to [Z X y] up to the period-level values of the
+    constant columns. The trials of a power cell share one layout (their scores and
+    conditions differ; their days and periods do not).
+    """
+
+    def __init__(self, t: np.ndarray, codes: np.ndarray, m: int, constant: np.ndarray) -> None:
+        n = t.size
+        self.n, self.m, self.codes = n, m, codes
+        gap_values, gap_index = np.unique(np.diff(t), return_inverse=True)
+        n_gaps = gap_values.size
+        self.gap_values = gap_values
+        self.gap_counts = np.bincount(gap_index, minlength=n_gaps).astype(float)
+        c = constant.size + 1                            # the columns of [X y]
+        is_const = np.append(np.asarray(constant, bool), False)   # y is always an E column
+        self.const_cols = np.flatnonzero(is_const)
+        e_cols = np.flatnonzero(~is_const)
+        self.x_e_cols = e_cols[:-1]                      # columns of X in E (e.g. trend)
+        e = e_cols.size
+        self.e, self.q, self.d = e, m + e, m + c
+        q = self.q
+        # one day per period (any day will do: the columns used are constant there)
+        self.period_day = np.unique(codes, return_index=True)[1] if m else np.zeros(0, int)
+        k = np.zeros((q, m + c))
+        k[np.arange(m), np.arange(m)] = 1.0
+        k[m + np.arange(e), m + e_cols] = 1.0
+        self.k = k
+        # positions of the outer products of D_i = row_i - row_{i-1} and P_i = row_{i-1}
+        # in [Z E] (one block of q x q per gap); see PeriodModel._prepare_batch
+        n1 = n - 1
+        e_at = np.broadcast_to(m + np.arange(e), (n1, e))
+        own, prev = codes[1:], codes[:-1]
+        if m:
+            d_idx, p_idx = np.column_stack([own, prev, e_at]), np.column_stack([prev, e_at])
+            self.step = (own != prev).astype(float)
+        else:
+            d_idx, p_idx = e_at, e_at
+            self.step = np.zeros(n1)
+        base = gap_index[:, None, None] * (q * q)
+        self.idx_dd = (base + d_idx[:, :, None] * q + d_idx[:, None, :]).ravel()
+        self.idx_dp = (base + d_idx[:, :, None] * q + p_idx[:, None, :]).ravel()
+        self.idx_pp = (base + p_idx[:, :, None] * q + p_idx[:, None, :]).ravel()
+        self.size = n_gaps * q * q
+        self.n_gaps = n_gaps
+        # lam scales the Z-Z block by lam and the Z-X, Z-y blocks by sqrt(lam)
+        d = self.d
+        in_z = np.arange(d) < m
+        self.scale = np.stack([~in_z[:, None] & ~in_z[None, :],
+                               in_z[:, None] ^ in_z[None, :],
+                               in_z[:, None] & in_z[None, :]])
+        self.identity_z = np.diag(in_z.astype(float)).ravel()
+
+    @classmethod
+    def of(cls, x: np.ndarray, t: np.ndarray, codes: np.ndarray, m: int) -> PeriodLayout:
+        """The layout of a design ``x`` (columns constant within every period found)."""
+        if m:
+            first = x[np.unique(codes, return_index=True)[1]]
+            constant = np.all(x == first[codes], axis=0)
+        else:
+            constant = np.zeros(x.shape[1], bool)
+        return cls(t, codes, m, constant)
+
+
 class PeriodModel:
-    """Data of one fit: y, X (n x p, first column the intercept), Z (n x m), sorted by day."""
+    """Data of one fit: y, X (n x p, first column the intercept), Z (n x m), sorted by day.
+
+    ``z`` may be None when ``codes`` (the period of each day, 0 .. m - 1) is given; a
+    ``layout`` (``PeriodLayout``) shared with other fits on the same days, and log|X^T X|,
+    may be passed in when the caller has them.
+    """
 
     def __init__(self, y: np.ndarray, x: np.ndarray, z: np.ndarray | None, t: np.ndarray, *,
-                 codes: np.ndarray | None = None, logdet_xx: float | None = None) -> None:
+                 codes: np.ndarray | None = None, layout: PeriodLayout | None = None,
+                 logdet_xx: float | None = None) -> None:
         if not np.all(x[:, 0] == 1.0):
             raise ValueError("the first column of the design must be the intercept")
         self.y, self.x = y, x
-        self.gaps = np.diff(t)
         self.n, self.p = x.shape
-        if codes is None:
-            assert z is not None
-            self.m = z.shape[1]
-            codes = np.argmax(z, axis=1) if self.m else np.zeros(self.n, dtype=np.intp)
-        else:
-            self.m = int(codes.max()) + 1 if codes.size else 0
-        self.codes = codes
+        if layout is None:
+            if codes is None:
+                m = z.shape[1] if z is not None else 0
+                codes = np.argmax(z, axis=1) if m else np.zeros(self.n, dtype=np.intp)
+            else:
+                m = int(codes.max()) + 1 if codes.size else 0
+            layout = PeriodLayout.of(x, t, codes, m)
+        self.layout = layout
+        self.m = layout.m
         self._logdet_xx = (float(np.linalg.slogdet(x.T @ x)[1]) if logdet_xx is None
                            else logdet_xx)
+        self._basis: np.ndarray | None = None
 
     def loglik(self, rho: float, lam: float, reml: bool) -> float:
         """Gaussian log-likelihood maximised over beta and sigma^2 (profile), or REML.
@@ -116,8 +208,8 @@ class PeriodModel:
         equals ML's expression with n - p for n, minus log|X^T V^-1 X| / 2,
         plus log|X^T X| / 2.
         """
-        return float(self.loglik_batch(*self._factor(np.array([rho]), np.array([lam])),
-                                       reml)[0])
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return float(self._loglik(np.array([rho]), np.array([lam]), reml)[0])
 
     def gls(self, rho: float, lam: float) -> tuple[np.ndarray, np.ndarray, float]:
         """GLS coefficients, their unscaled covariance (X^T V^-1 X)^-1 and sigma_hat^2.
@@ -152,74 +244,43 @@ class PeriodModel:
         periods, when they differ); ``K = [I | L]``, the fixed map from [Z E] to
         [Z X y], then gives each sum over [Z X y] as K^T S K.
         """
-        codes = self.codes
-        cols = np.column_stack([self.x, self.y - self.y.mean()])
-        c = cols.shape[1]
-        m = self.m
-        first = np.zeros((max(m, 1), c))
+        lay = self.layout
+        m, e, q = lay.m, lay.e, lay.q
+        ecol = np.empty((self.n, e))
+        ecol[:, :-1] = self.x[:, lay.x_e_cols]
+        ecol[:, -1] = self.y - self.y.mean()
+        delta, before = ecol[1:] - ecol[:-1], ecol[:-1]
         if m:
-            first[codes] = cols                     # one day per period (any day will do)
-            constant = np.all(cols == first[codes], axis=0)
+            d_val = np.column_stack([lay.step, -lay.step, delta])
+            p_val = np.column_stack([np.ones(self.n - 1), before])
         else:
-            constant = np.zeros(c, bool)
-        constant[-1] = False                             # y is always an E column
-        e_cols = np.flatnonzero(~constant)
-        ecol = np.ascontiguousarray(cols[:, e_cols])
-        e = e_cols.size
-        q = m + e
-        k = np.zeros((q, m + c))
-        k[np.arange(m), np.arange(m)] = 1.0
-        for j in np.flatnonzero(constant):
-            k[:m, m + j] = first[:, j]
-        k[m + np.arange(e), m + e_cols] = 1.0
-        self._k = k
-        # the few distinct gaps: rho**gap per gap, and the sums per gap
-        gap_values, gap_index = np.unique(self.gaps, return_inverse=True)
-        n_gaps = gap_values.size
-        n1 = self.n - 1
-        e_at = np.broadcast_to(m + np.arange(e), (n1, e))
-        own, prev = codes[1:], codes[:-1]
-        step = (own != prev).astype(float)
-        if m:
-            d_idx = np.column_stack([own, prev, e_at])
-            d_val = np.column_stack([step, -step, ecol[1:] - ecol[:-1]])
-            p_idx = np.column_stack([prev, e_at])
-            p_val = np.column_stack([np.ones(n1), ecol[:-1]])
-        else:
-            d_idx, d_val = e_at, ecol[1:] - ecol[:-1]
-            p_idx, p_val = e_at, ecol[:-1]
-        base = gap_index[:, None, None] * (q * q)
-
-        def sums(i1: np.ndarray, v1: np.ndarray, i2: np.ndarray, v2: np.ndarray) -> np.ndarray:
-            idx = base + i1[:, :, None] * q + i2[:, None, :]
-            return np.bincount(idx.ravel(), (v1[:, :, None] * v2[:, None, :]).ravel(),
-                               n_gaps * q * q).reshape(n_gaps, q, q)
-
-        dp = sums(d_idx, d_val, p_idx, p_val)
-        terms = np.concatenate([sums(d_idx, d_val, d_idx, d_val),
-                                dp + dp.transpose(0, 2, 1),
-                                sums(p_idx, p_val, p_idx, p_val)])
+            d_val, p_val = delta, before
+        shape = (lay.n_gaps, q, q)
+        dd = np.bincount(lay.idx_dd, (d_val[:, :, None] * d_val[:, None, :]).ravel(),
+                         lay.size).reshape(shape)
+        dp = np.bincount(lay.idx_dp, (d_val[:, :, None] * p_val[:, None, :]).ravel(),
+                         lay.size).reshape(shape)
+        pp = np.bincount(lay.idx_pp, (p_val[:, :, None] * p_val[:, None, :]).ravel(),
+                         lay.size).reshape(shape)
         # day 0 (not whitened: e_0 has the marginal variance) is the same for every rho
         row0 = np.zeros(q)
         if m:
-            row0[codes[0]] = 1.0
+            row0[lay.codes[0]] = 1.0
         row0[m:] = ecol[0]
+        k = lay.k.copy()
+        k[:m, m + lay.const_cols] = self.x[lay.period_day[:, None], lay.const_cols]
+        row0 = k.T @ row0
+        terms = np.concatenate([np.outer(row0, row0)[None],
+                                k.T @ np.concatenate([dd, dp + dp.transpose(0, 2, 1), pp]) @ k])
         # the augmented matrix at (rho, lam): the Z rows and columns scaled by sqrt(lam),
         # plus I_m in the Z block. Each entry is a sum of (weight of rho) x (1, sqrt(lam)
         # or lam) x (a fixed number): one matrix product per batch of points
-        row0 = k.T @ row0
-        terms = np.concatenate([np.outer(row0, row0)[None], k.T @ terms @ k])
-        d = m + c
-        in_z = np.arange(d) < m
-        scale = [~in_z[:, None] & ~in_z[None, :],            # X, y block: 1
-                 in_z[:, None] ^ in_z[None, :],              # Z-X, Z-y blocks: sqrt(lam)
-                 in_z[:, None] & in_z[None, :]]              # Z block: lam
-        self._basis = np.stack([terms * mask for mask in scale], axis=1).reshape(
-            3 * terms.shape[0], d * d)
-        self._identity_z = np.diag(in_z.astype(float)).ravel()
-        self._gap_values = gap_values
-        self._gap_counts = np.bincount(gap_index, minlength=n_gaps).astype(float)
-        self._d = d
+        d = lay.d
+        self._basis = (terms[:, None] * lay.scale[None]).reshape(3 * terms.shape[0], d * d)
+        # log-likelihood from the log-diagonal of the factor: weights of its Z, X and y parts
+        p = self.p
+        self._w_ml = np.concatenate([np.ones(m), np.zeros(p), [self.n]])
+        self._w_reml = np.concatenate([np.ones(m + p), [self.n - p]])
 
     def _factor(self, rhos: np.ndarray, lams: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Lower Cholesky factors of the augmented matrices, and log|R|, per (rho, lam).
@@ -230,57 +291,67 @@ class PeriodModel:
         (r, 3 (1 + 3 x gaps)) matrix of weights with the sums. NaN where a matrix is not
         positive definite.
         """
-        if not hasattr(self, "_basis"):
+        if self._basis is None:
             self._prepare_batch()
-        rhos = np.asarray(rhos, dtype=float)
-        lams = np.asarray(lams, dtype=float)
-        r = rhos.size
-        phi = rhos[:, None] ** self._gap_values                 # (r, gaps)
+        lay = self.layout
+        r, g = rhos.size, lay.n_gaps
+        phi = rhos[:, None] ** lay.gap_values                   # (r, gaps)
         v = 1.0 - phi * phi
-        inv_1p = 1.0 / (1.0 + phi)
-        w = np.concatenate([np.ones((r, 1)), 1.0 / v, inv_1p, (1.0 - phi) * inv_1p], axis=1)
-        u = np.stack([np.ones(r), np.sqrt(lams), lams], axis=1)
+        w = np.empty((r, 1 + 3 * g))
+        w[:, 0] = 1.0
+        np.divide(1.0, v, out=w[:, 1:1 + g])
+        inv_1p = np.divide(1.0, 1.0 + phi, out=w[:, 1 + g:1 + 2 * g])
+        np.multiply(1.0 - phi, inv_1p, out=w[:, 1 + 2 * g:])
+        u = np.empty((r, 3))
+        u[:, 0] = 1.0
+        np.sqrt(lams, out=u[:, 1])
+        u[:, 2] = lams
         coef = (w[:, :, None] * u[:, None, :]).reshape(r, -1)
-        d = self._d
-        aug = (coef @ self._basis + self._identity_z).reshape(r, d, d)
-        logdet_r = np.log(v) @ self._gap_counts
-        try:
-            return np.linalg.cholesky(aug), logdet_r
-        except np.linalg.LinAlgError:
-            chol = np.full_like(aug, np.nan)
-            for i in range(r):
-                try:
-                    chol[i] = np.linalg.cholesky(aug[i])
-                except np.linalg.LinAlgError:
-                    pass
-            return chol, logdet_r
+        logdet_r = np.log(v) @ lay.gap_counts
+        d, basis = lay.d, self._basis
+        # in chunks: each product single-threaded in BLAS (see ``gram``), and each stack
+        # of matrices small enough to stay in cache (a 40 x 41 x 41 stack takes twice
+        # as long as two of 20)
+        rows = max(1, min(_GRAM_BLOCK // basis.size, _STACK_ENTRIES // (d * d)))
+        if r <= rows:
+            return _cholesky_nan((coef @ basis + lay.identity_z).reshape(r, d, d)), logdet_r
+        return np.concatenate([
+            _cholesky_nan((coef[i:i + rows] @ basis + lay.identity_z).reshape(-1, d, d))
+            for i in range(0, r, rows)]), logdet_r
 
-    def loglik_batch(self, chol: np.ndarray, logdet_r: np.ndarray, reml: bool,
-                     beta_var: bool = False) -> np.ndarray:
-        """(Restricted) log-likelihood at each point, as ``loglik``, from ``_factor``.
+    def _loglik(self, rhos: np.ndarray, lams: np.ndarray, reml: bool) -> np.ndarray:
+        """(Restricted) log-likelihood at points (rho, lam), as ``loglik`` (NaN: undefined).
 
-        With ``beta_var``, also sigma_hat^2-free pieces for Satterthwaite: returns
-        (rss, log|V|, log|X^T V^-1 X|, [(X^T V^-1 X)^-1]_11) instead.
+        With L the factor of ``_factor``: log|V| = log|R| + 2 sum log diag L_zz,
+        log|X^T V^-1 X| = 2 sum log diag L_xx and the residual sum of squares l_yy^2.
         """
-        m, p, n = self.m, self.p, self.n
+        chol, logdet_r = self._factor(rhos, lams)
+        d = self.layout.d
+        logd = np.log(chol.reshape(rhos.size, d * d)[:, ::d + 1])
+        n, p = self.n, self.p
+        if not reml:
+            const = -0.5 * n * (_LOG_2PI - math.log(n) + 1.0)
+            return const - 0.5 * logdet_r - logd @ self._w_ml
+        k = n - p
+        const = -0.5 * (k * (_LOG_2PI - math.log(k) + 1.0) - self._logdet_xx)
+        return const - 0.5 * logdet_r - logd @ self._w_reml
+
+    def beta_variance_pieces(self, rhos: np.ndarray, lams: np.ndarray
+                             ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """sigma^2-free pieces for Satterthwaite, per point: (rss, log|V|, log|X^T V^-1 X|,
+        [(X^T V^-1 X)^-1]_11)."""
+        m, p = self.m, self.p
+        chol, logdet_r = self._factor(rhos, lams)
         diag = np.diagonal(chol, axis1=1, axis2=2)
         logd = np.log(diag)
-        logdet_v = logdet_r + 2.0 * logd[:, :m].sum(axis=1)
-        rss = diag[:, m + p] ** 2
-        logdet_xvx = 2.0 * logd[:, m:m + p].sum(axis=1)
-        if beta_var:
-            inv = np.linalg.inv(chol[:, m:m + p, m:m + p])  # L_xx^-1: (X'V^-1X)^-1 = L^-T L^-1
-            return rss, logdet_v, logdet_xvx, (inv[:, :, 1] ** 2).sum(axis=1)
-        if not reml:
-            return -0.5 * (n * (_LOG_2PI + np.log(rss / n) + 1.0) + logdet_v)
-        k = n - p
-        return -0.5 * (k * (_LOG_2PI + np.log(rss / k) + 1.0) + logdet_v + logdet_xvx
-                       - self._logdet_xx)
+        inv = np.linalg.inv(chol[:, m:m + p, m:m + p])  # L_xx^-1: (X'V^-1X)^-1 = L^-T L^-1
+        return (diag[:, m + p] ** 2, logdet_r + 2.0 * logd[:, :m].sum(axis=1),
+                2.0 * logd[:, m:m + p].sum(axis=1), (inv[:, :, 1] ** 2).sum(axis=1))
 
     def _eval(self, eta: np.ndarray, lam: np.ndarray, reml: bool) -> np.ndarray:
         """Log-likelihood at points (rho = tanh(eta), lam); -inf where it is undefined."""
         with np.errstate(invalid="ignore", divide="ignore"):
-            f = self.loglik_batch(*self._factor(np.tanh(eta), lam), reml)
+            f = self._loglik(np.tanh(eta), lam, reml)
         f[~np.isfinite(f)] = -np.inf
         return f
 
@@ -507,8 +578,7 @@ def satterthwaite_df(model: PeriodModel, rho: float, lam: float, scale: float, *
     if use_lam and use_rho:
         offsets += [(1, 1), (1, -1), (-1, 1), (-1, -1)]
     pts = np.array(offsets, dtype=float) * [h_l, h_r] + [lam, rho]
-    rss, logdet_v, logdet_xvx, w11 = model.loglik_batch(*model._factor(pts[:, 1], pts[:, 0]),
-                                                        True, beta_var=True)
+    rss, logdet_v, logdet_xvx, w11 = model.beta_variance_pieces(pts[:, 1], pts[:, 0])
     g_fun = logdet_v + logdet_xvx
     at = {o: i for i, o in enumerate(offsets)}
     steps = {"l": h_l, "r": h_r}

@@ -27,6 +27,7 @@ from .._validation import check_alternative, check_choice, check_confidence_leve
 from ._daytest import DayTTestResult, _as_labels, _as_scores, naive_day_ttest
 from ._period_effects import (
     RHO_BOUND,
+    PeriodLayout,
     PeriodModel,
     _whiten,
     containment_df,
@@ -435,13 +436,7 @@ def gls_ar1(scores: Any, labels: Any, *, time: Any = None, blocks: Any = None,
     if time is None:
         t = np.arange(n_all, dtype=float)
     else:
-        t = _as_scores(time, "time")
-        if t.shape != y.shape or np.isnan(t).any():
-            raise ValueError("`time` must be 1-D, one finite day index per score")
-        if not np.all(t == np.round(t)):
-            raise ValueError("`time` must be integer-valued day indices")
-        if np.unique(t).size != t.size:
-            raise ValueError("`time` must not repeat a day")
+        t = _as_time(time, y.shape)
     if blocks is not None:
         blocks = np.asarray(blocks)
         if blocks.shape != y.shape:
@@ -465,29 +460,20 @@ def gls_ar1(scores: Any, labels: Any, *, time: Any = None, blocks: Any = None,
     order = np.argsort(t[keep], kind="stable")
     y, is_a, t = y[keep][order], is_a[keep][order], t[keep][order]
     n = y.size
-    if is_a.all() or not is_a.any():
-        raise ValueError("both conditions need at least one non-missing day")
-    cols = [np.ones(n), is_a.astype(float)]
-    n_blocks = 1
-    if blocks is not None:
-        blk = blocks[keep][order]
-        levels = list(dict.fromkeys(blk.tolist()))
-        n_blocks = len(levels)
-        cols += [(blk == lev).astype(float) for lev in levels[1:]]
-    if trend:
-        cols.append(t - t.mean())
-    x = np.column_stack(cols)
-    p = x.shape[1]
-    if n - p < 1 or np.linalg.matrix_rank(x) < p:
-        raise ValueError("the model cannot be estimated: too few days or a rank-deficient "
-                         "design (check blocks and trend)")
+    blk = None if blocks is None else blocks[keep][order]
+    x, n_blocks = _design(is_a, blk, t, trend)
+    logdet_xx = _full_rank_logdet(x)
+    fields = dict(n_dropped=int(n_all - n), n_blocks=n_blocks, trend=trend,
+                  alternative=alternative, confidence_level=confidence_level)
     if periods is not None:
-        return _fit_periods(y, x, t, periods[keep][order], None if blocks is None else blk,
-                            rho=rho, lam=variance_ratio, reml=estimation == "reml",
-                            estimation=estimation, n_dropped=int(n_all - n),
-                            n_blocks=n_blocks, trend=trend, alternative=alternative,
-                            confidence_level=confidence_level)
+        codes, m = _codes(periods[keep][order])
+        layout = PeriodLayout.of(x, t, codes, m)
+        fit = _fit_periods(y, x, t, codes, m, blk, layout, logdet_xx, rho=rho,
+                           lam=variance_ratio, reml=estimation == "reml",
+                           confidence_level=confidence_level, alternative=alternative)
+        return _period_result(fit, y.size, m, estimation, **fields)
 
+    p = x.shape[1]
     gaps = np.diff(t)
     if rho is None:
         rho_hat = _estimate_rho(gaps, np.column_stack([y, x]), estimation == "reml")
@@ -501,54 +487,112 @@ def gls_ar1(scores: Any, labels: Any, *, time: Any = None, blocks: Any = None,
     return GLSResult(
         estimate=est, se=se, statistic=stat, df=df, pvalue=pval,
         ci_low=low, ci_high=high, rho=float(rho_hat),
-        sigma=float(np.sqrt(scale)), n_obs=int(n), n_dropped=int(n_all - n),
-        n_blocks=n_blocks, trend=trend, estimation=how, alternative=alternative,
-        confidence_level=confidence_level, note=NOTE_AR1,
-    )
+        sigma=float(np.sqrt(scale)), n_obs=int(n), estimation=how, note=NOTE_AR1, **fields)
 
 
-def _fit_periods(y: np.ndarray, x: np.ndarray, t: np.ndarray, per: np.ndarray,
-                 blk: np.ndarray | None, *, rho: float | None, lam: float | None, reml: bool,
-                 estimation: str, **fields: Any) -> GLSResult:
-    """gls_ar1 with a random period intercept (inputs validated, sorted by day)."""
-    codes, m = _codes(per)
-    is_a = x[:, 1]
-    for name, values in (("labels", is_a), ("blocks", blk)):
-        if values is None:
-            continue
-        first = np.empty(m, dtype=values.dtype)
-        first[codes] = values
-        if np.any(first[codes] != values):
-            what = "condition" if name == "labels" else "block"
-            raise ValueError(f"`periods`: each period must hold a single {what} "
-                             f"(periods are nested in `{name}`)")
+def _as_time(time: Any, shape: tuple[int, ...]) -> np.ndarray:
+    """Validated day indices: one finite, integer-valued, distinct value per score."""
+    t = _as_scores(time, "time")
+    if t.shape != shape or np.isnan(t).any():
+        raise ValueError("`time` must be 1-D, one finite day index per score")
+    if not np.all(t == np.round(t)):
+        raise ValueError("`time` must be integer-valued day indices")
+    if t.size > 1 and not np.all(np.diff(np.sort(t)) > 0):
+        raise ValueError("`time` must not repeat a day")
+    return t
+
+
+def _design(is_a: np.ndarray, blk: np.ndarray | None, t: np.ndarray,
+            trend: bool) -> tuple[np.ndarray, int]:
+    """Design matrix [1, A, block dummies (first block the reference), trend] and n_blocks.
+
+    Days sorted by ``t``; raises when both conditions are not present.
+    """
+    n = is_a.size
+    if is_a.all() or not is_a.any():
+        raise ValueError("both conditions need at least one non-missing day")
+    n_blocks = 1
+    cols = [np.ones(n), is_a.astype(float)]
+    if blk is not None:
+        levels = list(dict.fromkeys(blk.tolist()))
+        n_blocks = len(levels)
+        cols += [(blk == lev).astype(float) for lev in levels[1:]]
+    if trend:
+        cols.append(t - t.mean())
+    return np.column_stack(cols), n_blocks
+
+
+def _full_rank_logdet(x: np.ndarray) -> float:
+    """log|X^T X|, after checking that X (n x p) has full column rank with n > p.
+
+    The rank comes from the diagonal of R in X = QR (Householder, no pivoting): a column
+    that is a linear combination of the earlier ones has R_jj = 0 up to rounding, and
+    |R_jj| is compared with ``np.linalg.matrix_rank``'s default tolerance,
+    max |R_jj| * max(n, p) * machine epsilon. log|X^T X| = 2 sum log |R_jj| comes with it.
+    """
+    n, p = x.shape
+    diag = np.abs(np.diagonal(np.linalg.qr(x, mode="r"))) if n > p else np.zeros(1)
+    if n - p < 1 or diag.min() <= diag.max() * n * np.finfo(float).eps:
+        raise ValueError("the model cannot be estimated: too few days or a rank-deficient "
+                         "design (check blocks and trend)")
+    return 2.0 * float(np.log(diag).sum())
+
+
+def _check_nested(codes: np.ndarray, m: int, values: np.ndarray, name: str) -> None:
+    """Raise unless ``values`` (one per day) is constant within each period."""
+    first = np.empty(m, dtype=values.dtype)
+    first[codes] = values
+    if np.any(first[codes] != values):
+        what = "condition" if name == "labels" else "block"
+        raise ValueError(f"`periods`: each period must hold a single {what} "
+                         f"(periods are nested in `{name}`)")
+
+
+def _fit_periods(y: np.ndarray, x: np.ndarray, t: np.ndarray, codes: np.ndarray, m: int,
+                 blk: np.ndarray | None, layout: PeriodLayout, logdet_xx: float, *,
+                 rho: float | None, lam: float | None, reml: bool, confidence_level: float,
+                 alternative: str) -> tuple[Any, ...]:
+    """gls_ar1 with a random period intercept (inputs validated, sorted by day).
+
+    Returns (estimate, se, statistic, df, pvalue, ci_low, ci_high, rho, scale, lam,
+    estimated, df_method, note); ``estimated`` is False when rho and lam were both fixed.
+    """
+    _check_nested(codes, m, x[:, 1], "labels")
+    if blk is not None:
+        _check_nested(codes, m, blk, "blocks")
     df_raw, rank = containment_df(x, codes, m)
     if lam is None and df_raw < 1:
         raise ValueError(f"`periods`: {m} periods with data but {rank} period-level fixed "
                          "effects; the period variance cannot be separated from the "
                          "treatment effect (fix `variance_ratio` or drop `periods`)")
-    z = np.zeros((y.size, m))
-    z[np.arange(y.size), codes] = 1.0
-    model = PeriodModel(y, x, z, t)
-    if rho is None or lam is None:
+    model = PeriodModel(y, x, None, t, layout=layout, logdet_xx=logdet_xx)
+    estimated = rho is None or lam is None
+    if estimated:
         rho_hat, lam_hat = model.estimate(rho=rho, lam=lam, reml=reml)
-        how = estimation
     else:
-        rho_hat, lam_hat, how = rho, lam, "fixed"
+        rho_hat, lam_hat = rho, lam
     beta, cov, scale = model.gls(rho_hat, lam_hat)
-    est, se = float(beta[1]), float(np.sqrt(scale * cov[1, 1]))
+    est, se = float(beta[1]), math.sqrt(scale * cov[1, 1])
     df, df_method = max(df_raw, 1.0), "between-period"
     note = (NOTE_ZERO if lam_hat == 0 else "") + NOTE_PERIODS
-    if reml and how != "fixed" and lam is None:
+    if reml and estimated and lam is None:
         satt = satterthwaite_df(model, rho_hat, lam_hat, scale, free_rho=rho is None,
                                 free_lam=True)
         if satt is not None and np.isfinite(satt):
             df = float(min(max(satt, 1.0), y.size - x.shape[1]))
             df_method, note = "Satterthwaite", NOTE_SATTERTHWAITE
-    stat, pval, low, high = _t_inference(est, se, df, fields["alternative"],
-                                         fields["confidence_level"])
+    stat, pval, low, high = _t_inference(est, se, df, alternative, confidence_level)
+    return (est, se, stat, df, pval, low, high, float(rho_hat), scale, float(lam_hat),
+            estimated, df_method, note)
+
+
+def _period_result(fit: tuple[Any, ...], n_obs: int, m: int, estimation: str,
+                   **fields: Any) -> GLSResult:
+    est, se, stat, df, pval, low, high, rho_hat, scale, lam_hat, estimated, df_method, \
+        note = fit
     return GLSResult(
         estimate=est, se=se, statistic=stat, df=df, pvalue=pval, ci_low=low, ci_high=high,
-        rho=float(rho_hat), sigma=math.sqrt(scale), n_obs=int(y.size), estimation=how,
-        method=METHOD_PERIODS, period_sd=math.sqrt(lam_hat * scale),
-        variance_ratio=float(lam_hat), n_periods=m, df_method=df_method, note=note, **fields)
+        rho=rho_hat, sigma=math.sqrt(scale), n_obs=int(n_obs),
+        estimation=estimation if estimated else "fixed", method=METHOD_PERIODS,
+        period_sd=math.sqrt(lam_hat * scale), variance_ratio=lam_hat, n_periods=m,
+        df_method=df_method, note=note, **fields)
