@@ -201,7 +201,15 @@ def _check_numbers(reference, current, cases: list[int]) -> None:
 def _check_bayes(reference, current, cases: list[int]) -> None:
     for i in cases:
         got = json.loads(json.dumps(current(i)[1], allow_nan=True))
-        assert_same(got, reference[1]["cases"][i], f"case {i}")
+        want = reference[1]["cases"][i]
+        if f"case {i}." in UNIDENTIFIED_GLS_NUISANCE:
+            # the summary prints the GLS row, whose interval rests on nuisance parameters
+            # that are not identified in these cases (see assert_same; case 76, stress:
+            # [-7.11, 7.11] or [-6.43, 6.43] depending on where the search stops), so its
+            # hash is not compared here; every number of the summary is compared on its own
+            got, want = ({k: v for k, v in d.items() if k != "summary_sha256"}
+                         for d in (got, want))
+        assert_same(got, want, f"case {i}")
 
 
 def test_numbers_unchanged(reference, current):

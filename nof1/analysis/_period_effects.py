@@ -46,6 +46,8 @@ finite-difference derivatives from batched evaluations (``_newton``).
 from __future__ import annotations
 
 import math
+from collections.abc import Generator
+from typing import Any
 
 import numpy as np
 
@@ -140,12 +142,15 @@ class PeriodLayout:
         n1 = n - 1
         e_at = np.broadcast_to(m + np.arange(e), (n1, e))
         own, prev = codes[1:], codes[:-1]
+        # values of D and P: the Z parts are fixed (the E parts are filled in per fit)
+        self.d_val = np.zeros((n1, (2 if m else 0) + e))
+        self.p_val = np.zeros((n1, (1 if m else 0) + e))
         if m:
             d_idx, p_idx = np.column_stack([own, prev, e_at]), np.column_stack([prev, e_at])
-            self.step = (own != prev).astype(float)
+            step = (own != prev).astype(float)
+            self.d_val[:, 0], self.d_val[:, 1], self.p_val[:, 0] = step, -step, 1.0
         else:
             d_idx, p_idx = e_at, e_at
-            self.step = np.zeros(n1)
         base = gap_index[:, None, None] * (q * q)
         self.idx_dd = (base + d_idx[:, :, None] * q + d_idx[:, None, :]).ravel()
         self.idx_dp = (base + d_idx[:, :, None] * q + p_idx[:, None, :]).ravel()
@@ -159,6 +164,11 @@ class PeriodLayout:
                                in_z[:, None] ^ in_z[None, :],
                                in_z[:, None] & in_z[None, :]])
         self.identity_z = np.diag(in_z.astype(float)).ravel()
+        # the log-likelihood from the log-diagonal of the factor: weights of its Z, X and
+        # y parts (ML, REML; see PeriodModel._loglik_from)
+        p = c - 1
+        self.w_ml = np.concatenate([np.ones(m), np.zeros(p), [n]])
+        self.w_reml = np.concatenate([np.ones(m + p), [n - p]])
 
     @classmethod
     def of(cls, x: np.ndarray, t: np.ndarray, codes: np.ndarray, m: int) -> PeriodLayout:
@@ -198,6 +208,8 @@ class PeriodModel:
         self._logdet_xx = (float(np.linalg.slogdet(x.T @ x)[1]) if logdet_xx is None
                            else logdet_xx)
         self._basis: np.ndarray | None = None
+        #: factors computed ahead (``prefetch``), by (rho, lam)
+        self._cache: dict[tuple[float, float], tuple[np.ndarray, float]] = {}
 
     def loglik(self, rho: float, lam: float, reml: bool) -> float:
         """Gaussian log-likelihood maximised over beta and sigma^2 (profile), or REML.
@@ -249,12 +261,9 @@ class PeriodModel:
         ecol = np.empty((self.n, e))
         ecol[:, :-1] = self.x[:, lay.x_e_cols]
         ecol[:, -1] = self.y - self.y.mean()
-        delta, before = ecol[1:] - ecol[:-1], ecol[:-1]
-        if m:
-            d_val = np.column_stack([lay.step, -lay.step, delta])
-            p_val = np.column_stack([np.ones(self.n - 1), before])
-        else:
-            d_val, p_val = delta, before
+        d_val, p_val = lay.d_val.copy(), lay.p_val.copy()
+        np.subtract(ecol[1:], ecol[:-1], out=d_val[:, d_val.shape[1] - e:])
+        p_val[:, p_val.shape[1] - e:] = ecol[:-1]
         shape = (lay.n_gaps, q, q)
         dd = np.bincount(lay.idx_dd, (d_val[:, :, None] * d_val[:, None, :]).ravel(),
                          lay.size).reshape(shape)
@@ -277,10 +286,6 @@ class PeriodModel:
         # or lam) x (a fixed number): one matrix product per batch of points
         d = lay.d
         self._basis = (terms[:, None] * lay.scale[None]).reshape(3 * terms.shape[0], d * d)
-        # log-likelihood from the log-diagonal of the factor: weights of its Z, X and y parts
-        p = self.p
-        self._w_ml = np.concatenate([np.ones(m), np.zeros(p), [self.n]])
-        self._w_reml = np.concatenate([np.ones(m + p), [self.n - p]])
 
     def _factor(self, rhos: np.ndarray, lams: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Lower Cholesky factors of the augmented matrices, and log|R|, per (rho, lam).
@@ -291,6 +296,11 @@ class PeriodModel:
         (r, 3 (1 + 3 x gaps)) matrix of weights with the sums. NaN where a matrix is not
         positive definite.
         """
+        if self._cache:
+            hits = [self._cache.get(key) for key in zip(rhos.tolist(), lams.tolist(), strict=True)]
+            if all(hit is not None for hit in hits):
+                return (np.stack([hit[0] for hit in hits]),       # type: ignore[index]
+                        np.array([hit[1] for hit in hits]))       # type: ignore[index]
         if self._basis is None:
             self._prepare_batch()
         lay = self.layout
@@ -325,16 +335,26 @@ class PeriodModel:
         With L the factor of ``_factor``: log|V| = log|R| + 2 sum log diag L_zz,
         log|X^T V^-1 X| = 2 sum log diag L_xx and the residual sum of squares l_yy^2.
         """
-        chol, logdet_r = self._factor(rhos, lams)
+        return self._loglik_from(*self._factor(rhos, lams), reml)
+
+    def _loglik_from(self, chol: np.ndarray, logdet_r: np.ndarray, reml: bool) -> np.ndarray:
         d = self.layout.d
-        logd = np.log(chol.reshape(rhos.size, d * d)[:, ::d + 1])
+        logd = np.log(chol.reshape(chol.shape[0], d * d)[:, ::d + 1])
         n, p = self.n, self.p
         if not reml:
             const = -0.5 * n * (_LOG_2PI - math.log(n) + 1.0)
-            return const - 0.5 * logdet_r - logd @ self._w_ml
+            return const - 0.5 * logdet_r - logd @ self.layout.w_ml
         k = n - p
         const = -0.5 * (k * (_LOG_2PI - math.log(k) + 1.0) - self._logdet_xx)
-        return const - 0.5 * logdet_r - logd @ self._w_reml
+        return const - 0.5 * logdet_r - logd @ self.layout.w_reml
+
+    def prefetch(self, rhos: np.ndarray, lams: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """``_factor`` at points that later calls will ask for again (one batch for all)."""
+        chol, logdet_r = self._factor(rhos, lams)
+        for key, c, ld in zip(zip(rhos.tolist(), lams.tolist(), strict=True), chol,
+                               logdet_r.tolist(), strict=True):
+            self._cache[key] = (c, ld)
+        return chol, logdet_r
 
     def beta_variance_pieces(self, rhos: np.ndarray, lams: np.ndarray
                              ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -355,8 +375,8 @@ class PeriodModel:
         f[~np.isfinite(f)] = -np.inf
         return f
 
-    def estimate(self, *, rho: float | None, lam: float | None,
-                 reml: bool) -> tuple[float, float]:
+    def estimate(self, *, rho: float | None, lam: float | None, reml: bool,
+                 satterthwaite: bool = False) -> tuple[float, float]:
         """Maximise the (restricted) likelihood over the parameters not fixed by the caller.
 
         rho in [-0.99, 0.99] and lam in [0, 9999]. A coarse grid (rho on
@@ -371,49 +391,93 @@ class PeriodModel:
         exactly 0 when that is at least as likely (to 1e-12).
         """
         free_rho, free_lam = rho is None, lam is None
-        etas = np.arctanh(np.asarray(_RHO_GRID_1D)) if free_rho else np.array([np.arctanh(rho)])
-        lams = np.asarray(_LAM_GRID) if free_lam else np.array([lam])
-        ee, ll = np.meshgrid(etas, lams, indexing="ij")
-        f = self._eval(ee.ravel(), ll.ravel(), reml).reshape(ee.shape)
+        if free_rho and free_lam:
+            etas, lams, ee, ll = _GRID
+        else:
+            etas = _GRID[0] if free_rho else np.array([np.arctanh(rho)])
+            lams = _GRID[1] if free_lam else np.array([lam])
+            ee, ll = (a.ravel() for a in np.meshgrid(etas, lams, indexing="ij"))
+        f = self._eval(ee, ll, reml).reshape(etas.size, lams.size)
         i, j = np.unravel_index(int(np.argmax(f)), f.shape)
         box = (-_ETA_MAX, _ETA_MAX) if free_rho else None
-        eta_hat, lam_hat, f_hat = _newton(self, float(etas[i]), float(lams[j]),
-                                          float(f[i, j]), box, free_lam, reml)
-        if free_rho:
-            # a second basin: likelihood ridges between (high rho, small lam) and (low
-            # rho, large lam) can hold two maxima. Restart from the best grid point
-            # more than 0.2 away in rho when it is within 1 log-likelihood unit of the
-            # best grid point
-            far = np.abs(np.tanh(etas) - math.tanh(eta_hat)) > 0.2
-            if far.any():
-                rows = np.flatnonzero(far)
-                i2, j2 = np.unravel_index(int(np.argmax(f[rows])), (rows.size, lams.size))
-                if f[rows[i2], j2] > f[i, j] - 1.0:
-                    other = _newton(self, float(etas[rows[i2]]), float(lams[j2]),
-                                    float(f[rows[i2], j2]), box, free_lam, reml)
-                    if other[2] > f_hat:
-                        eta_hat, lam_hat, f_hat = other
+        searches = [_newton(float(etas[i]), float(lams[j]), float(f[i, j]), box, free_lam)]
+        # a second basin: likelihood ridges between (high rho, small lam) and (low rho,
+        # large lam) can hold two maxima. Restart from the best grid point more than
+        # 0.2 away in rho from the maximum found when it is within 1 log-likelihood unit
+        # of the best grid point. Which point that is depends on the maximum; it is
+        # usually the one seen from the best grid point, so that search runs alongside
+        # the first (the same steps, in the same batches) and is kept when it is the one
+        guess = _second_start(etas, lams, f, i, j, float(etas[i])) if free_rho else None
+        if guess is not None:
+            searches.append(_newton(*guess, box, free_lam))
+        found = _run_newton(self, searches, reml)
+        eta_hat, lam_hat, f_hat = found[0]
+        start = _second_start(etas, lams, f, i, j, eta_hat) if free_rho else None
+        if start is not None:
+            other = (found[1] if start == guess
+                     else _run_newton(self, [_newton(*start, box, free_lam)], reml)[0])
+            if other[2] > f_hat:
+                eta_hat, lam_hat, f_hat = other
         rho_hat = float(np.tanh(eta_hat)) if free_rho else rho
-        if free_lam and lam_hat > 0:
-            f_hat, f_zero = self._eval(np.full(2, math.atanh(rho_hat)),
-                                       np.array([lam_hat, 0.0]), reml)
-            if f_zero >= f_hat - 1e-12:
+        # the final check (below) and what the caller asks for next, in one batch: the
+        # GLS fit and (``satterthwaite``) the stencil of satterthwaite_df, at lam_hat
+        # and at lam = 0
+        check = free_lam and lam_hat > 0
+        outcomes = [lam_hat, 0.0] if check else [lam_hat]
+        rhos = [np.tanh(np.full(2, math.atanh(rho_hat)))] if check else []
+        lams = [np.array([lam_hat, 0.0])] if check else []
+        for lam_out in outcomes:
+            if satterthwaite:
+                pts = _satterthwaite_points(rho_hat, lam_out, free_rho=free_rho,
+                                            free_lam=free_lam)[1]
+                rhos.append(pts[:, 1])
+                lams.append(pts[:, 0])
+            else:
+                rhos.append(np.array([rho_hat]))
+                lams.append(np.array([lam_out]))
+        chol, logdet_r = self.prefetch(np.concatenate(rhos), np.concatenate(lams))
+        if check:
+            with np.errstate(invalid="ignore", divide="ignore"):
+                f = self._loglik_from(chol[:2], logdet_r[:2], reml)
+            f[~np.isfinite(f)] = -np.inf
+            if f[1] >= f[0] - 1e-12:
                 lam_hat = 0.0
         return rho_hat, lam_hat
 
 
+def _second_start(etas: np.ndarray, lams: np.ndarray, f: np.ndarray, i: int, j: int,
+                  eta_hat: float) -> tuple[float, float, float] | None:
+    """Where the second search starts (``PeriodModel.estimate``), or None."""
+    far = np.abs(np.tanh(etas) - math.tanh(eta_hat)) > 0.2
+    if not far.any():
+        return None
+    rows = np.flatnonzero(far)
+    i2, j2 = np.unravel_index(int(np.argmax(f[rows])), (rows.size, lams.size))
+    if not f[rows[i2], j2] > f[i, j] - 1.0:
+        return None
+    return float(etas[rows[i2]]), float(lams[j2]), float(f[rows[i2], j2])
+
+
 _ETA_MAX = math.atanh(RHO_BOUND)
 _LAM_GRID = (0.0, 0.1, 1.0, 10.0, 100.0)
+#: the grid (eta = atanh rho, lam) of the first batch: its axes and its points, flattened
+_GRID = (np.arctanh(np.asarray(_RHO_GRID_1D)), np.asarray(_LAM_GRID),
+         *(a.ravel() for a in np.meshgrid(np.arctanh(np.asarray(_RHO_GRID_1D)),
+                                          np.asarray(_LAM_GRID), indexing="ij")))
 _LAM_PROBE = np.geomspace(1e-6, 1.0, 7)
 _H = 1e-4          # finite-difference step in eta and in log lam
 _T_MAX = math.log(LAM_MAX)
 _T_MIN = math.log(1e-9)  # below: lam = 0
 
 
-def _newton(model: PeriodModel, eta: float, lam: float, f_cur: float,
-            bracket: tuple[float, float] | None, free_lam: bool,
-            reml: bool) -> tuple[float, float, float]:
+def _newton(eta: float, lam: float, f_cur: float, bracket: tuple[float, float] | None,
+            free_lam: bool) -> Generator[tuple[list[float], list[float]], list[float],
+                                         tuple[float, float, float]]:
     """Newton ascent from a grid point: (eta, lam) at the maximum, and the likelihood.
+
+    A generator: it yields the points (eta values, lam values) it needs and is sent their
+    log-likelihoods (``_run_newton`` drives it, and evaluates the points of several
+    searches in one batch); it returns (eta, lam, log-likelihood) at the maximum.
 
     Free coordinates: eta (when ``bracket`` is given, kept inside it) and t = log lam
     (when ``free_lam``; t <= log 9999). Each iteration evaluates one batch: the
@@ -449,7 +513,7 @@ def _newton(model: PeriodModel, eta: float, lam: float, f_cur: float,
         elif edge:        # a one-sided probe and, to leave the boundary, lam in 1e-6 ... 1
             pts_e += [cand_eta] * _LAM_PROBE.size
             pts_l += list(_LAM_PROBE)
-        f = model._eval(np.array(pts_e), np.array(pts_l), reml)
+        f = yield pts_e, pts_l
         if (cand_eta, cand_lam) != (eta, lam):
             if not f[0] >= f_cur - 1e-10:           # reject: halve the step
                 d_eta, d_t = 0.5 * d_eta, 0.5 * d_t
@@ -461,7 +525,7 @@ def _newton(model: PeriodModel, eta: float, lam: float, f_cur: float,
         f_cur = f[0]
         if edge and f[k] > f_cur and restarts < 5:
             restarts += 1
-            best = k + int(np.argmax(f[k:]))
+            best = k + f[k:].index(max(f[k:]))
             cand_lam = lam = float(pts_l[best])
             f_cur = float(f[best])
             continue
@@ -501,6 +565,26 @@ def _newton(model: PeriodModel, eta: float, lam: float, f_cur: float,
             # the order of its square, so take it without a further evaluation
             return cand_eta, cand_lam, f_cur
     return eta, lam, f_cur
+
+
+def _run_newton(model: PeriodModel, searches: list[Generator[Any, Any, Any]],
+                reml: bool) -> list[tuple[float, float, float]]:
+    """Run Newton searches (``_newton``) side by side: one batch per step for all of them."""
+    results: list[Any] = [None] * len(searches)
+    asks = {i: next(search) for i, search in enumerate(searches)}
+    while asks:
+        f = model._eval(np.array([e for a in asks.values() for e in a[0]]),
+                        np.array([lam for a in asks.values() for lam in a[1]]),
+                        reml).tolist()
+        start, nxt = 0, {}
+        for i, (pts_e, _) in asks.items():
+            try:
+                nxt[i] = searches[i].send(f[start:start + len(pts_e)])
+            except StopIteration as stop:
+                results[i] = stop.value
+            start += len(pts_e)
+        asks = nxt
+    return results
 
 
 def _move(eta: float, lam: float, d_eta: float, d_t: float,
@@ -570,32 +654,25 @@ def satterthwaite_df(model: PeriodModel, rho: float, lam: float, scale: float, *
     """
     use_lam, use_rho = free_lam and lam > 0, free_rho
     h_l, h_r = 1e-3 * lam, 1e-4
-    offsets = [(0, 0)]
-    if use_lam:
-        offsets += [(1, 0), (-1, 0)]
-    if use_rho:
-        offsets += [(0, 1), (0, -1)]
-    if use_lam and use_rho:
-        offsets += [(1, 1), (1, -1), (-1, 1), (-1, -1)]
-    pts = np.array(offsets, dtype=float) * [h_l, h_r] + [lam, rho]
-    rss, logdet_v, logdet_xvx, w11 = model.beta_variance_pieces(pts[:, 1], pts[:, 0])
-    g_fun = logdet_v + logdet_xvx
+    offsets, pts = _satterthwaite_points(rho, lam, free_rho=free_rho, free_lam=free_lam)
+    rss_a, logdet_v, logdet_xvx, w11_a = model.beta_variance_pieces(pts[:, 1], pts[:, 0])
+    g_fun, rss, w11 = (logdet_v + logdet_xvx).tolist(), rss_a.tolist(), w11_a.tolist()
     at = {o: i for i, o in enumerate(offsets)}
     steps = {"l": h_l, "r": h_r}
     unit = {"l": (1, 0), "r": (0, 1)}
 
-    def d1(vals: np.ndarray, a: str) -> float:
+    def d1(vals: list[float], a: str) -> float:
         (i, j) = unit[a]
-        return float(vals[at[(i, j)]] - vals[at[(-i, -j)]]) / (2 * steps[a])
+        return (vals[at[(i, j)]] - vals[at[(-i, -j)]]) / (2 * steps[a])
 
-    def d2(vals: np.ndarray, a: str, b: str) -> float:
+    def d2(vals: list[float], a: str, b: str) -> float:
         if a == b:
             i, j = unit[a]
-            return float(vals[at[(i, j)]] - 2 * vals[0] + vals[at[(-i, -j)]]) / steps[a] ** 2
-        return float(vals[at[(1, 1)]] - vals[at[(1, -1)]] - vals[at[(-1, 1)]]
-                     + vals[at[(-1, -1)]]) / (4 * h_l * h_r)
+            return (vals[at[(i, j)]] - 2 * vals[0] + vals[at[(-i, -j)]]) / steps[a] ** 2
+        return (vals[at[(1, 1)]] - vals[at[(1, -1)]] - vals[at[(-1, 1)]]
+                + vals[at[(-1, -1)]]) / (4 * h_l * h_r)
 
-    s2, n_p, rss0, w0 = scale, model.n - model.p, float(rss[0]), float(w11[0])
+    s2, n_p, rss0, w0 = scale, model.n - model.p, rss[0], w11[0]
     names = (["l"] if use_lam else []) + (["r"] if use_rho else [])
     # F(s, lam, rho) = ((n - p) log s + G + S / s) / 2 in natural coordinates (s, lam, rho)
     q = 1 + len(names)
@@ -622,15 +699,46 @@ def satterthwaite_df(model: PeriodModel, rho: float, lam: float, scale: float, *
         hess[0, 0] += grad_nat[1] * 2 * lam / s2 ** 2
         hess[0, 1] -= grad_nat[1] / s2 ** 2
         hess[1, 0] = hess[0, 1]
-    try:
-        chol = np.linalg.cholesky(hess)
-    except np.linalg.LinAlgError:
-        return None
-    w = np.linalg.solve(chol, grad)
-    denom = float(w @ w)
-    if not denom > 0:
+    denom = _inverse_quadratic_form(hess.tolist(), grad.tolist())
+    if denom is None or not denom > 0:
         return None
     return 2.0 * (s2 * w0) ** 2 / denom
+
+
+def _inverse_quadratic_form(a: list[list[float]], g: list[float]) -> float | None:
+    """g^T A^-1 g = |L^-1 g|^2 by the Cholesky factorisation A = L L^T (A at most 3 x 3).
+
+    None when A is not positive definite (a pivot not above 0, as LAPACK's potrf).
+    """
+    n = len(g)
+    low = [[0.0] * n for _ in range(n)]
+    for i in range(n):
+        for j in range(i + 1):
+            rest = a[i][j] - sum(low[i][k] * low[j][k] for k in range(j))
+            if i == j:
+                if not rest > 0:
+                    return None
+                low[i][i] = math.sqrt(rest)
+            else:
+                low[i][j] = rest / low[j][j]
+    w: list[float] = []
+    for i in range(n):
+        w.append((g[i] - sum(low[i][k] * w[k] for k in range(i))) / low[i][i])
+    return sum(v * v for v in w)
+
+
+def _satterthwaite_points(rho: float, lam: float, *, free_rho: bool, free_lam: bool
+                          ) -> tuple[list[tuple[int, int]], np.ndarray]:
+    """The stencil of ``satterthwaite_df``: offsets in (lam, rho) steps, and the points."""
+    use_lam, use_rho = free_lam and lam > 0, free_rho
+    offsets = [(0, 0)]
+    if use_lam:
+        offsets += [(1, 0), (-1, 0)]
+    if use_rho:
+        offsets += [(0, 1), (0, -1)]
+    if use_lam and use_rho:
+        offsets += [(1, 1), (1, -1), (-1, 1), (-1, -1)]
+    return offsets, np.array(offsets, dtype=float) * [1e-3 * lam, 1e-4] + [lam, rho]
 
 
 def containment_df(x: np.ndarray, period_codes: np.ndarray, m: int) -> tuple[float, int]:
@@ -641,9 +749,9 @@ def containment_df(x: np.ndarray, period_codes: np.ndarray, m: int) -> tuple[flo
     the fixed effects counted at the period level. For k pairs of periods
     with block effects this is 2k - (k + 1) = k - 1, the paired t-test's df.
     """
+    p = x.shape[1]
     counts = np.bincount(period_codes, minlength=m)
-    means = np.zeros((m, x.shape[1]))
-    np.add.at(means, period_codes, x)
-    means /= counts[:, None]
+    sums = np.bincount((period_codes[:, None] * p + np.arange(p)).ravel(), x.ravel(), m * p)
+    means = sums.reshape(m, p) / counts[:, None]
     rank = int(np.linalg.matrix_rank(means))
     return float(m - rank), rank

@@ -568,7 +568,8 @@ def _fit_periods(y: np.ndarray, x: np.ndarray, t: np.ndarray, codes: np.ndarray,
     model = PeriodModel(y, x, None, t, layout=layout, logdet_xx=logdet_xx)
     estimated = rho is None or lam is None
     if estimated:
-        rho_hat, lam_hat = model.estimate(rho=rho, lam=lam, reml=reml)
+        rho_hat, lam_hat = model.estimate(rho=rho, lam=lam, reml=reml,
+                                          satterthwaite=reml and lam is None)
     else:
         rho_hat, lam_hat = rho, lam
     beta, cov, scale = model.gls(rho_hat, lam_hat)
@@ -596,3 +597,90 @@ def _period_result(fit: tuple[Any, ...], n_obs: int, m: int, estimation: str,
         estimation=estimation if estimated else "fixed", method=METHOD_PERIODS,
         period_sd=math.sqrt(lam_hat * scale), variance_ratio=lam_hat, n_periods=m,
         df_method=df_method, note=note, **fields)
+
+
+def gls_period_trials(scores: Any, is_a: Any, *, time: Any, blocks: Any, periods: Any,
+                      confidence_level: float = 0.95
+                      ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`gls_ar1` with period intercepts (REML, two-sided) on many trials with the same days.
+
+    For the trials of a power simulation: row i gives the same numbers as
+    ``gls_ar1(scores[i], np.where(is_a[i], "A", "B"), time=time, blocks=blocks,
+    periods=periods, confidence_level=confidence_level)``. The days, blocks and periods,
+    which the rows share, are validated, sorted and laid out once
+    (:class:`~nof1.analysis._period_effects.PeriodLayout`); each row then goes through
+    the same design, checks and fit as :func:`gls_ar1` (a row with a missing score
+    through :func:`gls_ar1` itself).
+
+    Parameters
+    ----------
+    scores : array_like, shape (n_trials, n_days)
+    is_a : array_like of bool, shape (n_trials, n_days)
+        True on the days of condition A (treatment).
+    time, blocks, periods : array_like, shape (n_days,)
+        As in :func:`gls_ar1`.
+    confidence_level : float
+
+    Returns
+    -------
+    pvalue, ci_low, ci_high : ndarray, shape (n_trials,)
+
+    Raises
+    ------
+    ValueError
+        As :func:`gls_ar1` would for the first row it rejects.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from nof1.analysis import gls_ar1
+    >>> from nof1.analysis.models import gls_period_trials
+    >>> rng = np.random.default_rng(3)
+    >>> periods = np.repeat(np.arange(6), 7)
+    >>> is_a = np.repeat(rng.permuted(np.tile([True, False], (4, 3)), axis=1), 7, axis=1)
+    >>> scores = rng.normal(size=(4, 42)) - 0.8 * is_a
+    >>> p, low, high = gls_period_trials(scores, is_a, time=np.arange(42),
+    ...                                  blocks=periods // 2, periods=periods)
+    >>> one = gls_ar1(scores[2], np.where(is_a[2], "A", "B"), time=np.arange(42),
+    ...               blocks=periods // 2, periods=periods)
+    >>> bool(p[2] == one.pvalue and low[2] == one.ci_low and high[2] == one.ci_high)
+    True
+    """
+    y_all = _as_scores(scores)
+    is_a = np.asarray(is_a, dtype=bool)
+    if y_all.ndim != 2 or is_a.shape != y_all.shape:
+        raise ValueError("`scores` and `is_a` must be 2-D arrays of the same shape")
+    n_all = y_all.shape[1]
+    t_all = _as_time(time, (n_all,))
+    blocks = np.asarray(blocks)
+    if blocks.shape != (n_all,):
+        raise ValueError("`blocks` must have one entry per score")
+    periods = _as_groups(periods, (n_all,), "periods")
+    confidence_level = check_confidence_level(confidence_level)
+    order = np.argsort(t_all, kind="stable")
+    t, blk = t_all[order], blocks[order]
+    codes, m = _codes(periods[order])
+    base: np.ndarray | None = None
+    layout: PeriodLayout | None = None
+    out = np.empty((y_all.shape[0], 3))
+    for i, y in enumerate(y_all):
+        if np.isnan(y).any():
+            res = gls_ar1(y, np.where(is_a[i], "A", "B"), time=time, blocks=blocks,
+                          periods=periods, confidence_level=confidence_level)
+            out[i] = res.pvalue, res.ci_low, res.ci_high
+            continue
+        a = is_a[i][order]
+        if base is None:
+            base = _design(a, blk, t, False)[0]
+        elif a.all() or not a.any():
+            raise ValueError("both conditions need at least one non-missing day")
+        x = base.copy()
+        x[:, 1] = a                  # the other columns do not depend on the trial
+        logdet_xx = _full_rank_logdet(x)
+        if layout is None:
+            layout = PeriodLayout.of(x, t, codes, m)
+        fit = _fit_periods(y[order], x, t, codes, m, blk, layout, logdet_xx, rho=None,
+                           lam=None, reml=True, confidence_level=confidence_level,
+                           alternative="two-sided")
+        out[i] = fit[4], fit[5], fit[6]
+    return out[:, 0], out[:, 1], out[:, 2]
