@@ -181,3 +181,27 @@ def test_satterthwaite_quadratic_form_equals_numpy():
     assert _inverse_quadratic_form([[1.0, 2.0], [2.0, 1.0]], [1.0, 0.0]) is None
     assert _inverse_quadratic_form([[0.0]], [1.0]) is None
     assert _inverse_quadratic_form([[np.nan]], [1.0]) is None
+
+
+@pytest.mark.parametrize("trend", [False, True])
+def test_restricted_likelihood_from_the_reduced_period_space_equals_the_full_one(trend):
+    # REML sees only the period effects outside the span of the period-level fixed effects
+    # (Z F_perp); ML and the covariance of beta need all of Z. Both computations of the
+    # restricted likelihood, at points across the whole (rho, lam) box
+    scores, is_a, time, blocks, periods = _cell(5, 1, 21, washout=4)
+    keep = np.random.default_rng(2).random(time.size) > 0.1                 # missing days
+    y, t, per = scores[0][keep], time[keep].astype(float), periods[keep]
+    cols = [np.ones(y.size), is_a[0][keep].astype(float)]
+    cols += [(blocks[keep] == b).astype(float) for b in range(1, 5)]
+    if trend:
+        cols.append(t - t.mean())
+    x = np.column_stack(cols)
+    model = PeriodModel(y, x, np.eye(10)[per], t)
+    rhos = np.repeat([-0.95, -0.3, 0.0, 0.4, 0.9, 0.99], 5)
+    lams = np.tile([0.0, 1e-6, 0.3, 20.0, 9999.0], 6)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        reduced = model._loglik_from(*model._factor(rhos, lams, restricted=True), True,
+                                     restricted=True)
+        full = model._loglik_from(*model._factor(rhos, lams), True)
+    assert model._reml.mz == 10 - 6 and model._full.mz == 10   # 10 periods, 6 constant columns
+    np.testing.assert_allclose(reduced, full, rtol=1e-11)

@@ -38,6 +38,16 @@ and a Cholesky factorisation of an (m + p + 1)-square matrix per point
 identity). ``y`` is centred first (the intercept absorbs the shift; it keeps the
 Gram matrix well scaled).
 
+REML sees only the period effects outside the fixed effects. The columns of X that
+are constant within periods are Z F (F: their values per period); with F_o and F_perp
+orthonormal bases of col(F) and of its complement, Z Z^T = Z F_o F_o^T Z^T +
+Z F_perp F_perp^T Z^T, and the first term is X M X^T for a fixed M, which changes
+neither the covariance K^T V K of the error contrasts (K^T X = 0) nor beta_hat. So the
+restricted likelihood is computed with Z F_perp in place of Z: m - rank(F) columns
+instead of m (k - 1 instead of 2k for k pairs with block effects), a third of the
+matrix to factorise. The ML likelihood and the covariance of beta_hat (to which the
+F_o part adds M) use Z (``PeriodModel._prepare_batch``, ``_Space``).
+
 The (restricted) likelihood is maximised (``PeriodModel.estimate``) by a
 coarse grid over (rho, lam) and Newton's method in (atanh rho, log lam) with
 finite-difference derivatives from batched evaluations (``_newton``).
@@ -157,18 +167,6 @@ class PeriodLayout:
         self.idx_pp = (base + p_idx[:, :, None] * q + p_idx[:, None, :]).ravel()
         self.size = n_gaps * q * q
         self.n_gaps = n_gaps
-        # lam scales the Z-Z block by lam and the Z-X, Z-y blocks by sqrt(lam)
-        d = self.d
-        in_z = np.arange(d) < m
-        self.scale = np.stack([~in_z[:, None] & ~in_z[None, :],
-                               in_z[:, None] ^ in_z[None, :],
-                               in_z[:, None] & in_z[None, :]])
-        self.identity_z = np.diag(in_z.astype(float)).ravel()
-        # the log-likelihood from the log-diagonal of the factor: weights of its Z, X and
-        # y parts (ML, REML; see PeriodModel._loglik_from)
-        p = c - 1
-        self.w_ml = np.concatenate([np.ones(m), np.zeros(p), [n]])
-        self.w_reml = np.concatenate([np.ones(m + p), [n - p]])
 
     @classmethod
     def of(cls, x: np.ndarray, t: np.ndarray, codes: np.ndarray, m: int) -> PeriodLayout:
@@ -179,6 +177,43 @@ class PeriodLayout:
         else:
             constant = np.zeros(x.shape[1], bool)
         return cls(t, codes, m, constant)
+
+
+class _Space:
+    """The columns a fit factorises: fixed sums mapped to [Z X y] (or [Z F_perp X y]).
+
+    ``basis`` holds the fixed matrices whose weighted sum (weights of rho) is the Gram
+    matrix of the whitened columns; the first ``mz`` columns are period effects (scaled
+    by sqrt(lam), plus the identity); ``w_ml`` and ``w_reml`` weigh the log-diagonal of
+    the factor into the log-likelihood.
+    """
+
+    def __init__(self, basis: np.ndarray, d: int, mz: int, n: int, p: int) -> None:
+        self.basis, self.d, self.mz = basis, d, mz
+        self.diag_z = np.arange(mz) * (d + 1)          # flat indices of the Z diagonal
+        self.w_ml = np.concatenate([np.ones(mz), np.zeros(p), [n]])
+        self.w_reml = np.concatenate([np.ones(mz + p), [n - p]])
+        self.rows = max(1, min(_GRAM_BLOCK // basis.size, _STACK_ENTRIES // (d * d)))
+
+    @classmethod
+    def of(cls, k: np.ndarray, terms_q: np.ndarray, mz: int, n: int, p: int) -> _Space:
+        """The space of the columns K maps the [Z E] sums ``terms_q`` to."""
+        return cls((k.T @ terms_q @ k).reshape(terms_q.shape[0], -1), k.shape[1], mz, n, p)
+
+    def factor(self, w: np.ndarray, lams: np.ndarray) -> np.ndarray:
+        """Factors of the augmented matrices from the weights of the Gram matrix's sums.
+
+        The Gram matrix of the whitened columns with the period-effect rows and columns
+        scaled by sqrt(lam), plus the identity there (the module docstring's M^T M).
+        """
+        r, d, mz = w.shape[0], self.d, self.mz
+        aug = (w @ self.basis).reshape(r, d, d)
+        if mz:
+            root = np.sqrt(lams)[:, None, None]
+            aug[:, :mz, :] *= root
+            aug[:, :, :mz] *= root
+            aug.reshape(r, -1)[:, self.diag_z] += 1.0
+        return _cholesky_nan(aug)
 
 
 class PeriodModel:
@@ -207,7 +242,8 @@ class PeriodModel:
         self.m = layout.m
         self._logdet_xx = (float(np.linalg.slogdet(x.T @ x)[1]) if logdet_xx is None
                            else logdet_xx)
-        self._basis: np.ndarray | None = None
+        self._full: _Space | None = None
+        self._reml: _Space | None = None
         #: factors computed ahead (``prefetch``), by (rho, lam)
         self._cache: dict[tuple[float, float], tuple[np.ndarray, float]] = {}
 
@@ -277,32 +313,47 @@ class PeriodModel:
             row0[lay.codes[0]] = 1.0
         row0[m:] = ecol[0]
         k = lay.k.copy()
-        k[:m, m + lay.const_cols] = self.x[lay.period_day[:, None], lay.const_cols]
-        row0 = k.T @ row0
-        terms = np.concatenate([np.outer(row0, row0)[None],
-                                k.T @ np.concatenate([dd, dp + dp.transpose(0, 2, 1), pp]) @ k])
-        # the augmented matrix at (rho, lam): the Z rows and columns scaled by sqrt(lam),
-        # plus I_m in the Z block. Each entry is a sum of (weight of rho) x (1, sqrt(lam)
-        # or lam) x (a fixed number): one matrix product per batch of points
-        d = lay.d
-        self._basis = (terms[:, None] * lay.scale[None]).reshape(3 * terms.shape[0], d * d)
+        f_const = self.x[lay.period_day[:, None], lay.const_cols]
+        k[:m, m + lay.const_cols] = f_const
+        terms_q = np.concatenate([np.outer(row0, row0)[None],
+                                  np.concatenate([dd, dp + dp.transpose(0, 2, 1), pp])])
+        # the Gram matrix at rho is a sum of (weight of rho) x (a fixed matrix): one
+        # matrix product per batch of points
+        self._full = _Space.of(k, terms_q, m, self.n, self.p)
+        # REML only sees the period effects outside the span of the fixed effects that
+        # are constant within periods (module docstring): Z F_perp for F_perp an
+        # orthonormal basis of the complement of col(F), F = those columns per period
+        p_c = lay.const_cols.size
+        basis, tri = np.linalg.qr(f_const, mode="complete") if m else (None, None)
+        pivots = np.abs(np.diagonal(tri)) if m else np.zeros(0)
+        if m and p_c < m and pivots.min(initial=np.inf) > pivots.max(initial=0.0) * m * 1e-12:
+            f_perp = basis[:, p_c:]
+            k_r = np.zeros((q, m - p_c + lay.d - m))
+            k_r[:m, :m - p_c] = f_perp
+            k_r[:, m - p_c:] = k[:, m:]
+            self._reml = _Space.of(k_r, terms_q, m - p_c, self.n, self.p)
+        else:
+            self._reml = self._full
 
-    def _factor(self, rhos: np.ndarray, lams: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def _factor(self, rhos: np.ndarray, lams: np.ndarray, restricted: bool = False
+                ) -> tuple[np.ndarray, np.ndarray]:
         """Lower Cholesky factors of the augmented matrices, and log|R|, per (rho, lam).
 
         The augmented matrix is M^T M of the module docstring: the Gram matrix of the
-        whitened [Z X y] with the Z rows and columns scaled by sqrt(lam), plus I_m in the
-        Z block, built from the fixed sums of ``_prepare_batch`` in one product of an
-        (r, 3 (1 + 3 x gaps)) matrix of weights with the sums. NaN where a matrix is not
-        positive definite.
+        whitened [Z X y], built from the fixed sums of ``_prepare_batch`` in one product
+        of an (r, 1 + 3 x gaps) matrix of weights with the sums, with the Z rows and
+        columns scaled by sqrt(lam), plus I_m in the Z block. NaN where a matrix is not
+        positive definite. ``restricted``: in the reduced space of the REML likelihood
+        (``_Space``; the same restricted likelihood from a smaller matrix).
         """
-        if self._cache:
+        if self._cache and not restricted:
             hits = [self._cache.get(key) for key in zip(rhos.tolist(), lams.tolist(), strict=True)]
             if all(hit is not None for hit in hits):
                 return (np.stack([hit[0] for hit in hits]),       # type: ignore[index]
                         np.array([hit[1] for hit in hits]))       # type: ignore[index]
-        if self._basis is None:
+        if self._full is None:
             self._prepare_batch()
+        space = self._reml if restricted else self._full
         lay = self.layout
         r, g = rhos.size, lay.n_gaps
         phi = rhos[:, None] ** lay.gap_values                   # (r, gaps)
@@ -312,41 +363,38 @@ class PeriodModel:
         np.divide(1.0, v, out=w[:, 1:1 + g])
         inv_1p = np.divide(1.0, 1.0 + phi, out=w[:, 1 + g:1 + 2 * g])
         np.multiply(1.0 - phi, inv_1p, out=w[:, 1 + 2 * g:])
-        u = np.empty((r, 3))
-        u[:, 0] = 1.0
-        np.sqrt(lams, out=u[:, 1])
-        u[:, 2] = lams
-        coef = (w[:, :, None] * u[:, None, :]).reshape(r, -1)
         logdet_r = np.log(v) @ lay.gap_counts
-        d, basis = lay.d, self._basis
         # in chunks: each product single-threaded in BLAS (see ``gram``), and each stack
         # of matrices small enough to stay in cache (a 40 x 41 x 41 stack takes twice
         # as long as two of 20)
-        rows = max(1, min(_GRAM_BLOCK // basis.size, _STACK_ENTRIES // (d * d)))
+        rows = space.rows
         if r <= rows:
-            return _cholesky_nan((coef @ basis + lay.identity_z).reshape(r, d, d)), logdet_r
-        return np.concatenate([
-            _cholesky_nan((coef[i:i + rows] @ basis + lay.identity_z).reshape(-1, d, d))
-            for i in range(0, r, rows)]), logdet_r
+            return space.factor(w, lams), logdet_r
+        return np.concatenate([space.factor(w[i:i + rows], lams[i:i + rows])
+                               for i in range(0, r, rows)]), logdet_r
 
     def _loglik(self, rhos: np.ndarray, lams: np.ndarray, reml: bool) -> np.ndarray:
         """(Restricted) log-likelihood at points (rho, lam), as ``loglik`` (NaN: undefined).
 
         With L the factor of ``_factor``: log|V| = log|R| + 2 sum log diag L_zz,
         log|X^T V^-1 X| = 2 sum log diag L_xx and the residual sum of squares l_yy^2.
+        REML from the reduced space (``_Space``).
         """
-        return self._loglik_from(*self._factor(rhos, lams), reml)
+        return self._loglik_from(*self._factor(rhos, lams, restricted=reml), reml,
+                                 restricted=reml)
 
-    def _loglik_from(self, chol: np.ndarray, logdet_r: np.ndarray, reml: bool) -> np.ndarray:
-        d = self.layout.d
+    def _loglik_from(self, chol: np.ndarray, logdet_r: np.ndarray, reml: bool,
+                     restricted: bool = False) -> np.ndarray:
+        space = self._reml if restricted else self._full
+        d = space.d
         logd = np.log(chol.reshape(chol.shape[0], d * d)[:, ::d + 1])
         n, p = self.n, self.p
         if not reml:
             const = -0.5 * n * (_LOG_2PI - math.log(n) + 1.0)
-            return const - 0.5 * logdet_r - logd @ self.layout.w_ml
+            return const - 0.5 * logdet_r - logd @ space.w_ml
         k = n - p
         const = -0.5 * (k * (_LOG_2PI - math.log(k) + 1.0) - self._logdet_xx)
-        return const - 0.5 * logdet_r - logd @ self.layout.w_reml
+        return const - 0.5 * logdet_r - logd @ space.w_reml
 
     def prefetch(self, rhos: np.ndarray, lams: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """``_factor`` at points that later calls will ask for again (one batch for all)."""
