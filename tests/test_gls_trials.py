@@ -205,3 +205,19 @@ def test_restricted_likelihood_from_the_reduced_period_space_equals_the_full_one
         full = model._loglik_from(*model._factor(rhos, lams), True)
     assert model._reml.mz == 10 - 6 and model._full.mz == 10   # 10 periods, 6 constant columns
     np.testing.assert_allclose(reduced, full, rtol=1e-11)
+
+
+def test_cholesky_of_a_stack_marks_matrices_that_are_not_positive_definite(monkeypatch):
+    from nof1.analysis import _period_effects
+
+    rng = np.random.default_rng(5)
+    a = rng.normal(size=(4, 6, 6))
+    a = a @ a.transpose(0, 2, 1) + 0.1 * np.eye(6)
+    a[2] -= 5 * np.eye(6)                                     # not positive definite
+    fast = _period_effects._cholesky_nan(a.copy())
+    monkeypatch.setattr(_period_effects, "_cholesky_lo", None)  # np.linalg.cholesky path
+    slow = _period_effects._cholesky_nan(a.copy())
+    for got in (fast, slow):
+        assert np.isnan(got[2]).all() and not np.isnan(got[[0, 1, 3]]).any()
+        np.testing.assert_allclose(got[[0, 1, 3]], np.linalg.cholesky(a[[0, 1, 3]]),
+                                   rtol=1e-13, atol=1e-13)

@@ -101,8 +101,20 @@ def gram(w: np.ndarray) -> np.ndarray:
     return out
 
 
+try:
+    # the ufunc behind np.linalg.cholesky: it writes NaN for a matrix that is not positive
+    # definite (where np.linalg.cholesky raises for the whole stack), and skips the
+    # wrapper's checks (a third of the time on the small stacks here)
+    from numpy.linalg._umath_linalg import cholesky_lo as _cholesky_lo
+except ImportError:  # pragma: no cover - a numpy without it: np.linalg.cholesky below
+    _cholesky_lo = None
+
+
 def _cholesky_nan(a: np.ndarray) -> np.ndarray:
     """Lower Cholesky factors of a stack of matrices, NaN where one is not positive definite."""
+    if _cholesky_lo is not None:
+        with np.errstate(invalid="ignore"):
+            return _cholesky_lo(a, signature="d->d")
     try:
         return np.linalg.cholesky(a)
     except np.linalg.LinAlgError:
@@ -113,6 +125,13 @@ def _cholesky_nan(a: np.ndarray) -> np.ndarray:
             except np.linalg.LinAlgError:
                 pass
         return chol
+
+
+def _period_days(codes: np.ndarray, m: int) -> np.ndarray:
+    """One day (index) of each period 0 .. m - 1 (every period has a day)."""
+    day = np.empty(m, dtype=np.intp)
+    day[codes] = np.arange(codes.size)
+    return day
 
 
 class PeriodLayout:
@@ -142,7 +161,7 @@ class PeriodLayout:
         self.e, self.q, self.d = e, m + e, m + c
         q = self.q
         # one day per period (any day will do: the columns used are constant there)
-        self.period_day = np.unique(codes, return_index=True)[1] if m else np.zeros(0, int)
+        self.period_day = _period_days(codes, m)
         k = np.zeros((q, m + c))
         k[np.arange(m), np.arange(m)] = 1.0
         k[m + np.arange(e), m + e_cols] = 1.0
@@ -172,7 +191,7 @@ class PeriodLayout:
     def of(cls, x: np.ndarray, t: np.ndarray, codes: np.ndarray, m: int) -> PeriodLayout:
         """The layout of a design ``x`` (columns constant within every period found)."""
         if m:
-            first = x[np.unique(codes, return_index=True)[1]]
+            first = x[_period_days(codes, m)]
             constant = np.all(x == first[codes], axis=0)
         else:
             constant = np.zeros(x.shape[1], bool)
@@ -355,14 +374,11 @@ class PeriodModel:
             self._prepare_batch()
         space = self._reml if restricted else self._full
         lay = self.layout
-        r, g = rhos.size, lay.n_gaps
+        r = rhos.size
         phi = rhos[:, None] ** lay.gap_values                   # (r, gaps)
         v = 1.0 - phi * phi
-        w = np.empty((r, 1 + 3 * g))
-        w[:, 0] = 1.0
-        np.divide(1.0, v, out=w[:, 1:1 + g])
-        inv_1p = np.divide(1.0, 1.0 + phi, out=w[:, 1 + g:1 + 2 * g])
-        np.multiply(1.0 - phi, inv_1p, out=w[:, 1 + 2 * g:])
+        inv_1p = 1.0 / (1.0 + phi)
+        w = np.concatenate([np.ones((r, 1)), 1.0 / v, inv_1p, (1.0 - phi) * inv_1p], axis=1)
         logdet_r = np.log(v) @ lay.gap_counts
         # in chunks: each product single-threaded in BLAS (see ``gram``), and each stack
         # of matrices small enough to stay in cache (a 40 x 41 x 41 stack takes twice

@@ -242,6 +242,11 @@ def _as_groups(values: Any, shape: tuple[int, ...], name: str) -> np.ndarray:
 
 def _codes(values: np.ndarray) -> tuple[np.ndarray, int]:
     """Integer codes 0..m-1 in order of first appearance."""
+    if values.dtype.kind in "biu" and values.ndim == 1:     # integers: without a dict
+        uniq, first, inverse = np.unique(values, return_index=True, return_inverse=True)
+        rank = np.empty(uniq.size, dtype=np.intp)
+        rank[np.argsort(first)] = np.arange(uniq.size)
+        return rank[inverse], int(uniq.size)
     index = {v: i for i, v in enumerate(dict.fromkeys(values.tolist()))}
     return np.array([index[v] for v in values.tolist()], dtype=np.intp), len(index)
 
@@ -514,9 +519,8 @@ def _design(is_a: np.ndarray, blk: np.ndarray | None, t: np.ndarray,
     n_blocks = 1
     cols = [np.ones(n), is_a.astype(float)]
     if blk is not None:
-        levels = list(dict.fromkeys(blk.tolist()))
-        n_blocks = len(levels)
-        cols += [(blk == lev).astype(float) for lev in levels[1:]]
+        codes, n_blocks = _codes(blk)
+        cols.append((codes[:, None] == np.arange(1, n_blocks)).astype(float))
     if trend:
         cols.append(t - t.mean())
     return np.column_stack(cols), n_blocks
