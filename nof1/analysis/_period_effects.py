@@ -342,17 +342,15 @@ class PeriodModel:
         # REML only sees the period effects outside the span of the fixed effects that
         # are constant within periods (module docstring): Z F_perp for F_perp an
         # orthonormal basis of the complement of col(F), F = those columns per period
+        self._reml = self._full
         p_c = lay.const_cols.size
-        basis, tri = np.linalg.qr(f_const, mode="complete") if m else (None, None)
-        pivots = np.abs(np.diagonal(tri)) if m else np.zeros(0)
-        if m and p_c < m and pivots.min(initial=np.inf) > pivots.max(initial=0.0) * m * 1e-12:
-            f_perp = basis[:, p_c:]
-            k_r = np.zeros((q, m - p_c + lay.d - m))
-            k_r[:m, :m - p_c] = f_perp
-            k_r[:, m - p_c:] = k[:, m:]
-            self._reml = _Space.of(k_r, terms_q, m - p_c, self.n, self.p)
-        else:
-            self._reml = self._full
+        if 0 < p_c < m:
+            q_f, r_f = np.linalg.qr(f_const, mode="complete")
+            pivots = np.abs(np.diagonal(r_f))
+            if pivots.min() > pivots.max() * m * np.finfo(float).eps:   # F of full rank
+                k_r = np.concatenate([np.vstack([q_f[:, p_c:], np.zeros((e, m - p_c))]),
+                                      k[:, m:]], axis=1)
+                self._reml = _Space.of(k_r, terms_q, m - p_c, self.n, self.p)
 
     def _factor(self, rhos: np.ndarray, lams: np.ndarray, restricted: bool = False
                 ) -> tuple[np.ndarray, np.ndarray]:
