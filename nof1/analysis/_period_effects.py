@@ -448,9 +448,14 @@ class PeriodModel:
         it, eta kept between the grid neighbours of the best grid point, lam = 0 a
         boundary that is entered when the step would cross it and left only when the
         one-sided derivative there is positive (see ``_newton``). Each likelihood
-        evaluation is O(n) for the Gram matrix (shared by all lam at one rho) plus a
-        Cholesky factorisation of an (m + p + 1)-square matrix. A final check sets lam to
-        exactly 0 when that is at least as likely (to 1e-12).
+        evaluation is one small matrix product and a Cholesky factorisation of an
+        (m + p + 1)-square matrix (for REML, (m - rank F) + p + 1: module docstring). A
+        final check sets lam to exactly 0 when that is at least as likely (to 1e-12).
+
+        With ``satterthwaite`` (REML with lam estimated: ``satterthwaite_df`` follows),
+        the final check, the GLS fit and the stencil of ``satterthwaite_df`` at both
+        outcomes of the check are factorised in one batch, which ``gls`` and
+        ``satterthwaite_df`` then reuse (``prefetch``).
         """
         free_rho, free_lam = rho is None, lam is None
         if free_rho and free_lam:
