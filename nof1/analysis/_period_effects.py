@@ -60,6 +60,7 @@ from collections.abc import Generator
 from typing import Any
 
 import numpy as np
+from scipy.linalg import lapack
 
 RHO_BOUND = 0.99
 # lam / (1 + lam) is kept in [0, PHI_MAX]: lam <= 9999
@@ -345,9 +346,14 @@ class PeriodModel:
         self._reml = self._full
         p_c = lay.const_cols.size
         if 0 < p_c < m:
-            q_f, r_f = np.linalg.qr(f_const, mode="complete")
-            pivots = np.abs(np.diagonal(r_f))
+            # Householder QR of F by LAPACK (dgeqrf, then dorgqr for all of Q): the last
+            # m - p_c columns of Q are F_perp
+            reflectors, tau, _, _ = lapack.dgeqrf(f_const)
+            pivots = np.abs(np.diagonal(reflectors))
             if pivots.min() > pivots.max() * m * np.finfo(float).eps:   # F of full rank
+                square = np.zeros((m, m))
+                square[:, :p_c] = reflectors
+                q_f = lapack.dorgqr(square, tau)[0]
                 k_r = np.concatenate([np.vstack([q_f[:, p_c:], np.zeros((e, m - p_c))]),
                                       k[:, m:]], axis=1)
                 self._reml = _Space.of(k_r, terms_q, m - p_c, self.n, self.p)

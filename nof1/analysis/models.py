@@ -20,6 +20,7 @@ from typing import Any, ClassVar
 import numpy as np
 import pandas as pd
 from scipy import optimize
+from scipy.linalg import lapack
 
 from .._inference import t_interval, t_pvalue
 from .._results import BatchResultMixin
@@ -529,13 +530,14 @@ def _design(is_a: np.ndarray, blk: np.ndarray | None, t: np.ndarray,
 def _full_rank_logdet(x: np.ndarray) -> float:
     """log|X^T X|, after checking that X (n x p) has full column rank with n > p.
 
-    The rank comes from the diagonal of R in X = QR (Householder, no pivoting): a column
-    that is a linear combination of the earlier ones has R_jj = 0 up to rounding, and
-    |R_jj| is compared with ``np.linalg.matrix_rank``'s default tolerance,
-    max |R_jj| * max(n, p) * machine epsilon. log|X^T X| = 2 sum log |R_jj| comes with it.
+    The rank comes from the diagonal of R in X = QR (Householder, no pivoting: LAPACK's
+    dgeqrf): a column that is a linear combination of the earlier ones has R_jj = 0 up
+    to rounding, and |R_jj| is compared with ``np.linalg.matrix_rank``'s default
+    tolerance, max |R_jj| * max(n, p) * machine epsilon. log|X^T X| = 2 sum log |R_jj|
+    comes with it.
     """
     n, p = x.shape
-    diag = np.abs(np.diagonal(np.linalg.qr(x, mode="r"))) if n > p else np.zeros(1)
+    diag = np.abs(np.diagonal(lapack.dgeqrf(x)[0])) if n > p else np.zeros(1)
     if n - p < 1 or diag.min() <= diag.max() * n * np.finfo(float).eps:
         raise ValueError("the model cannot be estimated: too few days or a rank-deficient "
                          "design (check blocks and trend)")
