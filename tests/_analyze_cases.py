@@ -182,6 +182,17 @@ def _result_dict(res: Any) -> Any:
 BAYES_KEYS = ("p_benefit", "p_benefit_mcid", "p_within_mcid", "pvalue_bayes")
 
 
+def summary_sha256_without_gls(summary: str) -> str:
+    """sha256 of a summary without its GLS rows.
+
+    The GLS numbers are compared with their own tolerances (a numerical optimum); a
+    change in their last printed digit must not hide, or be mistaken for, a change in
+    the rest of the text.
+    """
+    kept = [line for line in summary.splitlines() if "GLS" not in line]
+    return hashlib.sha256("\n".join(kept).encode()).hexdigest()
+
+
 def snapshot(result: Any) -> tuple[dict[str, Any], dict[str, Any]]:
     """(numbers independent of the Bayesian analyses, numbers that depend on them).
 
@@ -203,8 +214,10 @@ def snapshot(result: Any) -> tuple[dict[str, Any], dict[str, Any]]:
         "guesses": frame(result.guesses),
         "outcomes": {},
     }
-    summary = hashlib.sha256(result.summary().encode()).hexdigest()
+    text = result.summary()
+    summary = hashlib.sha256(text.encode()).hexdigest()
     extra: dict[str, Any] = {"decision": plain(d["decision"]), "summary_sha256": summary,
+                             "summary_sha256_without_gls": summary_sha256_without_gls(text),
                              "outcomes": {}}
     for name, r in result.outcomes.items():
         od = r.to_dict()

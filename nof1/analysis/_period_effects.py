@@ -23,15 +23,31 @@ M^T M = L L^T with L lower triangular, blocks (Z | X | y):
 * L_xx L_xx^T = X^T V^-1 X (the Schur complement, by Woodbury);
 * beta_hat = L_xx^-T l_yx and the GLS residual sum of squares r^T V^-1 r = l_yy^2.
 
-No n x n matrix is formed. The Gram matrix of W [Z X y] is assembled in O(n)
-per rho (``PeriodModel.gram_batch``): the columns of X that are constant within
-periods (intercept, treatment, block effects) are Z times a period-level
-vector, so only Z, the trend and y are whitened, and the whitened Z has two
-non-zero entries per row, summed with ``np.bincount``. Each lam then costs a
-Cholesky factorisation of an (m + p + 1)-square matrix, and many (rho, lam)
-points are evaluated in one batch. lam = 0 is an ordinary point (the Z block
-becomes the identity). ``y`` is centred first (the intercept absorbs the shift;
-it keeps the Gram matrix well scaled).
+No n x n matrix is formed, and after one O(n) pass no sum over days either. The
+whitened day i > 0 is (D_i + (1 - phi_i) P_i) / sqrt(1 - phi_i^2), D_i = row_i -
+row_{i-1}, P_i = row_{i-1}, phi_i = rho**gap_i; so the Gram matrix of W [Z X y] is
+a fixed matrix (day 0) plus, for each distinct gap (one day, wash-out, missing
+days), three fixed sums over its days (of D D^T, D P^T + P D^T and P P^T) times
+1 / (1 - phi^2), 1 / (1 + phi) and (1 - phi) / (1 + phi) (``PeriodModel._prepare_batch``).
+The sums are taken in O(n) with ``np.bincount``: the columns of X that are
+constant within periods (intercept, treatment, block effects) are Z times a
+period-level vector, so only Z, the trend and y enter, and Z has one non-zero
+entry per row. A batch of (rho, lam) points then costs one small matrix product
+and a Cholesky factorisation of an (m + p + 1)-square matrix per point
+(``PeriodModel._factor``). lam = 0 is an ordinary point (the Z block becomes the
+identity). ``y`` is centred first (the intercept absorbs the shift; it keeps the
+Gram matrix well scaled).
+
+REML sees only the period effects outside the fixed effects. The columns of X that
+are constant within periods are Z F (F: their values per period); with F_o and F_perp
+orthonormal bases of col(F) and of its complement, Z Z^T = Z F_o F_o^T Z^T +
+Z F_perp F_perp^T Z^T, and the first term is X M X^T for a fixed M, which changes
+neither the covariance K^T V K of the error contrasts (K^T X = 0) nor beta_hat. So the
+restricted likelihood is computed with Z F_perp in place of Z: m - rank(F) columns
+instead of m (k - 1 instead of 2k for k pairs with block effects; for 12 pairs the
+matrices factorised during the search have 25 rows instead of 38, a third of the
+work). The ML likelihood and the covariance of beta_hat (to which the F_o part adds
+M) use Z (``PeriodModel._prepare_batch``, ``_Space``).
 
 The (restricted) likelihood is maximised (``PeriodModel.estimate``) by a
 coarse grid over (rho, lam) and Newton's method in (atanh rho, log lam) with
@@ -41,8 +57,11 @@ finite-difference derivatives from batched evaluations (``_newton``).
 from __future__ import annotations
 
 import math
+from collections.abc import Generator
+from typing import Any
 
 import numpy as np
+from scipy.linalg import lapack
 
 RHO_BOUND = 0.99
 # lam / (1 + lam) is kept in [0, PHI_MAX]: lam <= 9999
@@ -68,6 +87,8 @@ def _whiten(rho: float, gaps: np.ndarray, m: np.ndarray) -> tuple[np.ndarray, fl
 #: row blocks of a Gram matrix stay below this many multiply-adds: OpenBLAS then runs each
 #: product on one thread (beyond it, its threads cost 10-50 ms per product on a busy machine)
 _GRAM_BLOCK = 250_000
+#: entries of a stack of augmented matrices factorised at once (256 KB)
+_STACK_ENTRIES = 32_768
 
 
 def gram(w: np.ndarray) -> np.ndarray:
@@ -82,17 +103,170 @@ def gram(w: np.ndarray) -> np.ndarray:
     return out
 
 
-class PeriodModel:
-    """Data of one fit: y, X (n x p, first column the intercept), Z (n x m), sorted by day."""
+try:
+    # the ufunc behind np.linalg.cholesky: it writes NaN for a matrix that is not positive
+    # definite (where np.linalg.cholesky raises for the whole stack), and skips the
+    # wrapper's checks (a third of the time on the small stacks here)
+    from numpy.linalg._umath_linalg import cholesky_lo as _cholesky_lo
+except ImportError:  # pragma: no cover - a numpy without it: np.linalg.cholesky below
+    _cholesky_lo = None
 
-    def __init__(self, y: np.ndarray, x: np.ndarray, z: np.ndarray, t: np.ndarray) -> None:
+
+def _cholesky_nan(a: np.ndarray) -> np.ndarray:
+    """Lower Cholesky factors of a stack of matrices, NaN where one is not positive definite."""
+    if _cholesky_lo is not None:
+        with np.errstate(invalid="ignore"):
+            return _cholesky_lo(a, signature="d->d")
+    try:
+        return np.linalg.cholesky(a)
+    except np.linalg.LinAlgError:
+        chol = np.full_like(a, np.nan)
+        for i in range(a.shape[0]):
+            try:
+                chol[i] = np.linalg.cholesky(a[i])
+            except np.linalg.LinAlgError:
+                pass
+        return chol
+
+
+def _period_days(codes: np.ndarray, m: int) -> np.ndarray:
+    """One day (index) of each period 0 .. m - 1 (every period has a day)."""
+    day = np.empty(m, dtype=np.intp)
+    day[codes] = np.arange(codes.size)
+    return day
+
+
+class PeriodLayout:
+    """What a fit takes from its days and periods alone: shared by fits on the same days.
+
+    The day index ``t`` (sorted), the period code of each day (0 .. m - 1) and which
+    columns of X are constant within every period (``constant``, one flag per column)
+    fix the distinct gaps, the positions every sum of ``PeriodModel._prepare_batch``
+    adds to, and the map K from [Z E] to [Z X y] up to the period-level values of the
+    constant columns. The trials of a power cell share one layout (their scores and
+    conditions differ; their days and periods do not).
+    """
+
+    def __init__(self, t: np.ndarray, codes: np.ndarray, m: int, constant: np.ndarray) -> None:
+        n = t.size
+        self.n, self.m, self.codes = n, m, codes
+        gap_values, gap_index = np.unique(np.diff(t), return_inverse=True)
+        n_gaps = gap_values.size
+        self.gap_values = gap_values
+        self.gap_counts = np.bincount(gap_index, minlength=n_gaps).astype(float)
+        c = constant.size + 1                            # the columns of [X y]
+        is_const = np.append(np.asarray(constant, bool), False)   # y is always an E column
+        self.const_cols = np.flatnonzero(is_const)
+        e_cols = np.flatnonzero(~is_const)
+        self.x_e_cols = e_cols[:-1]                      # columns of X in E (e.g. trend)
+        e = e_cols.size
+        self.e, self.q, self.d = e, m + e, m + c
+        q = self.q
+        # one day per period (any day will do: the columns used are constant there)
+        self.period_day = _period_days(codes, m)
+        k = np.zeros((q, m + c))
+        k[np.arange(m), np.arange(m)] = 1.0
+        k[m + np.arange(e), m + e_cols] = 1.0
+        self.k = k
+        # positions of the outer products of D_i = row_i - row_{i-1} and P_i = row_{i-1}
+        # in [Z E] (one block of q x q per gap); see PeriodModel._prepare_batch
+        n1 = n - 1
+        e_at = np.broadcast_to(m + np.arange(e), (n1, e))
+        own, prev = codes[1:], codes[:-1]
+        # values of D and P: the Z parts are fixed (the E parts are filled in per fit)
+        self.d_val = np.zeros((n1, (2 if m else 0) + e))
+        self.p_val = np.zeros((n1, (1 if m else 0) + e))
+        if m:
+            d_idx, p_idx = np.column_stack([own, prev, e_at]), np.column_stack([prev, e_at])
+            step = (own != prev).astype(float)
+            self.d_val[:, 0], self.d_val[:, 1], self.p_val[:, 0] = step, -step, 1.0
+        else:
+            d_idx, p_idx = e_at, e_at
+        base = gap_index[:, None, None] * (q * q)
+        self.idx_dd = (base + d_idx[:, :, None] * q + d_idx[:, None, :]).ravel()
+        self.idx_dp = (base + d_idx[:, :, None] * q + p_idx[:, None, :]).ravel()
+        self.idx_pp = (base + p_idx[:, :, None] * q + p_idx[:, None, :]).ravel()
+        self.size = n_gaps * q * q
+        self.n_gaps = n_gaps
+
+    @classmethod
+    def of(cls, x: np.ndarray, t: np.ndarray, codes: np.ndarray, m: int) -> PeriodLayout:
+        """The layout of a design ``x`` (columns constant within every period found)."""
+        if m:
+            first = x[_period_days(codes, m)]
+            constant = np.all(x == first[codes], axis=0)
+        else:
+            constant = np.zeros(x.shape[1], bool)
+        return cls(t, codes, m, constant)
+
+
+class _Space:
+    """The columns a fit factorises: fixed sums mapped to [Z X y] (or [Z F_perp X y]).
+
+    ``basis`` holds the fixed matrices whose weighted sum (weights of rho) is the Gram
+    matrix of the whitened columns; the first ``mz`` columns are period effects (scaled
+    by sqrt(lam), plus the identity); ``w_ml`` and ``w_reml`` weigh the log-diagonal of
+    the factor into the log-likelihood.
+    """
+
+    def __init__(self, basis: np.ndarray, d: int, mz: int, n: int, p: int) -> None:
+        self.basis, self.d, self.mz = basis, d, mz
+        self.diag_z = np.arange(mz) * (d + 1)          # flat indices of the Z diagonal
+        self.w_ml = np.concatenate([np.ones(mz), np.zeros(p), [n]])
+        self.w_reml = np.concatenate([np.ones(mz + p), [n - p]])
+        self.rows = max(1, min(_GRAM_BLOCK // basis.size, _STACK_ENTRIES // (d * d)))
+
+    @classmethod
+    def of(cls, k: np.ndarray, terms_q: np.ndarray, mz: int, n: int, p: int) -> _Space:
+        """The space of the columns K maps the [Z E] sums ``terms_q`` to."""
+        return cls((k.T @ terms_q @ k).reshape(terms_q.shape[0], -1), k.shape[1], mz, n, p)
+
+    def factor(self, w: np.ndarray, lams: np.ndarray) -> np.ndarray:
+        """Factors of the augmented matrices from the weights of the Gram matrix's sums.
+
+        The Gram matrix of the whitened columns with the period-effect rows and columns
+        scaled by sqrt(lam), plus the identity there (the module docstring's M^T M).
+        """
+        r, d, mz = w.shape[0], self.d, self.mz
+        aug = (w @ self.basis).reshape(r, d, d)
+        if mz:
+            root = np.sqrt(lams)[:, None, None]
+            aug[:, :mz, :] *= root
+            aug[:, :, :mz] *= root
+            aug.reshape(r, -1)[:, self.diag_z] += 1.0
+        return _cholesky_nan(aug)
+
+
+class PeriodModel:
+    """Data of one fit: y, X (n x p, first column the intercept), Z (n x m), sorted by day.
+
+    ``z`` may be None when ``codes`` (the period of each day, 0 .. m - 1) is given; a
+    ``layout`` (``PeriodLayout``) shared with other fits on the same days, and log|X^T X|,
+    may be passed in when the caller has them.
+    """
+
+    def __init__(self, y: np.ndarray, x: np.ndarray, z: np.ndarray | None, t: np.ndarray, *,
+                 codes: np.ndarray | None = None, layout: PeriodLayout | None = None,
+                 logdet_xx: float | None = None) -> None:
         if not np.all(x[:, 0] == 1.0):
             raise ValueError("the first column of the design must be the intercept")
-        self.y, self.x, self.z = y, x, z
-        self.gaps = np.diff(t)
+        self.y, self.x = y, x
         self.n, self.p = x.shape
-        self.m = z.shape[1]
-        self._logdet_xx = float(np.linalg.slogdet(x.T @ x)[1])
+        if layout is None:
+            if codes is None:
+                m = z.shape[1] if z is not None else 0
+                codes = np.argmax(z, axis=1) if m else np.zeros(self.n, dtype=np.intp)
+            else:
+                m = int(codes.max()) + 1 if codes.size else 0
+            layout = PeriodLayout.of(x, t, codes, m)
+        self.layout = layout
+        self.m = layout.m
+        self._logdet_xx = (float(np.linalg.slogdet(x.T @ x)[1]) if logdet_xx is None
+                           else logdet_xx)
+        self._full: _Space | None = None
+        self._reml: _Space | None = None
+        #: factors computed ahead (``prefetch``), by (rho, lam)
+        self._cache: dict[tuple[float, float], tuple[np.ndarray, float]] = {}
 
     def loglik(self, rho: float, lam: float, reml: bool) -> float:
         """Gaussian log-likelihood maximised over beta and sigma^2 (profile), or REML.
@@ -103,19 +277,18 @@ class PeriodModel:
         equals ML's expression with n - p for n, minus log|X^T V^-1 X| / 2,
         plus log|X^T X| / 2.
         """
-        gram, logdet_r = self.gram_batch(np.array([rho]))
-        return float(self.loglik_batch(gram, logdet_r, np.array([lam]), reml)[0])
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return float(self._loglik(np.array([rho]), np.array([lam]), reml)[0])
 
     def gls(self, rho: float, lam: float) -> tuple[np.ndarray, np.ndarray, float]:
         """GLS coefficients, their unscaled covariance (X^T V^-1 X)^-1 and sigma_hat^2.
 
         sigma_hat^2 = r^T V^-1 r / (n - p), the scale statsmodels' GLS reports. From the
-        lower Cholesky factor L of the augmented Gram matrix (``gram_batch``): with
+        lower Cholesky factor L of the augmented Gram matrix (``_factor``): with
         L_xx, l_yx its X and y blocks, beta = L_xx^-T l_yx and (X^T V^-1 X)^-1 =
         L_xx^-T L_xx^-1.
         """
-        gram, _ = self.gram_batch(np.array([rho]))
-        chol = self._chol(gram, np.array([lam]))[0]
+        chol = self._factor(np.array([rho]), np.array([lam]))[0][0]
         m, p = self.m, self.p
         inv = np.linalg.inv(chol[m:m + p, m:m + p])
         beta = inv.T @ chol[m + p, m:m + p]
@@ -124,144 +297,155 @@ class PeriodModel:
 
     # -- batched evaluation: many (rho, lam) points per numpy call -------------------------
     def _prepare_batch(self) -> None:
-        """Index arrays for the O(n) Gram matrices of the whitened [Z E] (see ``gram_batch``).
-
-        The columns of [X y] are either constant within every period (intercept,
-        treatment, block dummies: then the column is Z f for a period-level f) or not
-        (trend, y): those form E. The Gram matrix of the whitened [Z X y] is then
-        K^T G K with G the Gram matrix of the whitened [Z E] and K = [I | L] the fixed
-        map from [Z E] to [Z X y], and G has only O(n) non-zero contributions: row i of
-        the whitened Z is a_i e(period_i) + b_i e(period_{i-1}).
-        """
-        codes = np.argmax(self.z, axis=1) if self.m else np.zeros(self.n, dtype=np.intp)
-        cols = np.column_stack([self.x, self.y - self.y.mean()])
-        c = cols.shape[1]
-        first = np.zeros((max(self.m, 1), c))
-        if self.m:
-            first[:] = cols[np.unique(codes, return_index=True)[1]]  # first day per period
-        constant = np.all(cols == first[codes], axis=0) if self.m else np.zeros(c, bool)
-        constant[-1] = False                             # y is always an E column
-        e_cols = np.flatnonzero(~constant)
-        self._e = np.ascontiguousarray(cols[:, e_cols])
-        m, e = self.m, e_cols.size
-        k = np.zeros((m + e, m + c))
-        k[np.arange(m), np.arange(m)] = 1.0
-        for j in np.flatnonzero(constant):
-            k[:m, m + j] = first[:, j]
-        k[m + np.arange(e), m + e_cols] = 1.0
-        self._k = k
-        self._diag_z = np.arange(m) * (m + c + 1)       # flat indices of the Z diagonal
-        own, prev = codes[1:], codes[:-1]
-        self._idx_a = np.concatenate([own * m + own, prev * m + prev, own * m + prev,
-                                      prev * m + own])
-        self._idx_b = (np.concatenate([own, prev])[:, None] * e + np.arange(e)).ravel()
-        # day 0 (not whitened: e_0 has the marginal variance) is the same for every rho
-        g0 = np.zeros((m + e, m + e))
-        row0 = np.concatenate([np.eye(m)[codes[0]] if m else [], self._e[0]])
-        self._g0 = g0 + np.outer(row0, row0)
-        self._e1, self._e0 = self._e[1:], self._e[:-1]
-        # the few distinct gaps (1 day, plus wash-out and missing days): rho**gap by lookup
-        self._gap_values, self._gap_index = np.unique(self.gaps, return_inverse=True)
-        self._batch_idx: dict[int, tuple[np.ndarray, np.ndarray]] = {}
-
-    def gram_batch(self, rhos: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Gram matrices of the whitened [Z X y] (r, m+p+1, m+p+1) and log|R|, per rho.
+        """Sums that give the Gram matrix of the whitened [Z X y] at any rho (``_factor``).
 
         Day i > 0 whitens to (row_i - phi_i row_{i-1}) / sqrt(v_i), phi_i = rho**gap_i,
-        v_i = 1 - phi_i^2, so its contributions to Z^T R^-1 Z are 1/v_i at
-        (period_i, period_i), phi_i^2/v_i at (period_{i-1}, period_{i-1}) and -phi_i/v_i
-        at the two cross positions, summed by ``np.bincount``.
+        v_i = 1 - phi_i^2. Written as (D_i + (1 - phi_i) P_i) / sqrt(v_i) with
+        D_i = row_i - row_{i-1} and P_i = row_{i-1}, its outer product is
+        (D D^T + (1 - phi)(D P^T + P D^T) + (1 - phi)^2 P P^T) / v: the three sums over
+        the days of each distinct gap (1 day, plus wash-out and missing days) are fixed,
+        and rho enters only through 1 / v, 1 / (1 + phi) and (1 - phi) / (1 + phi) per
+        gap. (This form has no cancellation as rho -> 1, where v -> 0 and
+        row_i - phi row_{i-1} -> D_i.) The sums are taken over [Z E]: the columns of
+        [X y] that are constant within every period (intercept, treatment, block dummies)
+        are Z times a period-level vector f, so only the other columns E (trend, y) and
+        Z enter, and D and P have few non-zero entries per day (Z: +1 / -1 at the two
+        periods, when they differ); ``K = [I | L]``, the fixed map from [Z E] to
+        [Z X y], then gives each sum over [Z X y] as K^T S K.
         """
-        if not hasattr(self, "_k"):
+        lay = self.layout
+        m, e, q = lay.m, lay.e, lay.q
+        ecol = np.empty((self.n, e))
+        ecol[:, :-1] = self.x[:, lay.x_e_cols]
+        ecol[:, -1] = self.y - self.y.mean()
+        d_val, p_val = lay.d_val.copy(), lay.p_val.copy()
+        np.subtract(ecol[1:], ecol[:-1], out=d_val[:, d_val.shape[1] - e:])
+        p_val[:, p_val.shape[1] - e:] = ecol[:-1]
+        shape = (lay.n_gaps, q, q)
+        dd = np.bincount(lay.idx_dd, (d_val[:, :, None] * d_val[:, None, :]).ravel(),
+                         lay.size).reshape(shape)
+        dp = np.bincount(lay.idx_dp, (d_val[:, :, None] * p_val[:, None, :]).ravel(),
+                         lay.size).reshape(shape)
+        pp = np.bincount(lay.idx_pp, (p_val[:, :, None] * p_val[:, None, :]).ravel(),
+                         lay.size).reshape(shape)
+        # day 0 (not whitened: e_0 has the marginal variance) is the same for every rho
+        row0 = np.zeros(q)
+        if m:
+            row0[lay.codes[0]] = 1.0
+        row0[m:] = ecol[0]
+        k = lay.k.copy()
+        f_const = self.x[lay.period_day[:, None], lay.const_cols]
+        k[:m, m + lay.const_cols] = f_const
+        terms_q = np.concatenate([np.outer(row0, row0)[None],
+                                  np.concatenate([dd, dp + dp.transpose(0, 2, 1), pp])])
+        # the Gram matrix at rho is a sum of (weight of rho) x (a fixed matrix): one
+        # matrix product per batch of points
+        self._full = _Space.of(k, terms_q, m, self.n, self.p)
+        # REML only sees the period effects outside the span of the fixed effects that
+        # are constant within periods (module docstring): Z F_perp for F_perp an
+        # orthonormal basis of the complement of col(F), F = those columns per period
+        self._reml = self._full
+        p_c = lay.const_cols.size
+        if 0 < p_c < m:
+            # Householder QR of F by LAPACK (dgeqrf, then dorgqr for all of Q): the last
+            # m - p_c columns of Q are F_perp
+            reflectors, tau, _, _ = lapack.dgeqrf(f_const)
+            pivots = np.abs(np.diagonal(reflectors))
+            if pivots.min() > pivots.max() * m * np.finfo(float).eps:   # F of full rank
+                square = np.zeros((m, m))
+                square[:, :p_c] = reflectors
+                q_f = lapack.dorgqr(square, tau)[0]
+                k_r = np.concatenate([np.vstack([q_f[:, p_c:], np.zeros((e, m - p_c))]),
+                                      k[:, m:]], axis=1)
+                self._reml = _Space.of(k_r, terms_q, m - p_c, self.n, self.p)
+
+    def _factor(self, rhos: np.ndarray, lams: np.ndarray, restricted: bool = False
+                ) -> tuple[np.ndarray, np.ndarray]:
+        """Lower Cholesky factors of the augmented matrices, and log|R|, per (rho, lam).
+
+        The augmented matrix is M^T M of the module docstring: the Gram matrix of the
+        whitened [Z X y], built from the fixed sums of ``_prepare_batch`` in one product
+        of an (r, 1 + 3 x gaps) matrix of weights with the sums, with the Z rows and
+        columns scaled by sqrt(lam), plus I_m in the Z block. NaN where a matrix is not
+        positive definite. ``restricted``: in the reduced space of the REML likelihood
+        (``_Space``; the same restricted likelihood from a smaller matrix).
+        """
+        if self._cache and not restricted:
+            hits = [self._cache.get(key) for key in zip(rhos.tolist(), lams.tolist(), strict=True)]
+            if all(hit is not None for hit in hits):
+                return (np.stack([hit[0] for hit in hits]),       # type: ignore[index]
+                        np.array([hit[1] for hit in hits]))       # type: ignore[index]
+        if self._full is None:
             self._prepare_batch()
-        rhos = np.asarray(rhos, dtype=float)
-        r, m = rhos.size, self.m
-        e = self._e.shape[1]
-        phi = (rhos[:, None] ** self._gap_values)[:, self._gap_index]   # rho**gap_i
+        space = self._reml if restricted else self._full
+        lay = self.layout
+        r = rhos.size
+        phi = rhos[:, None] ** lay.gap_values                   # (r, gaps)
         v = 1.0 - phi * phi
-        inv_v = 1.0 / v
-        diff = self._e1 - phi[:, :, None] * self._e0        # (r, n-1, e): sqrt(v) W E
-        g = np.empty((r, m + e, m + e))
-        if m:
-            idx = self._batch_idx.get(r)
-            if idx is None:
-                off = np.arange(r)[:, None]
-                idx = ((off * m * m + self._idx_a).ravel(),
-                       (off * m * e + self._idx_b).ravel())
-                self._batch_idx[r] = idx
-            cross = -phi * inv_v
-            w_a = np.concatenate([inv_v, phi * phi * inv_v, cross, cross], axis=1)
-            g[:, :m, :m] = np.bincount(idx[0], w_a.ravel(), r * m * m).reshape(r, m, m)
-            u = diff * inv_v[:, :, None]
-            w_b = np.concatenate([u, -phi[:, :, None] * u], axis=1)
-            zte = np.bincount(idx[1], w_b.ravel(), r * m * e).reshape(r, m, e)
-            g[:, :m, m:] = zte
-            g[:, m:, :m] = zte.transpose(0, 2, 1)
-        g[:, m:, m:] = (diff * inv_v[:, :, None]).transpose(0, 2, 1) @ diff
-        g += self._g0
-        return self._k.T @ g @ self._k, np.log(v).sum(axis=1)
+        inv_1p = 1.0 / (1.0 + phi)
+        w = np.concatenate([np.ones((r, 1)), 1.0 / v, inv_1p, (1.0 - phi) * inv_1p], axis=1)
+        logdet_r = np.log(v) @ lay.gap_counts
+        # in chunks: each product single-threaded in BLAS (see ``gram``), and each stack
+        # of matrices small enough to stay in cache (a 40 x 41 x 41 stack takes twice
+        # as long as two of 20)
+        rows = space.rows
+        if r <= rows:
+            return space.factor(w, lams), logdet_r
+        return np.concatenate([space.factor(w[i:i + rows], lams[i:i + rows])
+                               for i in range(0, r, rows)]), logdet_r
 
-    def _chol(self, gram: np.ndarray, lam: np.ndarray) -> np.ndarray:
-        """Lower Cholesky factors of the augmented matrices (module docstring), per point.
+    def _loglik(self, rhos: np.ndarray, lams: np.ndarray, reml: bool) -> np.ndarray:
+        """(Restricted) log-likelihood at points (rho, lam), as ``loglik`` (NaN: undefined).
 
-        ``gram`` (one per point) is scaled in place: the Z rows and columns by sqrt(lam),
-        then I_m is added to the Z block. NaN where a matrix is not positive definite.
+        With L the factor of ``_factor``: log|V| = log|R| + 2 sum log diag L_zz,
+        log|X^T V^-1 X| = 2 sum log diag L_xx and the residual sum of squares l_yy^2.
+        REML from the reduced space (``_Space``).
         """
-        m = self.m
-        if m:
-            root = np.sqrt(np.asarray(lam, dtype=float))[:, None, None]
-            gram[:, :m, :] *= root
-            gram[:, :, :m] *= root
-            gram.reshape(gram.shape[0], -1)[:, self._diag_z] += 1.0
-        try:
-            return np.linalg.cholesky(gram)
-        except np.linalg.LinAlgError:
-            chol = np.full_like(gram, np.nan)
-            for i in range(gram.shape[0]):
-                try:
-                    chol[i] = np.linalg.cholesky(gram[i])
-                except np.linalg.LinAlgError:
-                    pass
-            return chol
+        return self._loglik_from(*self._factor(rhos, lams, restricted=reml), reml,
+                                 restricted=reml)
 
-    def loglik_batch(self, gram: np.ndarray, logdet_r: np.ndarray, lam: np.ndarray,
-                     reml: bool, beta_var: bool = False) -> np.ndarray:
-        """(Restricted) log-likelihood at each (Gram matrix of its rho, lam), as ``loglik``.
+    def _loglik_from(self, chol: np.ndarray, logdet_r: np.ndarray, reml: bool,
+                     restricted: bool = False) -> np.ndarray:
+        space = self._reml if restricted else self._full
+        d = space.d
+        logd = np.log(chol.reshape(chol.shape[0], d * d)[:, ::d + 1])
+        n, p = self.n, self.p
+        if not reml:
+            const = -0.5 * n * (_LOG_2PI - math.log(n) + 1.0)
+            return const - 0.5 * logdet_r - logd @ space.w_ml
+        k = n - p
+        const = -0.5 * (k * (_LOG_2PI - math.log(k) + 1.0) - self._logdet_xx)
+        return const - 0.5 * logdet_r - logd @ space.w_reml
 
-        ``gram`` holds one Gram matrix per point (``gram_batch``, indexed per point: a
-        copy, which is overwritten).
+    def prefetch(self, rhos: np.ndarray, lams: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """``_factor`` at points that later calls will ask for again (one batch for all)."""
+        chol, logdet_r = self._factor(rhos, lams)
+        for key, c, ld in zip(zip(rhos.tolist(), lams.tolist(), strict=True), chol,
+                               logdet_r.tolist(), strict=True):
+            self._cache[key] = (c, ld)
+        return chol, logdet_r
 
-        With ``beta_var``, also sigma_hat^2-free pieces for Satterthwaite: returns
-        (rss, log|V|, log|X^T V^-1 X|, [(X^T V^-1 X)^-1]_11) instead.
-        """
-        m, p, n = self.m, self.p, self.n
-        chol = self._chol(gram, lam)
+    def beta_variance_pieces(self, rhos: np.ndarray, lams: np.ndarray
+                             ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """sigma^2-free pieces for Satterthwaite, per point: (rss, log|V|, log|X^T V^-1 X|,
+        [(X^T V^-1 X)^-1]_11)."""
+        m, p = self.m, self.p
+        chol, logdet_r = self._factor(rhos, lams)
         diag = np.diagonal(chol, axis1=1, axis2=2)
         logd = np.log(diag)
-        logdet_v = logdet_r + 2.0 * logd[:, :m].sum(axis=1)
-        rss = diag[:, m + p] ** 2
-        logdet_xvx = 2.0 * logd[:, m:m + p].sum(axis=1)
-        if beta_var:
-            inv = np.linalg.inv(chol[:, m:m + p, m:m + p])  # L_xx^-1: (X'V^-1X)^-1 = L^-T L^-1
-            return rss, logdet_v, logdet_xvx, (inv[:, :, 1] ** 2).sum(axis=1)
-        if not reml:
-            return -0.5 * (n * (_LOG_2PI + np.log(rss / n) + 1.0) + logdet_v)
-        k = n - p
-        return -0.5 * (k * (_LOG_2PI + np.log(rss / k) + 1.0) + logdet_v + logdet_xvx
-                       - self._logdet_xx)
+        inv = np.linalg.inv(chol[:, m:m + p, m:m + p])  # L_xx^-1: (X'V^-1X)^-1 = L^-T L^-1
+        return (diag[:, m + p] ** 2, logdet_r + 2.0 * logd[:, :m].sum(axis=1),
+                2.0 * logd[:, m:m + p].sum(axis=1), (inv[:, :, 1] ** 2).sum(axis=1))
 
     def _eval(self, eta: np.ndarray, lam: np.ndarray, reml: bool) -> np.ndarray:
         """Log-likelihood at points (rho = tanh(eta), lam); -inf where it is undefined."""
-        pos: dict[float, int] = {}
-        inverse = np.array([pos.setdefault(v, len(pos)) for v in map(float, eta)])
-        gram, logdet_r = self.gram_batch(np.tanh(np.fromiter(pos, float, len(pos))))
         with np.errstate(invalid="ignore", divide="ignore"):
-            f = self.loglik_batch(gram[inverse], logdet_r[inverse], lam, reml)
+            f = self._loglik(np.tanh(eta), lam, reml)
         f[~np.isfinite(f)] = -np.inf
         return f
 
-    def estimate(self, *, rho: float | None, lam: float | None,
-                 reml: bool) -> tuple[float, float]:
+    def estimate(self, *, rho: float | None, lam: float | None, reml: bool,
+                 satterthwaite: bool = False) -> tuple[float, float]:
         """Maximise the (restricted) likelihood over the parameters not fixed by the caller.
 
         rho in [-0.99, 0.99] and lam in [0, 9999]. A coarse grid (rho on
@@ -271,54 +455,103 @@ class PeriodModel:
         it, eta kept between the grid neighbours of the best grid point, lam = 0 a
         boundary that is entered when the step would cross it and left only when the
         one-sided derivative there is positive (see ``_newton``). Each likelihood
-        evaluation is O(n) for the Gram matrix (shared by all lam at one rho) plus a
-        Cholesky factorisation of an (m + p + 1)-square matrix. A final check sets lam to
-        exactly 0 when that is at least as likely (to 1e-12).
+        evaluation is one small matrix product and a Cholesky factorisation of an
+        (m + p + 1)-square matrix (for REML, (m - rank F) + p + 1: module docstring). A
+        final check sets lam to exactly 0 when that is at least as likely (to 1e-12).
+
+        With ``satterthwaite`` (REML with lam estimated: ``satterthwaite_df`` follows),
+        the final check, the GLS fit and the stencil of ``satterthwaite_df`` at both
+        outcomes of the check are factorised in one batch, which ``gls`` and
+        ``satterthwaite_df`` then reuse (``prefetch``).
         """
         free_rho, free_lam = rho is None, lam is None
-        etas = np.arctanh(np.asarray(_RHO_GRID_1D)) if free_rho else np.array([np.arctanh(rho)])
-        lams = np.asarray(_LAM_GRID) if free_lam else np.array([lam])
-        ee, ll = np.meshgrid(etas, lams, indexing="ij")
-        f = self._eval(ee.ravel(), ll.ravel(), reml).reshape(ee.shape)
+        if free_rho and free_lam:
+            etas, lams, ee, ll = _GRID
+        else:
+            etas = _GRID[0] if free_rho else np.array([np.arctanh(rho)])
+            lams = _GRID[1] if free_lam else np.array([lam])
+            ee, ll = (a.ravel() for a in np.meshgrid(etas, lams, indexing="ij"))
+        f = self._eval(ee, ll, reml).reshape(etas.size, lams.size)
         i, j = np.unravel_index(int(np.argmax(f)), f.shape)
         box = (-_ETA_MAX, _ETA_MAX) if free_rho else None
-        eta_hat, lam_hat, f_hat = _newton(self, float(etas[i]), float(lams[j]),
-                                          float(f[i, j]), box, free_lam, reml)
-        if free_rho:
-            # a second basin: likelihood ridges between (high rho, small lam) and (low
-            # rho, large lam) can hold two maxima. Restart from the best grid point
-            # more than 0.2 away in rho when it is within 1 log-likelihood unit of the
-            # best grid point
-            far = np.abs(np.tanh(etas) - math.tanh(eta_hat)) > 0.2
-            if far.any():
-                rows = np.flatnonzero(far)
-                i2, j2 = np.unravel_index(int(np.argmax(f[rows])), (rows.size, lams.size))
-                if f[rows[i2], j2] > f[i, j] - 1.0:
-                    other = _newton(self, float(etas[rows[i2]]), float(lams[j2]),
-                                    float(f[rows[i2], j2]), box, free_lam, reml)
-                    if other[2] > f_hat:
-                        eta_hat, lam_hat, f_hat = other
+        searches = [_newton(float(etas[i]), float(lams[j]), float(f[i, j]), box, free_lam)]
+        # a second basin: likelihood ridges between (high rho, small lam) and (low rho,
+        # large lam) can hold two maxima. Restart from the best grid point more than
+        # 0.2 away in rho from the maximum found when it is within 1 log-likelihood unit
+        # of the best grid point. Which point that is depends on the maximum; it is
+        # usually the one seen from the best grid point, so that search runs alongside
+        # the first (the same steps, in the same batches) and is kept when it is the one
+        guess = _second_start(etas, lams, f, i, j, float(etas[i])) if free_rho else None
+        if guess is not None:
+            searches.append(_newton(*guess, box, free_lam))
+        found = _run_newton(self, searches, reml)
+        eta_hat, lam_hat, f_hat = found[0]
+        start = _second_start(etas, lams, f, i, j, eta_hat) if free_rho else None
+        if start is not None:
+            other = (found[1] if start == guess
+                     else _run_newton(self, [_newton(*start, box, free_lam)], reml)[0])
+            if other[2] > f_hat:
+                eta_hat, lam_hat, f_hat = other
         rho_hat = float(np.tanh(eta_hat)) if free_rho else rho
-        if free_lam and lam_hat > 0:
-            f_hat, f_zero = self._eval(np.full(2, math.atanh(rho_hat)),
-                                       np.array([lam_hat, 0.0]), reml)
-            if f_zero >= f_hat - 1e-12:
+        # the final check (below) and what the caller asks for next, in one batch: the
+        # GLS fit and (``satterthwaite``) the stencil of satterthwaite_df, at lam_hat
+        # and at lam = 0
+        check = free_lam and lam_hat > 0
+        outcomes = [lam_hat, 0.0] if check else [lam_hat]
+        rhos = [np.tanh(np.full(2, math.atanh(rho_hat)))] if check else []
+        lams = [np.array([lam_hat, 0.0])] if check else []
+        for lam_out in outcomes:
+            if satterthwaite:
+                pts = _satterthwaite_points(rho_hat, lam_out, free_rho=free_rho,
+                                            free_lam=free_lam)[1]
+                rhos.append(pts[:, 1])
+                lams.append(pts[:, 0])
+            else:
+                rhos.append(np.array([rho_hat]))
+                lams.append(np.array([lam_out]))
+        chol, logdet_r = self.prefetch(np.concatenate(rhos), np.concatenate(lams))
+        if check:
+            with np.errstate(invalid="ignore", divide="ignore"):
+                f = self._loglik_from(chol[:2], logdet_r[:2], reml)
+            f[~np.isfinite(f)] = -np.inf
+            if f[1] >= f[0] - 1e-12:
                 lam_hat = 0.0
         return rho_hat, lam_hat
 
 
+def _second_start(etas: np.ndarray, lams: np.ndarray, f: np.ndarray, i: int, j: int,
+                  eta_hat: float) -> tuple[float, float, float] | None:
+    """Where the second search starts (``PeriodModel.estimate``), or None."""
+    far = np.abs(np.tanh(etas) - math.tanh(eta_hat)) > 0.2
+    if not far.any():
+        return None
+    rows = np.flatnonzero(far)
+    i2, j2 = np.unravel_index(int(np.argmax(f[rows])), (rows.size, lams.size))
+    if not f[rows[i2], j2] > f[i, j] - 1.0:
+        return None
+    return float(etas[rows[i2]]), float(lams[j2]), float(f[rows[i2], j2])
+
+
 _ETA_MAX = math.atanh(RHO_BOUND)
 _LAM_GRID = (0.0, 0.1, 1.0, 10.0, 100.0)
+#: the grid (eta = atanh rho, lam) of the first batch: its axes and its points, flattened
+_GRID = (np.arctanh(np.asarray(_RHO_GRID_1D)), np.asarray(_LAM_GRID),
+         *(a.ravel() for a in np.meshgrid(np.arctanh(np.asarray(_RHO_GRID_1D)),
+                                          np.asarray(_LAM_GRID), indexing="ij")))
 _LAM_PROBE = np.geomspace(1e-6, 1.0, 7)
 _H = 1e-4          # finite-difference step in eta and in log lam
 _T_MAX = math.log(LAM_MAX)
 _T_MIN = math.log(1e-9)  # below: lam = 0
 
 
-def _newton(model: PeriodModel, eta: float, lam: float, f_cur: float,
-            bracket: tuple[float, float] | None, free_lam: bool,
-            reml: bool) -> tuple[float, float, float]:
+def _newton(eta: float, lam: float, f_cur: float, bracket: tuple[float, float] | None,
+            free_lam: bool) -> Generator[tuple[list[float], list[float]], list[float],
+                                         tuple[float, float, float]]:
     """Newton ascent from a grid point: (eta, lam) at the maximum, and the likelihood.
+
+    A generator: it yields the points (eta values, lam values) it needs and is sent their
+    log-likelihoods (``_run_newton`` drives it, and evaluates the points of several
+    searches in one batch); it returns (eta, lam, log-likelihood) at the maximum.
 
     Free coordinates: eta (when ``bracket`` is given, kept inside it) and t = log lam
     (when ``free_lam``; t <= log 9999). Each iteration evaluates one batch: the
@@ -354,7 +587,7 @@ def _newton(model: PeriodModel, eta: float, lam: float, f_cur: float,
         elif edge:        # a one-sided probe and, to leave the boundary, lam in 1e-6 ... 1
             pts_e += [cand_eta] * _LAM_PROBE.size
             pts_l += list(_LAM_PROBE)
-        f = model._eval(np.array(pts_e), np.array(pts_l), reml)
+        f = yield pts_e, pts_l
         if (cand_eta, cand_lam) != (eta, lam):
             if not f[0] >= f_cur - 1e-10:           # reject: halve the step
                 d_eta, d_t = 0.5 * d_eta, 0.5 * d_t
@@ -366,7 +599,7 @@ def _newton(model: PeriodModel, eta: float, lam: float, f_cur: float,
         f_cur = f[0]
         if edge and f[k] > f_cur and restarts < 5:
             restarts += 1
-            best = k + int(np.argmax(f[k:]))
+            best = k + f[k:].index(max(f[k:]))
             cand_lam = lam = float(pts_l[best])
             f_cur = float(f[best])
             continue
@@ -406,6 +639,26 @@ def _newton(model: PeriodModel, eta: float, lam: float, f_cur: float,
             # the order of its square, so take it without a further evaluation
             return cand_eta, cand_lam, f_cur
     return eta, lam, f_cur
+
+
+def _run_newton(model: PeriodModel, searches: list[Generator[Any, Any, Any]],
+                reml: bool) -> list[tuple[float, float, float]]:
+    """Run Newton searches (``_newton``) side by side: one batch per step for all of them."""
+    results: list[Any] = [None] * len(searches)
+    asks = {i: next(search) for i, search in enumerate(searches)}
+    while asks:
+        f = model._eval(np.array([e for a in asks.values() for e in a[0]]),
+                        np.array([lam for a in asks.values() for lam in a[1]]),
+                        reml).tolist()
+        start, nxt = 0, {}
+        for i, (pts_e, _) in asks.items():
+            try:
+                nxt[i] = searches[i].send(f[start:start + len(pts_e)])
+            except StopIteration as stop:
+                results[i] = stop.value
+            start += len(pts_e)
+        asks = nxt
+    return results
 
 
 def _move(eta: float, lam: float, d_eta: float, d_t: float,
@@ -475,35 +728,25 @@ def satterthwaite_df(model: PeriodModel, rho: float, lam: float, scale: float, *
     """
     use_lam, use_rho = free_lam and lam > 0, free_rho
     h_l, h_r = 1e-3 * lam, 1e-4
-    offsets = [(0, 0)]
-    if use_lam:
-        offsets += [(1, 0), (-1, 0)]
-    if use_rho:
-        offsets += [(0, 1), (0, -1)]
-    if use_lam and use_rho:
-        offsets += [(1, 1), (1, -1), (-1, 1), (-1, -1)]
-    pts = np.array(offsets, dtype=float) * [h_l, h_r] + [lam, rho]
-    uniq, inverse = np.unique(pts[:, 1], return_inverse=True)
-    gram, logdet_r = model.gram_batch(uniq)
-    rss, logdet_v, logdet_xvx, w11 = model.loglik_batch(
-        gram[inverse], logdet_r[inverse], pts[:, 0], True, beta_var=True)
-    g_fun = logdet_v + logdet_xvx
+    offsets, pts = _satterthwaite_points(rho, lam, free_rho=free_rho, free_lam=free_lam)
+    rss_a, logdet_v, logdet_xvx, w11_a = model.beta_variance_pieces(pts[:, 1], pts[:, 0])
+    g_fun, rss, w11 = (logdet_v + logdet_xvx).tolist(), rss_a.tolist(), w11_a.tolist()
     at = {o: i for i, o in enumerate(offsets)}
     steps = {"l": h_l, "r": h_r}
     unit = {"l": (1, 0), "r": (0, 1)}
 
-    def d1(vals: np.ndarray, a: str) -> float:
+    def d1(vals: list[float], a: str) -> float:
         (i, j) = unit[a]
-        return float(vals[at[(i, j)]] - vals[at[(-i, -j)]]) / (2 * steps[a])
+        return (vals[at[(i, j)]] - vals[at[(-i, -j)]]) / (2 * steps[a])
 
-    def d2(vals: np.ndarray, a: str, b: str) -> float:
+    def d2(vals: list[float], a: str, b: str) -> float:
         if a == b:
             i, j = unit[a]
-            return float(vals[at[(i, j)]] - 2 * vals[0] + vals[at[(-i, -j)]]) / steps[a] ** 2
-        return float(vals[at[(1, 1)]] - vals[at[(1, -1)]] - vals[at[(-1, 1)]]
-                     + vals[at[(-1, -1)]]) / (4 * h_l * h_r)
+            return (vals[at[(i, j)]] - 2 * vals[0] + vals[at[(-i, -j)]]) / steps[a] ** 2
+        return (vals[at[(1, 1)]] - vals[at[(1, -1)]] - vals[at[(-1, 1)]]
+                + vals[at[(-1, -1)]]) / (4 * h_l * h_r)
 
-    s2, n_p, rss0, w0 = scale, model.n - model.p, float(rss[0]), float(w11[0])
+    s2, n_p, rss0, w0 = scale, model.n - model.p, rss[0], w11[0]
     names = (["l"] if use_lam else []) + (["r"] if use_rho else [])
     # F(s, lam, rho) = ((n - p) log s + G + S / s) / 2 in natural coordinates (s, lam, rho)
     q = 1 + len(names)
@@ -530,15 +773,46 @@ def satterthwaite_df(model: PeriodModel, rho: float, lam: float, scale: float, *
         hess[0, 0] += grad_nat[1] * 2 * lam / s2 ** 2
         hess[0, 1] -= grad_nat[1] / s2 ** 2
         hess[1, 0] = hess[0, 1]
-    try:
-        chol = np.linalg.cholesky(hess)
-    except np.linalg.LinAlgError:
-        return None
-    w = np.linalg.solve(chol, grad)
-    denom = float(w @ w)
-    if not denom > 0:
+    denom = _inverse_quadratic_form(hess.tolist(), grad.tolist())
+    if denom is None or not denom > 0:
         return None
     return 2.0 * (s2 * w0) ** 2 / denom
+
+
+def _inverse_quadratic_form(a: list[list[float]], g: list[float]) -> float | None:
+    """g^T A^-1 g = |L^-1 g|^2 by the Cholesky factorisation A = L L^T (A at most 3 x 3).
+
+    None when A is not positive definite (a pivot not above 0, as LAPACK's potrf).
+    """
+    n = len(g)
+    low = [[0.0] * n for _ in range(n)]
+    for i in range(n):
+        for j in range(i + 1):
+            rest = a[i][j] - sum(low[i][k] * low[j][k] for k in range(j))
+            if i == j:
+                if not rest > 0:
+                    return None
+                low[i][i] = math.sqrt(rest)
+            else:
+                low[i][j] = rest / low[j][j]
+    w: list[float] = []
+    for i in range(n):
+        w.append((g[i] - sum(low[i][k] * w[k] for k in range(i))) / low[i][i])
+    return sum(v * v for v in w)
+
+
+def _satterthwaite_points(rho: float, lam: float, *, free_rho: bool, free_lam: bool
+                          ) -> tuple[list[tuple[int, int]], np.ndarray]:
+    """The stencil of ``satterthwaite_df``: offsets in (lam, rho) steps, and the points."""
+    use_lam, use_rho = free_lam and lam > 0, free_rho
+    offsets = [(0, 0)]
+    if use_lam:
+        offsets += [(1, 0), (-1, 0)]
+    if use_rho:
+        offsets += [(0, 1), (0, -1)]
+    if use_lam and use_rho:
+        offsets += [(1, 1), (1, -1), (-1, 1), (-1, -1)]
+    return offsets, np.array(offsets, dtype=float) * [1e-3 * lam, 1e-4] + [lam, rho]
 
 
 def containment_df(x: np.ndarray, period_codes: np.ndarray, m: int) -> tuple[float, int]:
@@ -549,9 +823,9 @@ def containment_df(x: np.ndarray, period_codes: np.ndarray, m: int) -> tuple[flo
     the fixed effects counted at the period level. For k pairs of periods
     with block effects this is 2k - (k + 1) = k - 1, the paired t-test's df.
     """
+    p = x.shape[1]
     counts = np.bincount(period_codes, minlength=m)
-    means = np.zeros((m, x.shape[1]))
-    np.add.at(means, period_codes, x)
-    means /= counts[:, None]
+    sums = np.bincount((period_codes[:, None] * p + np.arange(p)).ravel(), x.ravel(), m * p)
+    means = sums.reshape(m, p) / counts[:, None]
     rank = int(np.linalg.matrix_rank(means))
     return float(m - rank), rank

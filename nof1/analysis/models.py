@@ -20,6 +20,7 @@ from typing import Any, ClassVar
 import numpy as np
 import pandas as pd
 from scipy import optimize
+from scipy.linalg import lapack
 
 from .._inference import t_interval, t_pvalue
 from .._results import BatchResultMixin
@@ -27,6 +28,7 @@ from .._validation import check_alternative, check_choice, check_confidence_leve
 from ._daytest import DayTTestResult, _as_labels, _as_scores, naive_day_ttest
 from ._period_effects import (
     RHO_BOUND,
+    PeriodLayout,
     PeriodModel,
     _whiten,
     containment_df,
@@ -241,6 +243,11 @@ def _as_groups(values: Any, shape: tuple[int, ...], name: str) -> np.ndarray:
 
 def _codes(values: np.ndarray) -> tuple[np.ndarray, int]:
     """Integer codes 0..m-1 in order of first appearance."""
+    if values.dtype.kind in "biu" and values.ndim == 1:     # integers: without a dict
+        uniq, first, inverse = np.unique(values, return_index=True, return_inverse=True)
+        rank = np.empty(uniq.size, dtype=np.intp)
+        rank[np.argsort(first)] = np.arange(uniq.size)
+        return rank[inverse], int(uniq.size)
     index = {v: i for i, v in enumerate(dict.fromkeys(values.tolist()))}
     return np.array([index[v] for v in values.tolist()], dtype=np.intp), len(index)
 
@@ -435,13 +442,7 @@ def gls_ar1(scores: Any, labels: Any, *, time: Any = None, blocks: Any = None,
     if time is None:
         t = np.arange(n_all, dtype=float)
     else:
-        t = _as_scores(time, "time")
-        if t.shape != y.shape or np.isnan(t).any():
-            raise ValueError("`time` must be 1-D, one finite day index per score")
-        if not np.all(t == np.round(t)):
-            raise ValueError("`time` must be integer-valued day indices")
-        if np.unique(t).size != t.size:
-            raise ValueError("`time` must not repeat a day")
+        t = _as_time(time, y.shape)
     if blocks is not None:
         blocks = np.asarray(blocks)
         if blocks.shape != y.shape:
@@ -465,29 +466,20 @@ def gls_ar1(scores: Any, labels: Any, *, time: Any = None, blocks: Any = None,
     order = np.argsort(t[keep], kind="stable")
     y, is_a, t = y[keep][order], is_a[keep][order], t[keep][order]
     n = y.size
-    if is_a.all() or not is_a.any():
-        raise ValueError("both conditions need at least one non-missing day")
-    cols = [np.ones(n), is_a.astype(float)]
-    n_blocks = 1
-    if blocks is not None:
-        blk = blocks[keep][order]
-        levels = list(dict.fromkeys(blk.tolist()))
-        n_blocks = len(levels)
-        cols += [(blk == lev).astype(float) for lev in levels[1:]]
-    if trend:
-        cols.append(t - t.mean())
-    x = np.column_stack(cols)
-    p = x.shape[1]
-    if n - p < 1 or np.linalg.matrix_rank(x) < p:
-        raise ValueError("the model cannot be estimated: too few days or a rank-deficient "
-                         "design (check blocks and trend)")
+    blk = None if blocks is None else blocks[keep][order]
+    x, n_blocks = _design(is_a, blk, t, trend)
+    logdet_xx = _full_rank_logdet(x)
+    fields = dict(n_dropped=int(n_all - n), n_blocks=n_blocks, trend=trend,
+                  alternative=alternative, confidence_level=confidence_level)
     if periods is not None:
-        return _fit_periods(y, x, t, periods[keep][order], None if blocks is None else blk,
-                            rho=rho, lam=variance_ratio, reml=estimation == "reml",
-                            estimation=estimation, n_dropped=int(n_all - n),
-                            n_blocks=n_blocks, trend=trend, alternative=alternative,
-                            confidence_level=confidence_level)
+        codes, m = _codes(periods[keep][order])
+        layout = PeriodLayout.of(x, t, codes, m)
+        fit = _fit_periods(y, x, t, codes, m, blk, layout, logdet_xx, rho=rho,
+                           lam=variance_ratio, reml=estimation == "reml",
+                           confidence_level=confidence_level, alternative=alternative)
+        return _period_result(fit, y.size, m, estimation, **fields)
 
+    p = x.shape[1]
     gaps = np.diff(t)
     if rho is None:
         rho_hat = _estimate_rho(gaps, np.column_stack([y, x]), estimation == "reml")
@@ -501,54 +493,200 @@ def gls_ar1(scores: Any, labels: Any, *, time: Any = None, blocks: Any = None,
     return GLSResult(
         estimate=est, se=se, statistic=stat, df=df, pvalue=pval,
         ci_low=low, ci_high=high, rho=float(rho_hat),
-        sigma=float(np.sqrt(scale)), n_obs=int(n), n_dropped=int(n_all - n),
-        n_blocks=n_blocks, trend=trend, estimation=how, alternative=alternative,
-        confidence_level=confidence_level, note=NOTE_AR1,
-    )
+        sigma=float(np.sqrt(scale)), n_obs=int(n), estimation=how, note=NOTE_AR1, **fields)
 
 
-def _fit_periods(y: np.ndarray, x: np.ndarray, t: np.ndarray, per: np.ndarray,
-                 blk: np.ndarray | None, *, rho: float | None, lam: float | None, reml: bool,
-                 estimation: str, **fields: Any) -> GLSResult:
-    """gls_ar1 with a random period intercept (inputs validated, sorted by day)."""
-    codes, m = _codes(per)
-    is_a = x[:, 1]
-    for name, values in (("labels", is_a), ("blocks", blk)):
-        if values is None:
-            continue
-        first = np.empty(m, dtype=values.dtype)
-        first[codes] = values
-        if np.any(first[codes] != values):
-            what = "condition" if name == "labels" else "block"
-            raise ValueError(f"`periods`: each period must hold a single {what} "
-                             f"(periods are nested in `{name}`)")
+def _as_time(time: Any, shape: tuple[int, ...]) -> np.ndarray:
+    """Validated day indices: one finite, integer-valued, distinct value per score."""
+    t = _as_scores(time, "time")
+    if t.shape != shape or np.isnan(t).any():
+        raise ValueError("`time` must be 1-D, one finite day index per score")
+    if not np.all(t == np.round(t)):
+        raise ValueError("`time` must be integer-valued day indices")
+    if t.size > 1 and not np.all(np.diff(np.sort(t)) > 0):
+        raise ValueError("`time` must not repeat a day")
+    return t
+
+
+def _design(is_a: np.ndarray, blk: np.ndarray | None, t: np.ndarray,
+            trend: bool) -> tuple[np.ndarray, int]:
+    """Design matrix [1, A, block dummies (first block the reference), trend] and n_blocks.
+
+    Days sorted by ``t``; raises when both conditions are not present.
+    """
+    n = is_a.size
+    if is_a.all() or not is_a.any():
+        raise ValueError("both conditions need at least one non-missing day")
+    n_blocks = 1
+    cols = [np.ones(n), is_a.astype(float)]
+    if blk is not None:
+        codes, n_blocks = _codes(blk)
+        cols.append((codes[:, None] == np.arange(1, n_blocks)).astype(float))
+    if trend:
+        cols.append(t - t.mean())
+    return np.column_stack(cols), n_blocks
+
+
+def _full_rank_logdet(x: np.ndarray) -> float:
+    """log|X^T X|, after checking that X (n x p) has full column rank with n > p.
+
+    The rank comes from the diagonal of R in X = QR (Householder, no pivoting: LAPACK's
+    dgeqrf): a column that is a linear combination of the earlier ones has R_jj = 0 up
+    to rounding, and |R_jj| is compared with ``np.linalg.matrix_rank``'s default
+    tolerance, max |R_jj| * max(n, p) * machine epsilon. log|X^T X| = 2 sum log |R_jj|
+    comes with it.
+    """
+    n, p = x.shape
+    diag = np.abs(np.diagonal(lapack.dgeqrf(x)[0])) if n > p else np.zeros(1)
+    if n - p < 1 or diag.min() <= diag.max() * n * np.finfo(float).eps:
+        raise ValueError("the model cannot be estimated: too few days or a rank-deficient "
+                         "design (check blocks and trend)")
+    return 2.0 * float(np.log(diag).sum())
+
+
+def _check_nested(codes: np.ndarray, m: int, values: np.ndarray, name: str) -> None:
+    """Raise unless ``values`` (one per day) is constant within each period."""
+    first = np.empty(m, dtype=values.dtype)
+    first[codes] = values
+    if np.any(first[codes] != values):
+        what = "condition" if name == "labels" else "block"
+        raise ValueError(f"`periods`: each period must hold a single {what} "
+                         f"(periods are nested in `{name}`)")
+
+
+def _fit_periods(y: np.ndarray, x: np.ndarray, t: np.ndarray, codes: np.ndarray, m: int,
+                 blk: np.ndarray | None, layout: PeriodLayout, logdet_xx: float, *,
+                 rho: float | None, lam: float | None, reml: bool, confidence_level: float,
+                 alternative: str) -> tuple[Any, ...]:
+    """gls_ar1 with a random period intercept (inputs validated, sorted by day).
+
+    Returns (estimate, se, statistic, df, pvalue, ci_low, ci_high, rho, scale, lam,
+    estimated, df_method, note); ``estimated`` is False when rho and lam were both fixed.
+    """
+    _check_nested(codes, m, x[:, 1], "labels")
+    if blk is not None:
+        _check_nested(codes, m, blk, "blocks")
     df_raw, rank = containment_df(x, codes, m)
     if lam is None and df_raw < 1:
         raise ValueError(f"`periods`: {m} periods with data but {rank} period-level fixed "
                          "effects; the period variance cannot be separated from the "
                          "treatment effect (fix `variance_ratio` or drop `periods`)")
-    z = np.zeros((y.size, m))
-    z[np.arange(y.size), codes] = 1.0
-    model = PeriodModel(y, x, z, t)
-    if rho is None or lam is None:
-        rho_hat, lam_hat = model.estimate(rho=rho, lam=lam, reml=reml)
-        how = estimation
+    model = PeriodModel(y, x, None, t, layout=layout, logdet_xx=logdet_xx)
+    estimated = rho is None or lam is None
+    if estimated:
+        rho_hat, lam_hat = model.estimate(rho=rho, lam=lam, reml=reml,
+                                          satterthwaite=reml and lam is None)
     else:
-        rho_hat, lam_hat, how = rho, lam, "fixed"
+        rho_hat, lam_hat = rho, lam
     beta, cov, scale = model.gls(rho_hat, lam_hat)
-    est, se = float(beta[1]), float(np.sqrt(scale * cov[1, 1]))
+    est, se = float(beta[1]), math.sqrt(scale * cov[1, 1])
     df, df_method = max(df_raw, 1.0), "between-period"
     note = (NOTE_ZERO if lam_hat == 0 else "") + NOTE_PERIODS
-    if reml and how != "fixed" and lam is None:
+    if reml and estimated and lam is None:
         satt = satterthwaite_df(model, rho_hat, lam_hat, scale, free_rho=rho is None,
                                 free_lam=True)
         if satt is not None and np.isfinite(satt):
             df = float(min(max(satt, 1.0), y.size - x.shape[1]))
             df_method, note = "Satterthwaite", NOTE_SATTERTHWAITE
-    stat, pval, low, high = _t_inference(est, se, df, fields["alternative"],
-                                         fields["confidence_level"])
+    stat, pval, low, high = _t_inference(est, se, df, alternative, confidence_level)
+    return (est, se, stat, df, pval, low, high, float(rho_hat), scale, float(lam_hat),
+            estimated, df_method, note)
+
+
+def _period_result(fit: tuple[Any, ...], n_obs: int, m: int, estimation: str,
+                   **fields: Any) -> GLSResult:
+    est, se, stat, df, pval, low, high, rho_hat, scale, lam_hat, estimated, df_method, \
+        note = fit
     return GLSResult(
         estimate=est, se=se, statistic=stat, df=df, pvalue=pval, ci_low=low, ci_high=high,
-        rho=float(rho_hat), sigma=math.sqrt(scale), n_obs=int(y.size), estimation=how,
-        method=METHOD_PERIODS, period_sd=math.sqrt(lam_hat * scale),
-        variance_ratio=float(lam_hat), n_periods=m, df_method=df_method, note=note, **fields)
+        rho=rho_hat, sigma=math.sqrt(scale), n_obs=int(n_obs),
+        estimation=estimation if estimated else "fixed", method=METHOD_PERIODS,
+        period_sd=math.sqrt(lam_hat * scale), variance_ratio=lam_hat, n_periods=m,
+        df_method=df_method, note=note, **fields)
+
+
+def gls_period_trials(scores: Any, is_a: Any, *, time: Any, blocks: Any, periods: Any,
+                      confidence_level: float = 0.95
+                      ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`gls_ar1` with period intercepts (REML, two-sided) on many trials with the same days.
+
+    For the trials of a power simulation: row i gives the same numbers as
+    ``gls_ar1(scores[i], np.where(is_a[i], "A", "B"), time=time, blocks=blocks,
+    periods=periods, confidence_level=confidence_level)``. The days, blocks and periods,
+    which the rows share, are validated, sorted and laid out once
+    (:class:`~nof1.analysis._period_effects.PeriodLayout`); each row then goes through
+    the same design, checks and fit as :func:`gls_ar1` (a row with a missing score
+    through :func:`gls_ar1` itself).
+
+    Parameters
+    ----------
+    scores : array_like, shape (n_trials, n_days)
+    is_a : array_like of bool, shape (n_trials, n_days)
+        True on the days of condition A (treatment).
+    time, blocks, periods : array_like, shape (n_days,)
+        As in :func:`gls_ar1`.
+    confidence_level : float
+
+    Returns
+    -------
+    pvalue, ci_low, ci_high : ndarray, shape (n_trials,)
+
+    Raises
+    ------
+    ValueError
+        As :func:`gls_ar1` would for the first row it rejects.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from nof1.analysis import gls_ar1
+    >>> from nof1.analysis.models import gls_period_trials
+    >>> rng = np.random.default_rng(3)
+    >>> periods = np.repeat(np.arange(6), 7)
+    >>> is_a = np.repeat(rng.permuted(np.tile([True, False], (4, 3)), axis=1), 7, axis=1)
+    >>> scores = rng.normal(size=(4, 42)) - 0.8 * is_a
+    >>> p, low, high = gls_period_trials(scores, is_a, time=np.arange(42),
+    ...                                  blocks=periods // 2, periods=periods)
+    >>> one = gls_ar1(scores[2], np.where(is_a[2], "A", "B"), time=np.arange(42),
+    ...               blocks=periods // 2, periods=periods)
+    >>> bool(p[2] == one.pvalue and low[2] == one.ci_low and high[2] == one.ci_high)
+    True
+    """
+    y_all = _as_scores(scores)
+    is_a = np.asarray(is_a, dtype=bool)
+    if y_all.ndim != 2 or is_a.shape != y_all.shape:
+        raise ValueError("`scores` and `is_a` must be 2-D arrays of the same shape")
+    n_all = y_all.shape[1]
+    t_all = _as_time(time, (n_all,))
+    blocks = np.asarray(blocks)
+    if blocks.shape != (n_all,):
+        raise ValueError("`blocks` must have one entry per score")
+    periods = _as_groups(periods, (n_all,), "periods")
+    confidence_level = check_confidence_level(confidence_level)
+    order = np.argsort(t_all, kind="stable")
+    t, blk = t_all[order], blocks[order]
+    codes, m = _codes(periods[order])
+    base: np.ndarray | None = None
+    layout: PeriodLayout | None = None
+    out = np.empty((y_all.shape[0], 3))
+    for i, y in enumerate(y_all):
+        if np.isnan(y).any():
+            res = gls_ar1(y, np.where(is_a[i], "A", "B"), time=time, blocks=blocks,
+                          periods=periods, confidence_level=confidence_level)
+            out[i] = res.pvalue, res.ci_low, res.ci_high
+            continue
+        a = is_a[i][order]
+        if base is None:
+            base = _design(a, blk, t, False)[0]
+        elif a.all() or not a.any():
+            raise ValueError("both conditions need at least one non-missing day")
+        x = base.copy()
+        x[:, 1] = a                  # the other columns do not depend on the trial
+        logdet_xx = _full_rank_logdet(x)
+        if layout is None:
+            layout = PeriodLayout.of(x, t, codes, m)
+        fit = _fit_periods(y[order], x, t, codes, m, blk, layout, logdet_xx, rho=None,
+                           lam=None, reml=True, confidence_level=confidence_level,
+                           alternative="two-sided")
+        out[i] = fit[4], fit[5], fit[6]
+    return out[:, 0], out[:, 1], out[:, 2]
