@@ -108,7 +108,15 @@ try:
     # definite (where np.linalg.cholesky raises for the whole stack), and skips the
     # wrapper's checks (a third of the time on the small stacks here)
     from numpy.linalg._umath_linalg import cholesky_lo as _cholesky_lo
-except ImportError:  # pragma: no cover - a numpy without it: np.linalg.cholesky below
+
+    # a private name: used only if it still behaves as relied on (a lower factor with
+    # zeros above, and NaN for a matrix that is not positive definite)
+    with np.errstate(invalid="ignore"):
+        _probe = _cholesky_lo(np.array([[[4.0, 2.0], [2.0, 2.0]], [[1.0, 2.0], [2.0, 1.0]]]),
+                              signature="d->d")
+    if not (np.array_equal(_probe[0], [[2.0, 0.0], [1.0, 1.0]]) and np.isnan(_probe[1]).all()):
+        _cholesky_lo = None
+except Exception:  # pragma: no cover - a numpy without it: np.linalg.cholesky below
     _cholesky_lo = None
 
 
