@@ -10,6 +10,8 @@ from math import comb
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scipy import stats
 
 from nof1 import AlternatingDesign, PairedDesign, PhaseDesign
@@ -93,3 +95,17 @@ def test_random_combinations_uniform(n, r):
     assert counts.size == comb(n, r)
     if counts.size > 1:
         assert stats.chisquare(counts).pvalue > 1e-4
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(1, 6).flatmap(lambda r: st.lists(
+    st.lists(st.integers(-3, 8), min_size=r, max_size=r), min_size=1, max_size=40)))
+def test_sorted_distinct_is_sort_and_diff(rows):
+    """The sorting network used for change points sorts rows exactly as np.sort does
+    and flags the rows without a repeated entry, ties included."""
+    from nof1.design._combinatorics import _sorted_distinct
+
+    a = np.array(rows, dtype=np.int64)
+    got, ok = _sorted_distinct(a)
+    np.testing.assert_array_equal(got, np.sort(a, axis=1))
+    np.testing.assert_array_equal(ok, np.all(np.diff(np.sort(a, axis=1), axis=1) > 0, axis=1))

@@ -65,8 +65,34 @@ def random_combinations(rng: np.random.Generator, n: int, r: int, size: int) -> 
     out = np.empty((size, r), dtype=np.int64)
     todo = np.arange(size)
     while todo.size:
-        rows = np.sort(rng.integers(0, n, size=(todo.size, r)), axis=1)
-        ok = np.all(np.diff(rows, axis=1) > 0, axis=1)
+        rows, ok = _sorted_distinct(rng.integers(0, n, size=(todo.size, r)))
         out[todo[ok]] = rows[ok]
         todo = todo[~ok]
     return out
+
+
+#: compare-exchange steps that sort 2, 3 or 4 columns (optimal sorting networks)
+_NETWORKS = {2: ((0, 1),), 3: ((0, 1), (1, 2), (0, 1)),
+             4: ((0, 1), (2, 3), (0, 2), (1, 3), (1, 2))}
+
+
+def _sorted_distinct(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each row sorted, and whether its entries are all different.
+
+    The same as ``np.sort(rows, axis=1)`` and ``np.all(np.diff(...) > 0, axis=1)``;
+    up to four columns by a sorting network on whole columns, which is about twice
+    as fast for the short rows of phase designs' change points.
+    """
+    r = rows.shape[1]
+    if r in _NETWORKS:
+        cols = [rows[:, i] for i in range(r)]
+        for i, j in _NETWORKS[r]:
+            cols[i], cols[j] = np.minimum(cols[i], cols[j]), np.maximum(cols[i], cols[j])
+        rows = np.stack(cols, axis=1)
+    else:
+        rows = np.sort(rows, axis=1)
+        cols = [rows[:, i] for i in range(r)]
+    ok = np.ones(rows.shape[0], dtype=bool)
+    for i in range(r - 1):
+        ok &= cols[i] < cols[i + 1]
+    return rows, ok
