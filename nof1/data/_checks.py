@@ -69,13 +69,14 @@ def schedule_contradictions(values: pd.DataFrame, raw: pd.DataFrame, grid: pd.Da
     """
     off = pd.Series(False, index=values.index)
     issues: list[DiaryIssue] = []
-    period_of = grid.set_index("date")["period"]
-    checks = [("period", period_of, "period_mismatch")]
+    checks: list[tuple[str, pd.Series | None, str]] = [("period", None, "period_mismatch")]
     if packs is not None:
         checks.append(("pack", packs, "pack_mismatch"))
     for col, planned, kind in checks:
         if col not in raw.columns:
             continue
+        if planned is None:  # the schedule's period of each date
+            planned = pd.Series(grid["period"].array, index=pd.Index(grid["date"]))
         bad = []
         lookup = _lookup(planned)
         keys = _day_keys(values["date"]).tolist() if isinstance(lookup, dict) \
@@ -159,7 +160,9 @@ def missing_issues(data: pd.DataFrame, outcomes: Sequence[str]) -> list[DiaryIss
     parts = []
     none = np.ones(n_days, dtype=bool)
     for name in outcomes:
-        missing = data[name].isna().to_numpy()[analysed]
+        column = data[name]
+        missing = (np.isnan(column.to_numpy()) if column.dtype == np.float64
+                   else column.isna().to_numpy())[analysed]
         none &= missing
         n = int(missing.sum())
         if n:
