@@ -95,17 +95,15 @@ class PeriodIndex:
         """The :func:`period_table` frame of a :meth:`summarise` result."""
         start, end = self.bounds()
         pair = self.firsts("pair")
-        out = pd.DataFrame({
+        return pd.DataFrame({
             "period": self.periods.astype(int),
-            "pair": pair if pair is not None else pd.NA,
+            "pair": pd.array([pd.NA] * self.m if pair is None else pair, dtype="Int64"),
             "condition": self.firsts("condition"),
             "treatment": self.firsts("treatment"),
             "start": start,
             "end": end,
             **summary,
         })
-        out["pair"] = out["pair"].astype("Int64")
-        return out
 
 
 def period_table(data: pd.DataFrame, outcome: str,
