@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime as _dt
 import hashlib
 import math
+import warnings
 from typing import Any
 
 import numpy as np
@@ -141,6 +142,16 @@ def make_diary(days: pd.DataFrame, p: dict[str, Any]) -> pd.DataFrame:
 
 
 # -- serialising results ------------------------------------------------------------------
+def run_analyze(lib: Any, p: dict[str, Any], schedule: Any) -> Any:
+    """``lib.analyze`` of case ``p`` on ``schedule`` (its warnings silenced), as every
+    reference script and the regression test run it."""
+    diary = make_diary(schedule.days, p)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return lib.analyze(diary, schedule, confidence_level=p["confidence_level"],
+                           day_level_ttest=p["day_level_ttest"], rng=p["seed"])
+
+
 def plain(x: Any) -> Any:
     """A JSON-ready copy of ``x`` (floats kept exactly; NaN/inf as JSON extensions)."""
     if isinstance(x, dict):

@@ -25,7 +25,6 @@ import json
 import lzma
 import math
 import sys
-import warnings
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +33,7 @@ import pytest
 import nof1
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _analyze_cases import case_params, make_diary, snapshot  # noqa: E402
+from _analyze_cases import case_params, run_analyze, snapshot  # noqa: E402
 
 DATA = Path(__file__).parent / "data"
 RTOL, ATOL = 1e-9, 1e-12
@@ -79,13 +78,8 @@ def _current(case: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
     """(main, bayes) snapshots of the current implementation on a case, or its error."""
     p = case["params"]
     assert p == case_params(p["i"])  # the inputs are those the reference saw
-    s = nof1.Schedule.from_dict(case["schedule"])
-    diary = make_diary(s.days, p)
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            res = nof1.analyze(diary, s, confidence_level=p["confidence_level"],
-                               day_level_ttest=p["day_level_ttest"], rng=p["seed"])
+        res = run_analyze(nof1, p, nof1.Schedule.from_dict(case["schedule"]))
     except Exception as exc:  # noqa: BLE001 - compared with the stored error
         return {"error": f"{type(exc).__name__}: {exc}"}, {}
     return snapshot(res)

@@ -27,13 +27,12 @@ Bayes file records the current priors while the main file keeps 47df35a.
 import json
 import lzma
 import sys
-import warnings
 from pathlib import Path
 
 HERE = Path(__file__).parent
 sys.path.insert(0, str(HERE.parents[1] / "benchmarks"))
 sys.path.insert(0, str(HERE.parent))
-from _analyze_cases import case_params, make_diary, make_schedule_dict, snapshot  # noqa: E402
+from _analyze_cases import case_params, make_schedule_dict, run_analyze, snapshot  # noqa: E402
 from _previous import load_previous  # noqa: E402
 
 N_CASES = 250
@@ -46,13 +45,8 @@ def main(rev: str = REV, bayes_only: bool = False) -> None:
     for i in range(N_CASES):
         p = case_params(i)
         spec = make_schedule_dict(prev, p)
-        s = prev.Schedule.from_dict(spec)
-        diary = make_diary(s.days, p)
         try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                res = prev.analyze(diary, s, confidence_level=p["confidence_level"],
-                                   day_level_ttest=p["day_level_ttest"], rng=p["seed"])
+            res = run_analyze(prev, p, prev.Schedule.from_dict(spec))
         except Exception as exc:  # stored: a crash is part of the behaviour compared
             a, b = {"error": f"{type(exc).__name__}: {exc}"}, {}
         else:

@@ -17,13 +17,12 @@ tolerances (a change in their last printed digit is not a regression).
 import json
 import lzma
 import sys
-import warnings
 from pathlib import Path
 
 HERE = Path(__file__).parent
 sys.path.insert(0, str(HERE.parents[1] / "benchmarks"))
 sys.path.insert(0, str(HERE.parent))
-from _analyze_cases import make_diary, summary_sha256_without_gls  # noqa: E402
+from _analyze_cases import run_analyze, summary_sha256_without_gls  # noqa: E402
 from _previous import load_previous  # noqa: E402
 
 REV = "27d6b9f"
@@ -36,13 +35,8 @@ def main(rev: str = REV) -> None:
     out: dict = {"rev": rev, "cases": []}
     for i, case in enumerate(cases):
         p = case["params"]
-        s = prev.Schedule.from_dict(case["schedule"])
-        diary = make_diary(s.days, p)
         try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                res = prev.analyze(diary, s, confidence_level=p["confidence_level"],
-                                   day_level_ttest=p["day_level_ttest"], rng=p["seed"])
+            res = run_analyze(prev, p, prev.Schedule.from_dict(case["schedule"]))
         except Exception:  # noqa: BLE001 - no summary: the error is compared elsewhere
             out["cases"].append(None)
         else:
