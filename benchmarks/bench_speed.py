@@ -409,6 +409,16 @@ def section_gls(rng: np.random.Generator) -> None:
 POWER_BEFORE = "cdaff71"
 
 
+def _power_pair(old_power, old_design, k: int, period_days: int, kw: dict):
+    """One power cell by the current and an earlier implementation, one after the other:
+    (current result, earlier result, current seconds, earlier seconds)."""
+    t0 = time.perf_counter()
+    a = nof1.simulate_power(nof1.PairedDesign(k), period_days=period_days, rng=1, **kw)
+    t1 = time.perf_counter()
+    b = old_power(old_design(k), period_days=period_days, rng=1, **kw)
+    return a, b, t1 - t0, time.perf_counter() - t1
+
+
 def section_power(rng: np.random.Generator, full_previous: bool) -> None:
     print("\n4. Power grid: 3-20 pairs x period 7/14/21/28 days (wash-out 3), 4,000 trials per "
           "cell;\n   randomization + paired t + Bayesian decision rule (simulate_power)")
@@ -425,24 +435,18 @@ def section_power(rng: np.random.Generator, full_previous: bool) -> None:
     before = load_previous(POWER_BEFORE, "nof1_power_before")
     new_s = old_s = 0.0
     for k, p in cells:
-        t0 = time.perf_counter()
-        a = nof1.simulate_power(nof1.PairedDesign(k), period_days=p, rng=1, **kw)
-        new_s += time.perf_counter() - t0
-        t0 = time.perf_counter()
-        b = before.simulate_power(before.PairedDesign(k), period_days=p, rng=1, **kw)
-        old_s += time.perf_counter() - t0
+        a, b, dt_new, dt_old = _power_pair(before.simulate_power, before.PairedDesign, k, p,
+                                           kw)
+        new_s, old_s = new_s + dt_new, old_s + dt_old
         assert a.table.equals(b.table) and a.decisions.equals(b.decisions), (k, p)
     print(f"   interleaved with {POWER_BEFORE} (version-2 prior by full quadrature): "
           f"{new_s:.1f} s vs {old_s:.1f} s = {old_s / new_s:.2f}x; identical tables")
     sample = cells if full_previous else [(k, 14) for k in (3, 10, 16, 18, 20)]
     new_s = old_s = 0.0
     for k, p in sample:
-        t0 = time.perf_counter()
-        a = nof1.simulate_power(nof1.PairedDesign(k), period_days=p, rng=1, **kw)
-        new_s += time.perf_counter() - t0
-        t0 = time.perf_counter()
-        b = prev.power.simulate_power(prev.PairedDesign(k), period_days=p, rng=1, **kw)
-        old_s += time.perf_counter() - t0
+        a, b, dt_new, dt_old = _power_pair(prev.power.simulate_power, prev.PairedDesign, k, p,
+                                           kw)
+        new_s, old_s = new_s + dt_new, old_s + dt_old
         # the decision rule's prior changed on purpose (version 2): compare the tests only
         same = a.table["method"].isin(["randomization", "paired_t"])
         assert np.allclose(a.table.rejection_rate[same],
