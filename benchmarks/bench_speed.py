@@ -337,7 +337,7 @@ def _analyze_parts(diary, s) -> None:
                                "prior sensitivity (its numbers)"),
                               (trial_mod, "_decide", "decision rule (Bayes)"),
                               (trial_mod, "_read_diary", "reading the diary"),
-                              (rand_mod, "test_and_interval",
+                              (rand_mod, "tails_and_interval",
                                "randomization tests and intervals")):
         orig = getattr(mod, fname)
 

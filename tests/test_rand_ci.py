@@ -266,10 +266,10 @@ def test_public_functions_use_the_product_with_identical_results(monkeypatch):
 
 @pytest.mark.parametrize("case", ["grid", "grid, whole pair missing", "grid, half pair missing",
                                   "off grid", "B-A", "phase", "alternating"])
-def test_test_and_interval_gives_the_three_calls_numbers(case):
-    """``test_and_interval`` (used by analyze) equals the 'greater' and 'less' tests and
+def test_tails_and_interval_gives_the_three_calls_numbers(case):
+    """``tails_and_interval`` (used by analyze) equals the 'greater' and 'less' tests and
     the interval run separately, whichever way it gets them."""
-    from nof1.analysis.randomization import test_and_interval
+    from nof1.analysis.randomization import tails_and_interval
 
     rng = np.random.default_rng(sum(map(ord, case)))
     statistic, washout = "A-B", 0
@@ -293,7 +293,7 @@ def test_test_and_interval_gives_the_three_calls_numbers(case):
         if case == "B-A":
             statistic = "B-A"
         kw = dict(design=design, statistic=statistic, washout=washout, rng=3)
-        greater, p_less, ci = test_and_interval(x, obs, confidence_level=0.9, **kw)
+        greater, p_less, ci = tails_and_interval(x, obs, confidence_level=0.9, **kw)
         ref_g = randomization_test(x, obs, alternative="greater", **kw)
         ref_l = randomization_test(x, obs, alternative="less", **kw)
         ref_ci = randomization_ci(x, obs, confidence_level=0.9, **kw)

@@ -98,7 +98,7 @@ def _randomization(scores: np.ndarray, labels: np.ndarray, stat: str, *, confide
                confidence_level, sign, rkw.get("washout"), id(rkw["design"]))
         if key in cache:
             return cache[key]
-    greater, p_less, ci = randomization.test_and_interval(
+    greater, p_less, ci = randomization.tails_and_interval(
         scores, labels, statistic=stat, confidence_level=confidence_level, rng=seed, **rkw)
     p = min(1.0, 2.0 * min(float(greater.pvalue), p_less))
     estimate = sign * float(ci.estimate)

@@ -12,7 +12,7 @@ crossing points, and a bound is an order statistic of them.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any, NamedTuple
+from typing import Any
 
 import numpy as np
 
@@ -36,35 +36,18 @@ from ._rand_inputs import (
 )
 from ._rand_phase import MARGIN
 
-__all__ = ["Inversion", "invert", "invert_with_tails", "crossing_points", "product_bounds",
+__all__ = ["invert", "invert_with_tails", "crossing_points", "product_bounds",
            "search_paired", "min_count"]
 
 #: 1 - g(a) at or below this is 0 (g is a ratio of small integers, exact when it equals 1)
 _FLAT = 1e-12
 
 
-class Inversion(NamedTuple):
-    """Fields of :class:`~nof1.analysis.RandomizationCIResult`, as :func:`invert` finds them."""
-
-    estimate: float
-    ci_low: float
-    ci_high: float
-    confidence_level: float
-    statistic_name: str
-    n_assignments: int
-    n_resamples: int | None
-    exact: bool
-    method: str
-    min_pvalue: float
-    note: str
-    design: dict[str, Any]
-    washout: int
-
-
 def invert(scores: Any, labels: Any, *, design: Design, confidence_level: float = 0.95,
            statistic: str = "A-B", washout: int = 0, n_resamples: int | None = None,
-           rng: Any = None) -> Inversion:
-    """The randomization interval of :func:`~nof1.analysis.randomization_ci` (see there).
+           rng: Any = None) -> dict[str, Any]:
+    """The randomization interval of :func:`~nof1.analysis.randomization_ci` (see there),
+    as the fields of :class:`~nof1.analysis.RandomizationCIResult`.
 
     Lives here, below the result classes, so that
     ``RandomizationTestResult.confidence_interval`` can call it.
@@ -77,7 +60,7 @@ def invert(scores: Any, labels: Any, *, design: Design, confidence_level: float 
 def invert_with_tails(scores: Any, labels: Any, *, design: Design,
                       confidence_level: float = 0.95, statistic: str = "A-B",
                       washout: int = 0, n_resamples: int | None = None, rng: Any = None
-                      ) -> tuple[Inversion, tuple[int, int] | None]:
+                      ) -> tuple[dict[str, Any], tuple[int, int] | None]:
     """:func:`invert`, and the exact counts of assignments whose statistic is at least /
     at most the observed one when the interval came from a subset table (method
     'subset means', which holds them at no cost), else None.
@@ -143,7 +126,7 @@ def invert_with_tails(scores: Any, labels: Any, *, design: Design,
         estimate, low, high = -estimate, -high, -low
         tails = None if tails is None else tails[::-1]
     exact = method != "Monte Carlo"
-    return Inversion(
+    return dict(
         estimate=float(estimate), ci_low=float(low), ci_high=float(high),
         confidence_level=confidence_level, statistic_name=spec.name,
         n_assignments=design.n_assignments, n_resamples=None if exact else n_resamples,

@@ -137,7 +137,7 @@ class RandomizationTestResult(BatchResultMixin):
             raise ValueError("confidence_interval() needs a test of one data set")
         statistic = self.statistic_name.strip("|")
         ci = invert(**self._inputs, statistic=statistic, confidence_level=confidence_level)
-        return ConfidenceInterval(ci.ci_low, ci.ci_high)
+        return ConfidenceInterval(ci["ci_low"], ci["ci_high"])
 
     def summary(self) -> str:
         quantity = describe_statistic(self.statistic_name)

@@ -463,10 +463,10 @@ def randomization_ci(scores: Any, labels: Any, *, design: Design,
     """
     return RandomizationCIResult(**_rand_ci.invert(
         scores, labels, design=design, confidence_level=confidence_level, statistic=statistic,
-        washout=washout, n_resamples=n_resamples, rng=rng)._asdict())
+        washout=washout, n_resamples=n_resamples, rng=rng))
 
 
-def test_and_interval(scores: Any, labels: Any, *, design: Design, statistic: str = "A-B",
+def tails_and_interval(scores: Any, labels: Any, *, design: Design, statistic: str = "A-B",
                       confidence_level: float = 0.95, washout: int = 0, rng: Any = None
                       ) -> tuple[RandomizationTestResult, float, RandomizationCIResult]:
     """Both one-sided tests and the interval of one data set, sharing their work.
@@ -482,7 +482,7 @@ def test_and_interval(scores: Any, labels: Any, *, design: Design, statistic: st
     inv, tails = _rand_ci.invert_with_tails(scores, labels, design=design,
                                             confidence_level=confidence_level,
                                             statistic=statistic, washout=washout, rng=rng)
-    ci = RandomizationCIResult(**inv._asdict())
+    ci = RandomizationCIResult(**inv)
     n = design.n_assignments
     if tails is not None and greater.exact and tails[0] / n == greater.pvalue:
         return greater, tails[1] / n, ci
