@@ -165,14 +165,16 @@ def subset_mean_bounds(e: list[Fraction], need: int, n_total: int):
 
 
 @pytest.mark.parametrize("k", [5, 7, 9])
-def test_dp_ci_equals_subset_means_in_exact_arithmetic(k):
+def test_subset_bounds_equal_subset_means_in_exact_arithmetic(k):
     rng = np.random.default_rng(k)
     exact, x = period_means(rng, 2 * k, 0.0)
     design = PairedDesign(k)
     obs = design.draw(rng)
     alpha = 0.1
     need = _rand_ci.min_count(alpha, 2**k)
-    low, high, const = _rand_paired.dp_ci(x, obs, _rand_paired.grid_scale(x), need)
+    scale = _rand_paired.grid_scale(x)
+    sub = _rand_paired.SubsetCounts.of(x, obs, scale)
+    (low, high), const = sub.bounds(need, scale), sub.const
     e = [exact[2 * j] - exact[2 * j + 1] if obs[2 * j] == 0 else exact[2 * j + 1] - exact[2 * j]
          for j in range(k)]
     lo_ref, hi_ref = subset_mean_bounds(e, need, 2**k)

@@ -28,7 +28,7 @@ import numpy as np
 
 from ._rand_engine import doubling
 
-__all__ = ["MAX_DENOMINATOR", "grid_scale", "dp_pvalue", "dp_ci", "dp_feasible", "SubsetCounts"]
+__all__ = ["MAX_DENOMINATOR", "grid_scale", "dp_pvalue", "dp_feasible", "SubsetCounts"]
 
 #: largest denominator of one score tried by the grid detection (period means of up
 #: to 840 days, or of scores with one or two decimals over up to 8 days)
@@ -175,7 +175,13 @@ class SubsetCounts:
     the sum of the negative ``e``), ``const = 2**z`` for the ``z`` wholly missing pairs.
     Flipping the set F of pairs (relative to the observed assignment) after
     subtracting ``delta`` from the A scores moves the statistic to or above the
-    observed one exactly when F is empty or ``mean_F(e) <= delta``.
+    observed one exactly when F is empty or ``mean_F(e) <= delta`` (at least, for
+    the lower tail). So the count of assignments at least as large as the observed
+    one is ``const * (1 + #{F nonempty: mean_F(e) <= delta})``, and an interval bound
+    is the smallest ``delta`` where that count reaches the needed one: a subset mean
+    s / m, identified as an exact fraction (:meth:`bounds`). At ``delta = 0`` the
+    counts are the two one-sided p-values' numerators (:meth:`tail_counts`). Only
+    for pairs that are complete or wholly missing (:meth:`of` returns None otherwise).
     """
 
     #: tables with at most this many cells find their bounds by sorting the cells'
@@ -275,32 +281,6 @@ class SubsetCounts:
         low = _smallest(count_le, target, lo_e, hi_e, n)
         high = _smallest(lambda d: count_ge(-d), target, -hi_e, -lo_e, n)
         return low, None if high is None else -high
-
-
-def dp_ci(x: np.ndarray, obs: np.ndarray, scale: int, need: int
-          ) -> tuple[float, float, int] | None:
-    """Exact interval bounds for a constant shift, for complete pairs on a grid.
-
-    With no pair half missing, subtracting ``delta`` from the A scores and
-    flipping the set F of pairs (relative to the observed assignment) moves the
-    statistic to or above the observed one exactly when the mean of the
-    observed differences e_j (A minus B) over F is at most ``delta`` (at least,
-    for the lower tail). So the count of assignments at least as large as the
-    observed one is ``2**z (1 + #{F nonempty: mean_F(e) <= delta})``, z the
-    pairs with no score. A DP counts the subsets of each size m and integer sum
-    s (grid units, :class:`SubsetCounts`); the bound is the smallest ``delta``
-    where the count reaches ``need`` -- a subset mean s / m, the order statistic
-    of the cells' means (or, for large tables, found by bisection on the
-    cumulative table to below the spacing of such fractions and then identified
-    exactly).
-
-    Returns ``(low, high, const)`` with ``const = 2**z`` the count that does not
-    move with delta, or None when a pair has exactly one missing period.
-    """
-    sub = SubsetCounts.of(x, obs, scale)
-    if sub is None:
-        return None
-    return (*sub.bounds(need, scale), sub.const)
 
 
 def _smallest(count, target: int, lo: float, hi: float, n: int) -> Fraction | None:
